@@ -1,0 +1,134 @@
+//! Administration: create franchises, accounts, Exchange domains and API users (the CLI's
+//! `… add` commands), and the `--demo` data set. Every operation is idempotent ("put").
+
+use anyhow::{Context, bail};
+
+use crate::domain::{Currency, DomainName, Money, Password};
+use crate::now_ms;
+use crate::store::{NewAccount, NewApiUser, NewExchange, Plan, Role, Store};
+
+async fn franchise(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
+    store
+        .franchise_id(name)
+        .await?
+        .with_context(|| format!("no franchise named {name:?} (add it with `mailorder franchise add {name}`)"))
+}
+
+async fn account(store: &dyn Store, franchise_id: i64, number: &str) -> anyhow::Result<i64> {
+    store
+        .account_id(franchise_id, number)
+        .await?
+        .with_context(|| format!("no account {number:?} in that franchise (add it with `mailorder account add`)"))
+}
+
+fn check_name(what: &str, raw: &str) -> anyhow::Result<()> {
+    let ok = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+    if !ok {
+        bail!("{what} {raw:?} must be 1-64 letters, digits, '_', '-' or '.'");
+    }
+    Ok(())
+}
+
+pub async fn add_franchise(store: &dyn Store, name: &str, sandbox: bool) -> anyhow::Result<i64> {
+    check_name("franchise name", name)?;
+    Ok(store.put_franchise(name, sandbox, now_ms()).await?)
+}
+
+pub async fn add_account(
+    store: &dyn Store,
+    franchise_name: &str,
+    number: &str,
+    currency: &str,
+    status: &str,
+) -> anyhow::Result<i64> {
+    check_name("account number", number)?;
+    let currency = Currency::parse(currency).map_err(anyhow::Error::msg)?;
+    if !["open", "pending", "suspended", "closed"].contains(&status) {
+        bail!("account status {status:?} must be open, pending, suspended or closed");
+    }
+    let franchise_id = franchise(store, franchise_name).await?;
+    let account = NewAccount { franchise_id, number, currency, status };
+    Ok(store.put_account(&account, now_ms()).await?)
+}
+
+pub struct ExchangeSpec<'a> {
+    pub franchise: &'a str,
+    pub account: &'a str,
+    pub domain: &'a str,
+    pub version: &'a str,
+    pub free_mailboxes: i64,
+    pub mailbox_price: &'a str,
+    pub currency: &'a str,
+    pub quota_mb: i64,
+}
+
+pub async fn add_exchange(store: &dyn Store, spec: &ExchangeSpec<'_>) -> anyhow::Result<i64> {
+    let domain = DomainName::parse(spec.domain).map_err(|e| anyhow::anyhow!("domain: {e}"))?;
+    if spec.free_mailboxes < 0 {
+        bail!("the number of free mailboxes must not be negative");
+    }
+    if spec.quota_mb < 1 {
+        bail!("the mailbox quota must be at least 1 MB");
+    }
+    let plan = Plan {
+        free_mailboxes: spec.free_mailboxes,
+        mailbox_price: Money::parse(spec.mailbox_price).map_err(|e| anyhow::anyhow!("price: {e}"))?,
+        currency: Currency::parse(spec.currency).map_err(anyhow::Error::msg)?,
+        quota_mb: spec.quota_mb,
+    };
+    let franchise_id = franchise(store, spec.franchise).await?;
+    let account_id = account(store, franchise_id, spec.account).await?;
+    let exchange = NewExchange { account_id, domain: domain.as_str(), version: spec.version, plan };
+    Ok(store.put_exchange(&exchange, now_ms()).await?)
+}
+
+/// Adds (or resets the password of) an API user `login@franchise`: a franchise agent when
+/// `account` is `None`, else a user of that account only.
+pub async fn add_user(
+    store: &dyn Store,
+    login_at_franchise: &str,
+    account_number: Option<&str>,
+    password: &str,
+) -> anyhow::Result<()> {
+    let Some((login, franchise_name)) = login_at_franchise.rsplit_once('@') else {
+        bail!("the user must be given as LOGIN@FRANCHISE, e.g. qwe@partner_api_developer_us_main");
+    };
+    check_name("login", login)?;
+    let password = Password::parse_api(password).map_err(|e| anyhow::anyhow!("password {e}"))?;
+    let franchise_id = franchise(store, franchise_name).await?;
+    let role = match account_number {
+        None => Role::Agent,
+        Some(number) => Role::AccountUser { account_id: account(store, franchise_id, number).await? },
+    };
+    let password_hash = tokio::task::spawn_blocking(move || password.hash()).await?;
+    let user = NewApiUser { franchise_id, login, password_hash: &password_hash, role };
+    Ok(store.put_api_user(&user, now_ms()).await?)
+}
+
+/// The demo data set of `serve --demo` (see the README).
+pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
+    const MAIN: &str = "partner_api_developer_us_main";
+    const OTHER: &str = "partner_other";
+    add_franchise(store, MAIN, true).await?;
+    add_franchise(store, OTHER, true).await?;
+    add_account(store, MAIN, "acct999999", "USD", "open").await?;
+    add_account(store, OTHER, "acct111111", "USD", "open").await?;
+    let exchange = |franchise, account, domain, free_mailboxes| ExchangeSpec {
+        franchise,
+        account,
+        domain,
+        version: "2010",
+        free_mailboxes,
+        mailbox_price: "5.18",
+        currency: "USD",
+        quota_mb: 2048,
+    };
+    add_exchange(store, &exchange(MAIN, "acct999999", "myexchangedomain.com", 10)).await?;
+    add_exchange(store, &exchange(MAIN, "acct999999", "paid.example.com", 0)).await?;
+    add_exchange(store, &exchange(OTHER, "acct111111", "other.example.net", 10)).await?;
+    add_user(store, &format!("qwe@{MAIN}"), None, "iu34t8hf").await?;
+    add_user(store, &format!("mallory@{OTHER}"), None, "mallory123").await?;
+    Ok(())
+}

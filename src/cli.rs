@@ -1,0 +1,268 @@
+//! The `mailorder` command line: `serve` and the administration commands.
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+use crate::admin;
+use crate::app::{ServeConfig, Server};
+use crate::worker::WorkerConfig;
+
+#[derive(Debug, Parser)]
+#[command(name = "mailorder", version, about = "Hostway-compatible provisioning API for hosted mailboxes")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP API and the order workers.
+    Serve(ServeArgs),
+    /// Manage franchises (partners).
+    #[command(subcommand)]
+    Franchise(FranchiseCmd),
+    /// Manage customer accounts.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Manage Exchange resources (a domain on an account, with its plan).
+    #[command(subcommand)]
+    Exchange(ExchangeCmd),
+    /// Manage API users.
+    #[command(subcommand)]
+    User(UserCmd),
+}
+
+#[derive(Debug, Args)]
+struct DatabaseArg {
+    /// `sqlite://PATH` (created if missing) or `postgres://…`.
+    #[arg(long, env = "MAILORDER_DATABASE", default_value = "sqlite://mailorder.db")]
+    database: String,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "MAILORDER_LISTEN", default_value = "127.0.0.1:8092")]
+    listen: String,
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Base URL for absolute links; without it links follow the request's Host header.
+    #[arg(long, env = "MAILORDER_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Seed the demo franchises, accounts and users (idempotent).
+    #[arg(long, env = "MAILORDER_DEMO")]
+    demo: bool,
+    /// Concurrent order workers in this process (0: accept orders but provision none here).
+    #[arg(long, env = "MAILORDER_WORKERS", default_value_t = 4)]
+    workers: usize,
+    /// Seconds a worker holds a job before another may take it over.
+    #[arg(long, env = "MAILORDER_LEASE_SECS", default_value_t = 60)]
+    lease_secs: u64,
+    /// Attempts before an order fails on a transient error.
+    #[arg(long, env = "MAILORDER_MAX_ATTEMPTS", default_value_t = 5)]
+    max_attempts: i64,
+    /// First retry delay in milliseconds; doubles with each attempt (at most 5 minutes).
+    #[arg(long, env = "MAILORDER_RETRY_BASE_MS", default_value_t = 1000)]
+    retry_base_ms: u64,
+    /// Root of mailbox home directories in the mail directory (`<root>/<domain>/<user>`).
+    #[arg(long, env = "MAILORDER_MAIL_ROOT", default_value = "/var/vmail")]
+    mail_root: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum FranchiseCmd {
+    /// Add a franchise (or change its sandbox flag).
+    Add {
+        name: String,
+        /// Sandbox mode: `fail-`, `flaky-` and `slow-` usernames misbehave on purpose.
+        #[arg(long)]
+        sandbox: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCmd {
+    /// Add a customer account to a franchise.
+    Add {
+        franchise: String,
+        number: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, default_value = "open")]
+        status: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExchangeCmd {
+    /// Provision Exchange on a domain of an account, with its plan.
+    Add {
+        franchise: String,
+        account: String,
+        domain: String,
+        #[arg(long, default_value = "2010")]
+        version: String,
+        /// Mailboxes included in the plan at no charge.
+        #[arg(long, default_value_t = 10)]
+        free: i64,
+        /// Monthly price of each further mailbox, e.g. 5.18.
+        #[arg(long, default_value = "5.18")]
+        price: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, default_value_t = 2048)]
+        quota_mb: i64,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCmd {
+    /// Add an API user LOGIN@FRANCHISE (or reset its password). The password is read from
+    /// MAILORDER_PASSWORD, or from the first line of standard input.
+    Add {
+        login: String,
+        /// Make it a user of this account only; without it the user is a franchise agent.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("MAILORDER_PASSWORD") {
+        return Ok(p);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = ServeConfig::new(args.listen, args.db.database);
+    config.public_url = args.public_url;
+    config.demo = args.demo;
+    config.mail_root = args.mail_root;
+    config.worker = WorkerConfig {
+        workers: args.workers,
+        lease: Duration::from_secs(args.lease_secs.max(1)),
+        max_attempts: args.max_attempts.max(1),
+        retry_base: Duration::from_millis(args.retry_base_ms),
+        ..WorkerConfig::default()
+    };
+    let server = Server::start(config).await?;
+    println!("listening on http://{}", server.addr());
+    std::io::stdout().flush()?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("cannot install the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let open = |db: DatabaseArg| async move { crate::store::connect(&db.database).await };
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Franchise(FranchiseCmd::Add { name, sandbox, db }) => {
+            let store = open(db).await?;
+            admin::add_franchise(store.as_ref(), &name, sandbox).await?;
+            store.close().await;
+            println!("franchise {name} ready");
+            Ok(())
+        }
+        Command::Account(AccountCmd::Add { franchise, number, currency, status, db }) => {
+            let store = open(db).await?;
+            admin::add_account(store.as_ref(), &franchise, &number, &currency, &status).await?;
+            store.close().await;
+            println!("account {number} ready");
+            Ok(())
+        }
+        Command::Exchange(ExchangeCmd::Add { franchise, account, domain, version, free, price, currency, quota_mb, db }) => {
+            let store = open(db).await?;
+            let spec = admin::ExchangeSpec {
+                franchise: &franchise,
+                account: &account,
+                domain: &domain,
+                version: &version,
+                free_mailboxes: free,
+                mailbox_price: &price,
+                currency: &currency,
+                quota_mb,
+            };
+            admin::add_exchange(store.as_ref(), &spec).await?;
+            store.close().await;
+            println!("exchange {domain} ready");
+            Ok(())
+        }
+        Command::User(UserCmd::Add { login, account, db }) => {
+            let password = read_password()?;
+            let store = open(db).await?;
+            admin::add_user(store.as_ref(), &login, account.as_deref(), &password).await?;
+            store.close().await;
+            println!("user {login} ready");
+            Ok(())
+        }
+    }
+}
+
+/// Entry point of the binary: logs to standard error, results on standard output.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,20 @@
+//! Domain types: every value here is parsed once at the edge, so an invalid one cannot exist.
+
+mod address;
+mod ids;
+mod mailbox;
+mod money;
+mod password;
+mod text;
+mod username;
+
+pub use address::{DomainName, EmailAddress};
+pub use ids::{OrderId, OwnerId};
+pub use mailbox::{Contact, NewMailbox, PostalAddress, PersonName, Phones, RecipientLimit};
+pub use money::{Currency, Money};
+pub use password::{Password, PasswordHash};
+pub use text::BoundedText;
+pub use username::Username;
+
+/// Why a value was refused; shown to the client next to the field's name.
+pub type Problem = String;

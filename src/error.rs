@@ -1,0 +1,133 @@
+//! The one error type of the HTTP API, rendered as Hostway's error body:
+//! `{"<errorType>": {"message": …, "code": <status>, "details": …, "guid": …}}`.
+//!
+//! Client errors say precisely what is wrong; server errors are logged with their whole cause
+//! chain under the `guid` and answered without internals.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::domain::Problem;
+use crate::store::StoreError;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { message: String, details: Value },
+    #[error("POST data error")]
+    Validation(std::collections::BTreeMap<String, Problem>),
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Resource not found")]
+    NotFound,
+    #[error("Method not allowed")]
+    MethodNotAllowed,
+    #[error("{message}")]
+    Conflict { message: String, details: Value },
+    #[error("Use application/json")]
+    UnsupportedMediaType,
+    #[error("Service temporarily unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest { message: message.into(), details: Value::String(String::new()) }
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict { message: message.into(), details: Value::String(String::new()) }
+    }
+
+    pub fn field(field: &str, problem: impl Into<Problem>) -> Self {
+        Self::Validation([(field.to_owned(), problem.into())].into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } | Self::Validation(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Hostway's camel-case name for a status (`badRequest`, `itemNotFound`, …).
+pub fn error_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "badRequest",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "itemNotFound",
+        405 => "methodNotAllowed",
+        409 => "conflict",
+        413 => "requestEntityTooLarge",
+        415 => "unsupportedMediaType",
+        503 => "serviceUnavailable",
+        400..=499 => "badRequest",
+        _ => "serverError",
+    }
+}
+
+/// The Hostway error body for `status`.
+pub fn error_body(status: StatusCode, message: &str, details: Value) -> Response {
+    let guid = uuid::Uuid::new_v4().to_string();
+    let body = json!({ error_type(status): {
+        "message": message, "code": status.as_u16(), "details": details, "guid": guid,
+    }});
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mailorder\""));
+    }
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match self {
+            Self::BadRequest { message, details } | Self::Conflict { message, details } => {
+                error_body(status, &message, details)
+            }
+            Self::Validation(fields) => error_body(status, "POST data error", json!(fields)),
+            Self::Internal(err) => {
+                let response = error_body(status, "Internal server error", Value::String(String::new()));
+                tracing::error!(error = format!("{err:#}"), "request failed");
+                response
+            }
+            Self::Unavailable => {
+                let mut r = error_body(status, "Service temporarily unavailable", Value::String(String::new()));
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                r
+            }
+            other => error_body(status, &other.to_string(), Value::String(String::new())),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Unavailable(e) => {
+                tracing::warn!(error = format!("{e:#}"), "database unavailable");
+                Self::Unavailable
+            }
+            StoreError::Other(e) => Self::Internal(e),
+        }
+    }
+}

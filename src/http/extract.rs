@@ -1,0 +1,89 @@
+//! Small request helpers shared by the handlers: absolute links, JSON bodies, the OwnerId cookie.
+
+use axum::http::{HeaderMap, header};
+use serde_json::Value;
+
+use super::AppState;
+use crate::domain::OwnerId;
+use crate::error::{ApiError, ApiResult};
+
+/// The base of absolute links: `--public-url`, else `http://<Host>` as Hostway does.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A JSON request body: `415` unless the `Content-Type` is JSON, `400` if it does not parse.
+pub fn json_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let is_json = content_type.is_some_and(|ct| {
+        let essence = ct.split(';').next().unwrap_or("").trim();
+        essence.eq_ignore_ascii_case("application/json")
+    });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+        message: "Malformed JSON".into(),
+        details: Value::String(e.to_string()),
+    })
+}
+
+/// What the `Cookie` header says about `OwnerId`. Attributes the docs send along
+/// (`; Path=/`) are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerCookie {
+    Absent,
+    Invalid,
+    Valid(OwnerId),
+}
+
+pub fn owner_cookie(headers: &HeaderMap) -> OwnerCookie {
+    let mut found = OwnerCookie::Absent;
+    for value in headers.get_all(header::COOKIE) {
+        let Ok(value) = value.to_str() else { continue };
+        for pair in value.split(';') {
+            if let Some((name, v)) = pair.trim().split_once('=') {
+                if name.trim() == "OwnerId" {
+                    found = OwnerId::parse(v.trim().trim_matches('"'))
+                        .map_or(OwnerCookie::Invalid, OwnerCookie::Valid);
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn cookie_with_stray_path_attribute() {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("OwnerId=f9cafb10-2e85-4b1a-bd69-1b1a91437d50; Path=/"));
+        assert!(matches!(owner_cookie(&h), OwnerCookie::Valid(o) if o.to_string() == "f9cafb10-2e85-4b1a-bd69-1b1a91437d50"));
+        h.insert(header::COOKIE, HeaderValue::from_static("a=b; OwnerId=zzz"));
+        assert_eq!(owner_cookie(&h), OwnerCookie::Invalid);
+        assert_eq!(owner_cookie(&HeaderMap::new()), OwnerCookie::Absent);
+    }
+
+    #[test]
+    fn content_type_must_be_json() {
+        let mut h = HeaderMap::new();
+        assert!(matches!(json_body(&h, b"{}"), Err(ApiError::UnsupportedMediaType)));
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+        assert!(json_body(&h, b"{}").is_ok());
+        assert!(matches!(json_body(&h, b"{"), Err(ApiError::BadRequest { .. })));
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        assert!(matches!(json_body(&h, b"{}"), Err(ApiError::UnsupportedMediaType)));
+    }
+}

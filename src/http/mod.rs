@@ -1,0 +1,80 @@
+//! The HTTP API: shared state, the router, and the layer that turns every error response into
+//! Hostway's error body.
+
+mod extract;
+mod mailboxes;
+mod orders;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::to_bytes;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde_json::Value;
+use tokio::sync::Notify;
+
+use crate::auth::Authenticator;
+use crate::error::{ApiError, error_body};
+use crate::store::Store;
+
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub auth: Authenticator,
+    /// Base for absolute links; `None` builds them from the request's `Host`.
+    pub public_url: Option<String>,
+    /// Wakes the order workers when work is queued.
+    pub wake: Arc<Notify>,
+}
+
+pub type State = axum::extract::State<Arc<AppState>>;
+
+pub fn router(state: Arc<AppState>) -> Router {
+    const MAILBOXES: &str = "/accounts/{account}/exchange/{domain}/mailboxes";
+    const MAILBOX: &str = "/accounts/{account}/exchange/{domain}/mailboxes/{username}";
+    Router::new()
+        .route(MAILBOXES, post(mailboxes::create))
+        .route(&format!("{MAILBOXES}/"), post(mailboxes::create))
+        .route(MAILBOX, get(mailboxes::read))
+        .route(&format!("{MAILBOX}/"), get(mailboxes::read))
+        .route("/orders/{order}", get(orders::read))
+        .route("/orders/{order}/", get(orders::read))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::map_response(hostway_error_bodies))
+        .with_state(state)
+}
+
+/// Rewrites error responses that did not come from [`ApiError`] (axum's own 405s and
+/// rejections) into the Hostway error body, keeping headers such as `Allow`.
+async fn hostway_error_bodies(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = to_bytes(body, 4096).await.unwrap_or_default();
+    let message = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "Method not allowed",
+        StatusCode::NOT_FOUND => "Resource not found",
+        StatusCode::PAYLOAD_TOO_LARGE => "Request body too large",
+        s if s.is_server_error() => "Internal server error",
+        _ => "Bad request",
+    };
+    let details = if status.is_client_error() {
+        Value::String(String::from_utf8_lossy(&text).into_owned())
+    } else {
+        Value::String(String::new())
+    };
+    let mut fixed = error_body(status, message, details);
+    for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            fixed.headers_mut().insert(name, v.clone());
+        }
+    }
+    fixed
+}

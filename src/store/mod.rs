@@ -1,0 +1,100 @@
+//! Storage: one [`Store`] trait, one implementation per back end (`sqlite`, `postgres`), each
+//! with its own migrations under `migrations/<backend>/`. The back end is picked once, from the
+//! database URL, by [`connect`]; nothing above this module knows which one runs.
+//!
+//! Times are stored as integer milliseconds since the Unix epoch on both back ends.
+
+mod model;
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use model::*;
+
+use crate::domain::{OrderId, PasswordHash};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached right now (connection refused, pool timeout, I/O).
+    #[error("database unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                Self::Unavailable(err)
+            }
+            other => Self::Other(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything mailorder keeps, behind one seam.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // --- administration (CLI and demo seed); all idempotent "put" operations ---
+    async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64>;
+    async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>>;
+    async fn put_account(&self, account: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64>;
+    async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>>;
+    async fn put_exchange(&self, exchange: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64>;
+    async fn put_api_user(&self, user: &NewApiUser<'_>, now_ms: i64) -> StoreResult<()>;
+
+    // --- API reads ---
+    async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>>;
+    async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>>;
+    async fn mailbox(&self, exchange_id: i64, username: &str) -> StoreResult<Option<MailboxRecord>>;
+    async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
+
+    // --- API writes ---
+    /// Reserves the name, writes the order, its item and its queue entry in one transaction.
+    async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome>;
+
+    // --- order worker ---
+    /// Claims the next due job with a lease; no transaction stays open afterwards.
+    async fn claim_job(&self, now_ms: i64, lease_ms: i64) -> StoreResult<Option<ClaimedJob>>;
+    /// Extends a running job's lease; `false` if the lease was lost.
+    async fn renew_lease(&self, job: &ClaimedJob, until_ms: i64) -> StoreResult<bool>;
+    /// What the claimed job must provision, or `None` if its mailbox vanished.
+    async fn mailbox_task(&self, job: &ClaimedJob) -> StoreResult<Option<MailboxTask>>;
+    /// Records the outcome if the lease is still ours; `false` means another worker took over.
+    async fn finish_job(&self, job: &ClaimedJob, outcome: &JobOutcome, now_ms: i64) -> StoreResult<bool>;
+    /// When the earliest queued job becomes due (for the worker's wait).
+    async fn next_job_due(&self) -> StoreResult<Option<i64>>;
+
+    // --- the mail directory that Dovecot and Postfix read ---
+    async fn directory_put(&self, entry: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()>;
+    async fn directory_remove(&self, address: &str) -> StoreResult<()>;
+
+    async fn close(&self);
+}
+
+/// Connects to `url` (`sqlite://PATH` or `postgres://…`) and applies that back end's migrations.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url).await?))
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
+    }
+}
+
+/// Ensures a stored hash wraps into the domain type.
+pub(crate) fn stored_hash(phc: String) -> PasswordHash {
+    PasswordHash::from_stored(phc)
+}
+
+/// Ensures an order id read back from the database is well-formed.
+pub(crate) fn stored_order_id(raw: String) -> anyhow::Result<OrderId> {
+    OrderId::parse(&raw).ok_or_else(|| anyhow::anyhow!("malformed order id in database"))
+}

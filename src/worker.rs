@@ -1,0 +1,187 @@
+//! The order worker: claims queued provisioning jobs with a lease, runs each step through the
+//! [`Provisioner`], and records the outcome.
+//!
+//! - No transaction is open while a driver runs: the claim and the outcome are each one short
+//!   write; the lease is renewed while the step runs.
+//! - Workers wake as soon as an order is accepted ([`Notify`]); otherwise they sleep until the
+//!   next job is due, or `idle_poll` at most (work from other processes, expired leases).
+//! - Transient failures are retried with exponential backoff; after `max_attempts` the order is
+//!   `Failed` with the reason. A job whose process died mid-step is taken over when its lease
+//!   expires; steps are idempotent, so nothing is provisioned twice.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+use crate::now_ms;
+use crate::provision::{ProvisionError, Provisioner};
+use crate::store::{ClaimedJob, JobOutcome, OrderError, Store, StoreResult};
+
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Concurrent worker tasks in this process (0: none, e.g. an API-only process or a test
+    /// that drives [`Worker::run_once`] itself).
+    pub workers: usize,
+    pub lease: Duration,
+    pub max_attempts: i64,
+    pub retry_base: Duration,
+    pub idle_poll: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            lease: Duration::from_secs(60),
+            max_attempts: 5,
+            retry_base: Duration::from_secs(1),
+            idle_poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// What one [`Worker::run_once`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tick {
+    /// A job was run (whatever its outcome).
+    Worked,
+    /// Nothing was due.
+    Idle,
+}
+
+pub struct Worker {
+    store: Arc<dyn Store>,
+    provisioner: Arc<dyn Provisioner>,
+    config: WorkerConfig,
+    wake: Arc<Notify>,
+}
+
+impl Worker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        provisioner: Arc<dyn Provisioner>,
+        config: WorkerConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self { store, provisioner, config, wake }
+    }
+
+    fn backoff(&self, attempts: i64) -> Duration {
+        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
+        self.config.retry_base.saturating_mul(1 << exp).min(Duration::from_secs(300))
+    }
+
+    fn lease_ms(&self) -> i64 {
+        i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Claims and runs at most one due job.
+    pub async fn run_once(&self) -> StoreResult<Tick> {
+        let Some(job) = self.store.claim_job(now_ms(), self.lease_ms()).await? else {
+            return Ok(Tick::Idle);
+        };
+        let span = tracing::info_span!("job", order.id = %job.order_id, job.id = job.id, attempt = job.attempts);
+        self.run_job(&job).instrument(span).await?;
+        Ok(Tick::Worked)
+    }
+
+    async fn run_job(&self, job: &ClaimedJob) -> StoreResult<()> {
+        let outcome = if job.attempts > self.config.max_attempts {
+            failed(format!("Provisioning gave up after {} attempts", self.config.max_attempts), 502)
+        } else {
+            match self.store.mailbox_task(job).await? {
+                None => failed("The mailbox of this order no longer exists".into(), 404),
+                Some(task) => {
+                    let started = std::time::Instant::now();
+                    let result = self.with_lease_renewal(job, self.provisioner.create_mailbox(&task, job.attempts)).await;
+                    tracing::info!(driver = self.provisioner.name(), elapsed_ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "provisioning step ran");
+                    match result {
+                        Ok(()) => JobOutcome::Done,
+                        Err(ProvisionError::Transient(error)) if job.attempts < self.config.max_attempts => {
+                            let delay = self.backoff(job.attempts);
+                            tracing::warn!(error, retry_in_ms = delay.as_millis() as u64, "transient provisioning failure");
+                            JobOutcome::Retry { at_ms: now_ms() + delay.as_millis() as i64, error }
+                        }
+                        Err(ProvisionError::Transient(error)) => failed(
+                            format!("{error} (gave up after {} attempts)", job.attempts),
+                            502,
+                        ),
+                        Err(ProvisionError::Permanent { message, code }) => {
+                            if let Err(e) = self.provisioner.remove_mailbox(&task).await {
+                                tracing::warn!(error = %e, "cleanup after failed provisioning failed");
+                            }
+                            failed(message, code)
+                        }
+                    }
+                }
+            }
+        };
+        if let JobOutcome::Failed(e) = &outcome {
+            tracing::warn!(error = e.message, "order failed");
+        }
+        if !self.store.finish_job(job, &outcome, now_ms()).await? {
+            tracing::warn!("lease lost while provisioning; another worker finishes this job");
+        }
+        Ok(())
+    }
+
+    /// Runs `step`, renewing the job's lease every third of its length meanwhile.
+    async fn with_lease_renewal<T>(&self, job: &ClaimedJob, step: impl Future<Output = T>) -> T {
+        let every = self.config.lease / 3;
+        tokio::pin!(step);
+        loop {
+            tokio::select! {
+                out = &mut step => return out,
+                () = tokio::time::sleep(every) => {
+                    if let Err(e) = self.store.renew_lease(job, now_ms() + self.lease_ms()).await {
+                        tracing::warn!(error = %e, "cannot renew lease");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs until `shutdown` turns true, finishing the step in hand first.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            let notified = self.wake.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let wait = match self.run_once().await {
+                Ok(Tick::Worked) => continue,
+                Ok(Tick::Idle) => self.idle_wait().await,
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "worker cannot reach the database");
+                    Duration::from_secs(1)
+                }
+            };
+            tokio::select! {
+                () = &mut notified => {}
+                () = tokio::time::sleep(wait) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn idle_wait(&self) -> Duration {
+        match self.store.next_job_due().await {
+            Ok(Some(due)) => Duration::from_millis(u64::try_from(due - now_ms()).unwrap_or(0))
+                .min(self.config.idle_poll),
+            _ => self.config.idle_poll,
+        }
+    }
+
+    /// Starts the configured number of worker tasks.
+    pub fn spawn(self: &Arc<Self>, shutdown: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        (0..self.config.workers)
+            .map(|_| tokio::spawn(Arc::clone(self).run(shutdown.clone())))
+            .collect()
+    }
+}
+
+fn failed(message: String, code: u16) -> JobOutcome {
+    JobOutcome::Failed(OrderError { message, code })
+}
