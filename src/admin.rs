@@ -8,23 +8,26 @@ use crate::now_ms;
 use crate::store::{NewAccount, NewApiUser, NewExchange, Plan, Role, Store};
 
 async fn franchise(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
-    store
-        .franchise_id(name)
-        .await?
-        .with_context(|| format!("no franchise named {name:?} (add it with `mailorder franchise add {name}`)"))
+    store.franchise_id(name).await?.with_context(|| {
+        format!("no franchise named {name:?} (add it with `mailorder franchise add {name}`)")
+    })
 }
 
 async fn account(store: &dyn Store, franchise_id: i64, number: &str) -> anyhow::Result<i64> {
     store
         .account_id(franchise_id, number)
         .await?
-        .with_context(|| format!("no account {number:?} in that franchise (add it with `mailorder account add`)"))
+        .with_context(|| {
+            format!("no account {number:?} in that franchise (add it with `mailorder account add`)")
+        })
 }
 
 fn check_name(what: &str, raw: &str) -> anyhow::Result<()> {
     let ok = !raw.is_empty()
         && raw.len() <= 64
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
     if !ok {
         bail!("{what} {raw:?} must be 1-64 letters, digits, '_', '-' or '.'");
     }
@@ -49,7 +52,12 @@ pub async fn add_account(
         bail!("account status {status:?} must be open, pending, suspended or closed");
     }
     let franchise_id = franchise(store, franchise_name).await?;
-    let account = NewAccount { franchise_id, number, currency, status };
+    let account = NewAccount {
+        franchise_id,
+        number,
+        currency,
+        status,
+    };
     Ok(store.put_account(&account, now_ms()).await?)
 }
 
@@ -74,13 +82,19 @@ pub async fn add_exchange(store: &dyn Store, spec: &ExchangeSpec<'_>) -> anyhow:
     }
     let plan = Plan {
         free_mailboxes: spec.free_mailboxes,
-        mailbox_price: Money::parse(spec.mailbox_price).map_err(|e| anyhow::anyhow!("price: {e}"))?,
+        mailbox_price: Money::parse(spec.mailbox_price)
+            .map_err(|e| anyhow::anyhow!("price: {e}"))?,
         currency: Currency::parse(spec.currency).map_err(anyhow::Error::msg)?,
         quota_mb: spec.quota_mb,
     };
     let franchise_id = franchise(store, spec.franchise).await?;
     let account_id = account(store, franchise_id, spec.account).await?;
-    let exchange = NewExchange { account_id, domain: domain.as_str(), version: spec.version, plan };
+    let exchange = NewExchange {
+        account_id,
+        domain: domain.as_str(),
+        version: spec.version,
+        plan,
+    };
     Ok(store.put_exchange(&exchange, now_ms()).await?)
 }
 
@@ -100,10 +114,17 @@ pub async fn add_user(
     let franchise_id = franchise(store, franchise_name).await?;
     let role = match account_number {
         None => Role::Agent,
-        Some(number) => Role::AccountUser { account_id: account(store, franchise_id, number).await? },
+        Some(number) => Role::AccountUser {
+            account_id: account(store, franchise_id, number).await?,
+        },
     };
     let password_hash = tokio::task::spawn_blocking(move || password.hash()).await?;
-    let user = NewApiUser { franchise_id, login, password_hash: &password_hash, role };
+    let user = NewApiUser {
+        franchise_id,
+        login,
+        password_hash: &password_hash,
+        role,
+    };
     Ok(store.put_api_user(&user, now_ms()).await?)
 }
 
@@ -125,9 +146,17 @@ pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
         currency: "USD",
         quota_mb: 2048,
     };
-    add_exchange(store, &exchange(MAIN, "acct999999", "myexchangedomain.com", 10)).await?;
+    add_exchange(
+        store,
+        &exchange(MAIN, "acct999999", "myexchangedomain.com", 10),
+    )
+    .await?;
     add_exchange(store, &exchange(MAIN, "acct999999", "paid.example.com", 0)).await?;
-    add_exchange(store, &exchange(OTHER, "acct111111", "other.example.net", 10)).await?;
+    add_exchange(
+        store,
+        &exchange(OTHER, "acct111111", "other.example.net", 10),
+    )
+    .await?;
     add_user(store, &format!("qwe@{MAIN}"), None, "iu34t8hf").await?;
     add_user(store, &format!("mallory@{OTHER}"), None, "mallory123").await?;
     Ok(())

@@ -56,14 +56,27 @@ impl Server {
     pub async fn start(config: ServeConfig) -> anyhow::Result<Self> {
         let store = store::connect(&config.database).await?;
         if config.demo {
-            crate::admin::seed_demo(store.as_ref()).await.context("cannot seed the demo data")?;
+            crate::admin::seed_demo(store.as_ref())
+                .await
+                .context("cannot seed the demo data")?;
         }
         let wake = Arc::new(Notify::new());
-        let directory: Arc<dyn Provisioner> = Arc::new(DirectoryDriver::new(Arc::clone(&store), config.mail_root.clone()));
+        let directory: Arc<dyn Provisioner> = Arc::new(DirectoryDriver::new(
+            Arc::clone(&store),
+            config.mail_root.clone(),
+        ));
         let provisioner: Arc<dyn Provisioner> = Arc::new(Sandbox::new(directory));
-        let worker = Arc::new(Worker::new(Arc::clone(&store), provisioner, config.worker.clone(), Arc::clone(&wake)));
+        let worker = Arc::new(Worker::new(
+            Arc::clone(&store),
+            provisioner,
+            config.worker.clone(),
+            Arc::clone(&wake),
+        ));
 
-        let public_url = config.public_url.as_deref().map(|u| u.trim_end_matches('/').to_owned());
+        let public_url = config
+            .public_url
+            .as_deref()
+            .map(|u| u.trim_end_matches('/').to_owned());
         let state = Arc::new(AppState {
             store: Arc::clone(&store),
             auth: Authenticator::new(Arc::clone(&store), config.auth_cache_ttl),
@@ -86,7 +99,14 @@ impl Server {
                 })
                 .await
         });
-        Ok(Self { addr, store, worker, shutdown, http, workers })
+        Ok(Self {
+            addr,
+            store,
+            worker,
+            shutdown,
+            http,
+            workers,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -45,7 +45,9 @@ fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>>
         let value = value.to_str().map_err(|_| bad())?;
         let (scheme, token) = value.trim().split_once(' ').ok_or_else(bad)?;
         if !scheme.eq_ignore_ascii_case("basic") {
-            return Err(ApiError::Unauthorized("Only Basic authentication is supported"));
+            return Err(ApiError::Unauthorized(
+                "Only Basic authentication is supported",
+            ));
         }
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(token.trim())
@@ -60,14 +62,23 @@ fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>>
 /// the same time.
 fn dummy_hash() -> &'static PasswordHash {
     static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
-    DUMMY.get_or_init(|| Password::parse_api("not-a-real-password").expect("long enough").hash())
+    DUMMY.get_or_init(|| {
+        Password::parse_api("not-a-real-password")
+            .expect("long enough")
+            .hash()
+    })
 }
 
 impl Authenticator {
     pub fn new(store: Arc<dyn Store>, ttl: Duration) -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
-        Self { store, key, ttl, cache: Mutex::new(HashMap::new()) }
+        Self {
+            store,
+            key,
+            ttl,
+            cache: Mutex::new(HashMap::new()),
+        }
     }
 
     fn cache_key(&self, login: &str, password: &str) -> CacheKey {
@@ -80,7 +91,10 @@ impl Authenticator {
 
     fn cached(&self, key: &CacheKey) -> Option<Caller> {
         let cache = self.cache.lock().expect("auth cache poisoned");
-        cache.get(key).filter(|(_, at)| at.elapsed() < self.ttl).map(|(c, _)| *c)
+        cache
+            .get(key)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(c, _)| *c)
     }
 
     fn remember(&self, key: CacheKey, caller: Caller) {
@@ -98,7 +112,9 @@ impl Authenticator {
     /// The caller named by the `Authorization` header: `Ok(None)` without one, `401` if it is
     /// present but wrong.
     pub async fn authenticate(&self, headers: &HeaderMap) -> ApiResult<Option<Caller>> {
-        let Some(credentials) = basic_credentials(headers) else { return Ok(None) };
+        let Some(credentials) = basic_credentials(headers) else {
+            return Ok(None);
+        };
         let (login, password) = credentials?;
         let key = self.cache_key(&login, &password);
         if let Some(caller) = self.cached(&key) {
@@ -109,14 +125,20 @@ impl Authenticator {
             Some((user, franchise)) => self.store.api_user(franchise, user).await?,
             None => None,
         };
-        let hash = user.as_ref().map_or_else(|| dummy_hash().clone(), |u| u.password_hash.clone());
+        let hash = user
+            .as_ref()
+            .map_or_else(|| dummy_hash().clone(), |u| u.password_hash.clone());
         let password = Password::presented(password);
         let ok = tokio::task::spawn_blocking(move || password.verify(&hash))
             .await
             .map_err(|e| ApiError::Internal(e.into()))?;
         match user {
             Some(u) if ok => {
-                let caller = Caller { user_id: u.id, franchise_id: u.franchise_id, role: u.role };
+                let caller = Caller {
+                    user_id: u.id,
+                    franchise_id: u.franchise_id,
+                    role: u.role,
+                };
                 self.remember(key, caller);
                 Ok(Some(caller))
             }

@@ -13,7 +13,11 @@ use crate::app::{ServeConfig, Server};
 use crate::worker::WorkerConfig;
 
 #[derive(Debug, Parser)]
-#[command(name = "mailorder", version, about = "Hostway-compatible provisioning API for hosted mailboxes")]
+#[command(
+    name = "mailorder",
+    version,
+    about = "Hostway-compatible provisioning API for hosted mailboxes"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,7 +44,11 @@ enum Command {
 #[derive(Debug, Args)]
 struct DatabaseArg {
     /// `sqlite://PATH` (created if missing) or `postgres://…`.
-    #[arg(long, env = "MAILORDER_DATABASE", default_value = "sqlite://mailorder.db")]
+    #[arg(
+        long,
+        env = "MAILORDER_DATABASE",
+        default_value = "sqlite://mailorder.db"
+    )]
     database: String,
 }
 
@@ -145,7 +153,10 @@ fn read_password() -> anyhow::Result<String> {
         return Ok(p);
     }
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
@@ -195,14 +206,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("franchise {name} ready");
             Ok(())
         }
-        Command::Account(AccountCmd::Add { franchise, number, currency, status, db }) => {
+        Command::Account(AccountCmd::Add {
+            franchise,
+            number,
+            currency,
+            status,
+            db,
+        }) => {
             let store = open(db).await?;
             admin::add_account(store.as_ref(), &franchise, &number, &currency, &status).await?;
             store.close().await;
             println!("account {number} ready");
             Ok(())
         }
-        Command::Exchange(ExchangeCmd::Add { franchise, account, domain, version, free, price, currency, quota_mb, db }) => {
+        Command::Exchange(ExchangeCmd::Add {
+            franchise,
+            account,
+            domain,
+            version,
+            free,
+            price,
+            currency,
+            quota_mb,
+            db,
+        }) => {
             let store = open(db).await?;
             let spec = admin::ExchangeSpec {
                 franchise: &franchise,

@@ -39,11 +39,17 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::BadRequest { message: message.into(), details: Value::String(String::new()) }
+        Self::BadRequest {
+            message: message.into(),
+            details: Value::String(String::new()),
+        }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict { message: message.into(), details: Value::String(String::new()) }
+        Self::Conflict {
+            message: message.into(),
+            details: Value::String(String::new()),
+        }
     }
 
     pub fn field(field: &str, problem: impl Into<Problem>) -> Self {
@@ -90,9 +96,10 @@ pub fn error_body(status: StatusCode, message: &str, details: Value) -> Response
     }});
     let mut response = (status, axum::Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"mailorder\""));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"mailorder\""),
+        );
     }
     response
 }
@@ -106,13 +113,22 @@ impl IntoResponse for ApiError {
             }
             Self::Validation(fields) => error_body(status, "POST data error", json!(fields)),
             Self::Internal(err) => {
-                let response = error_body(status, "Internal server error", Value::String(String::new()));
+                let response = error_body(
+                    status,
+                    "Internal server error",
+                    Value::String(String::new()),
+                );
                 tracing::error!(error = format!("{err:#}"), "request failed");
                 response
             }
             Self::Unavailable => {
-                let mut r = error_body(status, "Service temporarily unavailable", Value::String(String::new()));
-                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                let mut r = error_body(
+                    status,
+                    "Service temporarily unavailable",
+                    Value::String(String::new()),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
                 r
             }
             other => error_body(status, &other.to_string(), Value::String(String::new())),

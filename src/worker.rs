@@ -66,12 +66,22 @@ impl Worker {
         config: WorkerConfig,
         wake: Arc<Notify>,
     ) -> Self {
-        Self { store, provisioner, config, wake }
+        Self {
+            store,
+            provisioner,
+            config,
+            wake,
+        }
     }
 
     fn backoff(&self, attempts: i64) -> Duration {
-        let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(16);
-        self.config.retry_base.saturating_mul(1 << exp).min(Duration::from_secs(300))
+        let exp = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(u32::MAX)
+            .min(16);
+        self.config
+            .retry_base
+            .saturating_mul(1 << exp)
+            .min(Duration::from_secs(300))
     }
 
     fn lease_ms(&self) -> i64 {
@@ -90,20 +100,45 @@ impl Worker {
 
     async fn run_job(&self, job: &ClaimedJob) -> StoreResult<()> {
         let outcome = if job.attempts > self.config.max_attempts {
-            failed(format!("Provisioning gave up after {} attempts", self.config.max_attempts), 502)
+            failed(
+                format!(
+                    "Provisioning gave up after {} attempts",
+                    self.config.max_attempts
+                ),
+                502,
+            )
         } else {
             match self.store.mailbox_task(job).await? {
                 None => failed("The mailbox of this order no longer exists".into(), 404),
                 Some(task) => {
                     let started = std::time::Instant::now();
-                    let result = self.with_lease_renewal(job, self.provisioner.create_mailbox(&task, job.attempts)).await;
-                    tracing::info!(driver = self.provisioner.name(), elapsed_ms = started.elapsed().as_millis() as u64, ok = result.is_ok(), "provisioning step ran");
+                    let result = self
+                        .with_lease_renewal(
+                            job,
+                            self.provisioner.create_mailbox(&task, job.attempts),
+                        )
+                        .await;
+                    tracing::info!(
+                        driver = self.provisioner.name(),
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        ok = result.is_ok(),
+                        "provisioning step ran"
+                    );
                     match result {
                         Ok(()) => JobOutcome::Done,
-                        Err(ProvisionError::Transient(error)) if job.attempts < self.config.max_attempts => {
+                        Err(ProvisionError::Transient(error))
+                            if job.attempts < self.config.max_attempts =>
+                        {
                             let delay = self.backoff(job.attempts);
-                            tracing::warn!(error, retry_in_ms = delay.as_millis() as u64, "transient provisioning failure");
-                            JobOutcome::Retry { at_ms: now_ms() + delay.as_millis() as i64, error }
+                            tracing::warn!(
+                                error,
+                                retry_in_ms = delay.as_millis() as u64,
+                                "transient provisioning failure"
+                            );
+                            JobOutcome::Retry {
+                                at_ms: now_ms() + delay.as_millis() as i64,
+                                error,
+                            }
                         }
                         Err(ProvisionError::Transient(error)) => failed(
                             format!("{error} (gave up after {} attempts)", job.attempts),

@@ -21,7 +21,9 @@ impl DomainName {
         }
         for label in &labels {
             let ok = (1..=63).contains(&label.len())
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-');
             if !ok {
@@ -116,7 +118,10 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(DomainName::parse("MyExchangeDomain.com").unwrap().as_str(), "myexchangedomain.com");
+        assert_eq!(
+            DomainName::parse("MyExchangeDomain.com").unwrap().as_str(),
+            "myexchangedomain.com"
+        );
         for bad in ["", "com", "a..b", "-a.com", "a-.com", "a_b.com", "a b.com"] {
             assert!(DomainName::parse(bad).is_err(), "{bad:?}");
         }

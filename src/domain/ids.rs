@@ -20,8 +20,11 @@ impl OrderId {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        (raw.len() == 40 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
-            .then(|| Self(raw.to_owned()))
+        (raw.len() == 40
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -95,7 +95,11 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn key(&self, name: &str) -> String {
-        if self.prefix.is_empty() { name.to_owned() } else { format!("{}.{name}", self.prefix) }
+        if self.prefix.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.prefix)
+        }
     }
 
     fn fail(&mut self, name: &str, problem: impl Into<Problem>) {
@@ -115,7 +119,11 @@ impl Fields<'_> {
         }
     }
 
-    fn parsed<T>(&mut self, name: &str, parse: impl FnOnce(&str) -> Result<T, Problem>) -> Option<T> {
+    fn parsed<T>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, Problem>,
+    ) -> Option<T> {
         let raw = self.string(name)?;
         match parse(raw) {
             Ok(v) => Some(v),
@@ -172,7 +180,10 @@ fn sub_object<'a>(
 }
 
 fn phone<const MAX: usize>(raw: &str) -> Result<BoundedText<MAX>, Problem> {
-    if !raw.chars().all(|c| c.is_ascii_digit() || " +-().x/".contains(c)) {
+    if !raw
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
+    {
         return Err("may contain only digits, spaces and + - ( ) . x /".into());
     }
     BoundedText::parse(raw)
@@ -201,12 +212,20 @@ impl NewMailbox {
         };
         let owner_present = !problems.contains_key("owner");
         let (username, password) = {
-            let mut f = Fields { obj: owner, prefix: "owner", problems: &mut problems };
+            let mut f = Fields {
+                obj: owner,
+                prefix: "owner",
+                problems: &mut problems,
+            };
             let username = f.parsed("username", Username::parse);
             let password = f.parsed("password", Password::parse);
             if owner_present {
-                for (name, missing) in [("username", username.is_none()), ("password", password.is_none())] {
-                    if missing && f.string(name).is_none() && !f.problems.contains_key(&f.key(name)) {
+                for (name, missing) in [
+                    ("username", username.is_none()),
+                    ("password", password.is_none()),
+                ] {
+                    if missing && f.string(name).is_none() && !f.problems.contains_key(&f.key(name))
+                    {
                         f.fail(name, "Required");
                     }
                 }
@@ -214,7 +233,11 @@ impl NewMailbox {
             (username, password)
         };
 
-        let mut f = Fields { obj: root, prefix: "", problems: &mut problems };
+        let mut f = Fields {
+            obj: root,
+            prefix: "",
+            problems: &mut problems,
+        };
         let admin = f.flag("admin");
         let notes = f.text::<1024>("notes");
         let recipient_limit = match f.integer("recipientLimit").map(RecipientLimit::parse) {
@@ -237,7 +260,11 @@ impl NewMailbox {
 
         let mut contact = Contact::default();
         if let Some(o) = sub_object(root, "name", &mut problems) {
-            let mut f = Fields { obj: o, prefix: "name", problems: &mut problems };
+            let mut f = Fields {
+                obj: o,
+                prefix: "name",
+                problems: &mut problems,
+            };
             contact.name = PersonName {
                 name: f.text("name"),
                 company: f.text("company"),
@@ -246,7 +273,11 @@ impl NewMailbox {
             };
         }
         if let Some(o) = sub_object(root, "address", &mut problems) {
-            let mut f = Fields { obj: o, prefix: "address", problems: &mut problems };
+            let mut f = Fields {
+                obj: o,
+                prefix: "address",
+                problems: &mut problems,
+            };
             contact.address = PostalAddress {
                 address: f.text("address"),
                 city: f.text("city"),
@@ -256,7 +287,11 @@ impl NewMailbox {
             };
         }
         if let Some(o) = sub_object(root, "phones", &mut problems) {
-            let mut f = Fields { obj: o, prefix: "phones", problems: &mut problems };
+            let mut f = Fields {
+                obj: o,
+                prefix: "phones",
+                problems: &mut problems,
+            };
             let mut p = |name| f.parsed(name, phone::<32>).unwrap_or_default();
             contact.phones = Phones {
                 business_phone: p("businessPhone"),
@@ -269,7 +304,10 @@ impl NewMailbox {
         let address = username
             .as_ref()
             .and_then(|u| EmailAddress::from_parts(u.as_str(), domain).ok());
-        for (name, t) in [("deliverRedirect", &deliver_redirect), ("forwardTo", &forward_to)] {
+        for (name, t) in [
+            ("deliverRedirect", &deliver_redirect),
+            ("forwardTo", &forward_to),
+        ] {
             if let (Some(t), Some(own)) = (t, &address) {
                 if t.as_str().eq_ignore_ascii_case(own.as_str()) {
                     problems.insert(name.into(), "must not be the mailbox's own address".into());
@@ -318,8 +356,14 @@ mod tests {
     fn the_seed_body_parses() {
         let m = NewMailbox::parse(&seed(), &domain()).unwrap();
         assert_eq!(m.address.as_str(), "a.a@myexchangedomain.com");
-        assert_eq!(m.deliver_redirect.unwrap().as_str(), "zsds@myexchangedomain.com");
-        assert_eq!(m.forward_to.unwrap().as_str(), "asdasd@myexchangedomain.com");
+        assert_eq!(
+            m.deliver_redirect.unwrap().as_str(),
+            "zsds@myexchangedomain.com"
+        );
+        assert_eq!(
+            m.forward_to.unwrap().as_str(),
+            "asdasd@myexchangedomain.com"
+        );
         assert_eq!(m.recipient_limit.get(), 10);
         assert_eq!(m.contact.phones.mobile.as_str(), "555-555-5504");
     }
@@ -332,7 +376,15 @@ mod tests {
         let keys: Vec<&str> = p.keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["admin", "forwardTo", "name", "owner.password", "owner.username", "phones.fax", "recipientLimit"]
+            [
+                "admin",
+                "forwardTo",
+                "name",
+                "owner.password",
+                "owner.username",
+                "phones.fax",
+                "recipientLimit"
+            ]
         );
         assert_eq!(p["owner.password"], "Required");
     }

@@ -10,7 +10,7 @@ mod username;
 
 pub use address::{DomainName, EmailAddress};
 pub use ids::{OrderId, OwnerId};
-pub use mailbox::{Contact, NewMailbox, PostalAddress, PersonName, Phones, RecipientLimit};
+pub use mailbox::{Contact, NewMailbox, PersonName, Phones, PostalAddress, RecipientLimit};
 pub use money::{Currency, Money};
 pub use password::{Password, PasswordHash};
 pub use text::BoundedText;

@@ -52,11 +52,20 @@ impl Money {
             Some(_) => return Err(bad()),
             None => (raw, ""),
         };
-        if units.is_empty() || !units.bytes().chain(cents.bytes()).all(|b| b.is_ascii_digit()) {
+        if units.is_empty()
+            || !units
+                .bytes()
+                .chain(cents.bytes())
+                .all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
         let units: i64 = units.parse().map_err(|_| bad())?;
-        let cents: i64 = if cents.is_empty() { 0 } else { format!("{cents:0<2}").parse().map_err(|_| bad())? };
+        let cents: i64 = if cents.is_empty() {
+            0
+        } else {
+            format!("{cents:0<2}").parse().map_err(|_| bad())?
+        };
         units
             .checked_mul(100)
             .and_then(|u| u.checked_add(cents))
@@ -86,7 +95,16 @@ mod tests {
         assert_eq!(Money::parse("5.1").unwrap().to_string(), "5.10");
         assert_eq!(Money::parse("339").unwrap().to_string(), "339.00");
         assert_eq!(Money::ZERO.to_string(), "0.00");
-        for bad in ["", "-1", "1.234", ".5", "5.", "1e3", "abc", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-1",
+            "1.234",
+            ".5",
+            "5.",
+            "1e3",
+            "abc",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(Currency::parse("USD").unwrap().as_str(), "USD");

@@ -69,8 +69,11 @@ impl Password {
 
     /// Checks this password against a stored hash. CPU-heavy: call it from a blocking thread.
     pub fn verify(&self, hash: &PasswordHash) -> bool {
-        PhcHash::new(&hash.0)
-            .is_ok_and(|phc| Argon2::default().verify_password(self.0.as_bytes(), &phc).is_ok())
+        PhcHash::new(&hash.0).is_ok_and(|phc| {
+            Argon2::default()
+                .verify_password(self.0.as_bytes(), &phc)
+                .is_ok()
+        })
     }
 
     #[cfg(test)]
@@ -119,7 +122,15 @@ mod tests {
 
     #[test]
     fn rule_breakers_are_refused() {
-        for bad in ["", "short1A", "abcdefghij", "12345678", "has space1", "a23456789012345678901", "tab\t12345"] {
+        for bad in [
+            "",
+            "short1A",
+            "abcdefghij",
+            "12345678",
+            "has space1",
+            "a23456789012345678901",
+            "tab\t12345",
+        ] {
             assert!(Password::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -11,7 +11,10 @@ impl<const MAX: usize> BoundedText<MAX> {
         if raw.chars().count() > MAX {
             return Err(format!("must be at most {MAX} characters"));
         }
-        if raw.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if raw
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
             return Err("must not contain control characters".into());
         }
         Ok(Self(raw.to_owned()))

@@ -22,7 +22,9 @@ pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 
 /// A JSON request body: `415` unless the `Content-Type` is JSON, `400` if it does not parse.
 pub fn json_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let is_json = content_type.is_some_and(|ct| {
         let essence = ct.split(';').next().unwrap_or("").trim();
         essence.eq_ignore_ascii_case("application/json")
@@ -69,8 +71,13 @@ mod tests {
     #[test]
     fn cookie_with_stray_path_attribute() {
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("OwnerId=f9cafb10-2e85-4b1a-bd69-1b1a91437d50; Path=/"));
-        assert!(matches!(owner_cookie(&h), OwnerCookie::Valid(o) if o.to_string() == "f9cafb10-2e85-4b1a-bd69-1b1a91437d50"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("OwnerId=f9cafb10-2e85-4b1a-bd69-1b1a91437d50; Path=/"),
+        );
+        assert!(
+            matches!(owner_cookie(&h), OwnerCookie::Valid(o) if o.to_string() == "f9cafb10-2e85-4b1a-bd69-1b1a91437d50")
+        );
         h.insert(header::COOKIE, HeaderValue::from_static("a=b; OwnerId=zzz"));
         assert_eq!(owner_cookie(&h), OwnerCookie::Invalid);
         assert_eq!(owner_cookie(&HeaderMap::new()), OwnerCookie::Absent);
@@ -79,11 +86,23 @@ mod tests {
     #[test]
     fn content_type_must_be_json() {
         let mut h = HeaderMap::new();
-        assert!(matches!(json_body(&h, b"{}"), Err(ApiError::UnsupportedMediaType)));
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+        assert!(matches!(
+            json_body(&h, b"{}"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=UTF-8"),
+        );
         assert!(json_body(&h, b"{}").is_ok());
-        assert!(matches!(json_body(&h, b"{"), Err(ApiError::BadRequest { .. })));
+        assert!(matches!(
+            json_body(&h, b"{"),
+            Err(ApiError::BadRequest { .. })
+        ));
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-        assert!(matches!(json_body(&h, b"{}"), Err(ApiError::UnsupportedMediaType)));
+        assert!(matches!(
+            json_body(&h, b"{}"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
     }
 }

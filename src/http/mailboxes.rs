@@ -28,7 +28,9 @@ pub async fn authorized_exchange(
         .filter(|e| e.franchise_id == caller.franchise_id)
         .ok_or(ApiError::NotFound)?;
     if !caller.role.can_manage_account(exchange.account_id) {
-        return Err(ApiError::Forbidden("Unauthorized: Exchange failed permission check".into()));
+        return Err(ApiError::Forbidden(
+            "Unauthorized: Exchange failed permission check".into(),
+        ));
     }
     Ok(exchange)
 }
@@ -51,13 +53,22 @@ pub async fn create(
     let caller = state.auth.require(&headers).await?;
     let exchange = authorized_exchange(&state, &caller, &account, &domain).await?;
     if exchange.account_status != "open" {
-        return Err(ApiError::Forbidden(format!("Account is {}", exchange.account_status)));
+        return Err(ApiError::Forbidden(format!(
+            "Account is {}",
+            exchange.account_status
+        )));
     }
     let body = json_body(&headers, &body)?;
-    let domain = DomainName::parse(&exchange.domain).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+    let domain =
+        DomainName::parse(&exchange.domain).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
     let mailbox = NewMailbox::parse(&body, &domain).map_err(ApiError::Validation)?;
     // Cheap early answer for the common conflict; the transaction below settles races.
-    if state.store.mailbox(exchange.id, mailbox.username.as_str()).await?.is_some() {
+    if state
+        .store
+        .mailbox(exchange.id, mailbox.username.as_str())
+        .await?
+        .is_some()
+    {
         return Err(duplicate(mailbox.username.as_str()));
     }
 
@@ -84,7 +95,8 @@ pub async fn create(
         CreateOutcome::Duplicate => return Err(duplicate(mailbox.username.as_str())),
         CreateOutcome::NoFreeSlot => {
             return Err(ApiError::Forbidden(
-                "No free mailbox left in this Exchange plan; paid mailboxes cannot be ordered yet".into(),
+                "No free mailbox left in this Exchange plan; paid mailboxes cannot be ordered yet"
+                    .into(),
             ));
         }
     }
@@ -95,8 +107,14 @@ pub async fn create(
     let cookie = format!("OwnerId={owner_id}; Path=/");
     let mut response = StatusCode::ACCEPTED.into_response();
     let h = response.headers_mut();
-    h.insert(header::LOCATION, HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?);
-    h.insert(header::SET_COOKIE, HeaderValue::try_from(cookie).map_err(|e| ApiError::Internal(e.into()))?);
+    h.insert(
+        header::LOCATION,
+        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    h.insert(
+        header::SET_COOKIE,
+        HeaderValue::try_from(cookie).map_err(|e| ApiError::Internal(e.into()))?,
+    );
     Ok(response)
 }
 
@@ -127,7 +145,11 @@ pub async fn read(
 ) -> ApiResult<Response> {
     let caller = state.auth.require(&headers).await?;
     let exchange = authorized_exchange(&state, &caller, &account, &domain).await?;
-    let mailbox = state.store.mailbox(exchange.id, &username).await?.ok_or(ApiError::NotFound)?;
+    let mailbox = state
+        .store
+        .mailbox(exchange.id, &username)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let self_url = format!(
         "{}/accounts/{}/exchange/{}/mailboxes/{}",
         base_url(&state, &headers),

@@ -17,7 +17,11 @@ const PERMISSION: &str = "Unauthorized: Order failed permission check";
 /// Loads the order if the request may see it. Without any credential: `401`. Unknown order:
 /// `404`. A matching cookie suffices; otherwise the credentials decide: another franchise's
 /// order does not exist for them (`404`), an account they cannot manage is `403`.
-async fn authorized_order(state: &super::AppState, headers: &HeaderMap, id: &str) -> ApiResult<OrderRecord> {
+async fn authorized_order(
+    state: &super::AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> ApiResult<OrderRecord> {
     let cookie = owner_cookie(headers);
     let caller = state.auth.authenticate(headers).await?;
     if caller.is_none() && cookie == OwnerCookie::Absent {
@@ -36,7 +40,9 @@ async fn authorized_order(state: &super::AppState, headers: &HeaderMap, id: &str
     match caller {
         None => Err(ApiError::Unauthorized(PERMISSION)),
         Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
-        Some(c) if !c.role.can_manage_account(order.account_id) => Err(ApiError::Forbidden(PERMISSION.into())),
+        Some(c) if !c.role.can_manage_account(order.account_id) => {
+            Err(ApiError::Forbidden(PERMISSION.into()))
+        }
         Some(_) => Ok(order),
     }
 }

@@ -42,7 +42,11 @@ impl Provisioner for DirectoryDriver {
         "directory"
     }
 
-    async fn create_mailbox(&self, task: &MailboxTask, _attempt: i64) -> Result<(), ProvisionError> {
+    async fn create_mailbox(
+        &self,
+        task: &MailboxTask,
+        _attempt: i64,
+    ) -> Result<(), ProvisionError> {
         let home = self.mail_root.join(&task.domain).join(&task.username);
         let home = home.to_string_lossy();
         let entry = DirectoryEntry {
@@ -54,11 +58,17 @@ impl Provisioner for DirectoryDriver {
             active: true,
             destinations: destinations(task),
         };
-        self.store.directory_put(&entry, crate::now_ms()).await.map_err(transient)
+        self.store
+            .directory_put(&entry, crate::now_ms())
+            .await
+            .map_err(transient)
     }
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
-        self.store.directory_remove(&task.address).await.map_err(transient)
+        self.store
+            .directory_remove(&task.address)
+            .await
+            .map_err(transient)
     }
 }
 
@@ -83,8 +93,14 @@ mod tests {
     #[test]
     fn forwarding_semantics() {
         assert!(destinations(&task(None, None)).is_empty());
-        assert_eq!(destinations(&task(None, Some("f@d.com"))), ["a.a@d.com", "f@d.com"]);
+        assert_eq!(
+            destinations(&task(None, Some("f@d.com"))),
+            ["a.a@d.com", "f@d.com"]
+        );
         assert_eq!(destinations(&task(Some("r@d.com"), None)), ["r@d.com"]);
-        assert_eq!(destinations(&task(Some("r@d.com"), Some("f@d.com"))), ["r@d.com", "f@d.com"]);
+        assert_eq!(
+            destinations(&task(Some("r@d.com"), Some("f@d.com"))),
+            ["r@d.com", "f@d.com"]
+        );
     }
 }

@@ -34,7 +34,9 @@ impl Provisioner for Sandbox {
             let name = task.username.as_str();
             if name.starts_with("fail-") {
                 return Err(ProvisionError::Permanent {
-                    message: format!("Sandbox: provisioning of {name} fails by request (fail- prefix)"),
+                    message: format!(
+                        "Sandbox: provisioning of {name} fails by request (fail- prefix)"
+                    ),
                     code: 502,
                 });
             }

@@ -52,12 +52,14 @@ pub trait Store: Send + Sync + 'static {
     // --- API reads ---
     async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>>;
     async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>>;
-    async fn mailbox(&self, exchange_id: i64, username: &str) -> StoreResult<Option<MailboxRecord>>;
+    async fn mailbox(&self, exchange_id: i64, username: &str)
+    -> StoreResult<Option<MailboxRecord>>;
     async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
 
     // --- API writes ---
     /// Reserves the name, writes the order, its item and its queue entry in one transaction.
-    async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome>;
+    async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>)
+    -> StoreResult<CreateOutcome>;
 
     // --- order worker ---
     /// Claims the next due job with a lease; no transaction stays open afterwards.
@@ -67,7 +69,12 @@ pub trait Store: Send + Sync + 'static {
     /// What the claimed job must provision, or `None` if its mailbox vanished.
     async fn mailbox_task(&self, job: &ClaimedJob) -> StoreResult<Option<MailboxTask>>;
     /// Records the outcome if the lease is still ours; `false` means another worker took over.
-    async fn finish_job(&self, job: &ClaimedJob, outcome: &JobOutcome, now_ms: i64) -> StoreResult<bool>;
+    async fn finish_job(
+        &self,
+        job: &ClaimedJob,
+        outcome: &JobOutcome,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
     /// When the earliest queued job becomes due (for the worker's wait).
     async fn next_job_due(&self) -> StoreResult<Option<i64>>;
 
@@ -80,7 +87,10 @@ pub trait Store: Send + Sync + 'static {
 
 /// Connects to `url` (`sqlite://PATH` or `postgres://…`) and applies that back end's migrations.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
-    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(postgres::PgStore::open(url).await?))

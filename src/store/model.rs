@@ -139,9 +139,15 @@ impl OrderStatus {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::New, Self::Processing, Self::Completed, Self::Failed, Self::Cancelled]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::New,
+            Self::Processing,
+            Self::Completed,
+            Self::Failed,
+            Self::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 

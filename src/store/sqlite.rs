@@ -24,8 +24,12 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 
 impl SqliteStore {
     pub async fn open(path: &str) -> anyhow::Result<Self> {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
         }
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
             .create_if_missing(true)
@@ -73,10 +77,12 @@ impl Store for SqliteStore {
     }
 
     async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM franchises WHERE name = ?")
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM franchises WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn put_account(&self, a: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64> {
@@ -100,11 +106,13 @@ impl Store for SqliteStore {
     }
 
     async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM accounts WHERE franchise_id = ? AND number = ?")
-            .bind(franchise_id)
-            .bind(number)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM accounts WHERE franchise_id = ? AND number = ?")
+                .bind(franchise_id)
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn put_exchange(&self, e: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64> {
@@ -215,7 +223,11 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn mailbox(&self, exchange_id: i64, username: &str) -> StoreResult<Option<MailboxRecord>> {
+    async fn mailbox(
+        &self,
+        exchange_id: i64,
+        username: &str,
+    ) -> StoreResult<Option<MailboxRecord>> {
         let row = sqlx::query(
             "SELECT username, billing_status, admin, notes, quota_mb, recipient_limit, archiving,
                     blackberry, contact, forward_to, deliver_redirect, updated_at
@@ -226,7 +238,8 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let contact: Contact = serde_json::from_str(r.get("contact")).context("malformed contact")?;
+        let contact: Contact =
+            serde_json::from_str(r.get("contact")).context("malformed contact")?;
         Ok(Some(MailboxRecord {
             username: r.get("username"),
             billing_status: r.get("billing_status"),
@@ -275,12 +288,13 @@ impl Store for SqliteStore {
             .bind(o.exchange.id)
             .fetch_one(&mut *tx)
             .await?;
-        let taken: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM mailboxes WHERE exchange_id = ? AND username = ?)")
-                .bind(o.exchange.id)
-                .bind(m.username.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE exchange_id = ? AND username = ?)",
+        )
+        .bind(o.exchange.id)
+        .bind(m.username.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
         if taken {
             return Ok(CreateOutcome::Duplicate);
         }
@@ -413,7 +427,12 @@ impl Store for SqliteStore {
         }))
     }
 
-    async fn finish_job(&self, job: &ClaimedJob, outcome: &JobOutcome, now_ms: i64) -> StoreResult<bool> {
+    async fn finish_job(
+        &self,
+        job: &ClaimedJob,
+        outcome: &JobOutcome,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let mut tx = self.write_tx().await?;
         let (state, run_at, error) = match outcome {
             JobOutcome::Done => ("done", None, None),
@@ -482,18 +501,21 @@ impl Store for SqliteStore {
                 .bind(&job.order_id)
                 .execute(&mut *tx)
                 .await?;
-                let errors: Option<String> = sqlx::query_scalar("SELECT errors FROM orders WHERE id = ?")
-                    .bind(&job.order_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+                let errors: Option<String> =
+                    sqlx::query_scalar("SELECT errors FROM orders WHERE id = ?")
+                        .bind(&job.order_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
                 let mut errors = order_errors(errors)?;
                 errors.push(e.clone());
-                sqlx::query("UPDATE orders SET status = 'Failed', errors = ?, updated_at = ? WHERE id = ?")
-                    .bind(serde_json::to_string(&errors).context("cannot encode errors")?)
-                    .bind(now_ms)
-                    .bind(&job.order_id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE orders SET status = 'Failed', errors = ?, updated_at = ? WHERE id = ?",
+                )
+                .bind(serde_json::to_string(&errors).context("cannot encode errors")?)
+                .bind(now_ms)
+                .bind(&job.order_id)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         tx.commit().await?;
@@ -543,7 +565,10 @@ impl Store for SqliteStore {
 
     async fn directory_remove(&self, address: &str) -> StoreResult<()> {
         let mut tx = self.write_tx().await?;
-        for sql in ["DELETE FROM mail_aliases WHERE source = ?", "DELETE FROM mail_users WHERE address = ?"] {
+        for sql in [
+            "DELETE FROM mail_aliases WHERE source = ?",
+            "DELETE FROM mail_users WHERE address = ?",
+        ] {
             sqlx::query(sql).bind(address).execute(&mut *tx).await?;
         }
         tx.commit().await?;

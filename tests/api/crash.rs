@@ -1,0 +1,220 @@
+//! Crash safety: orders accepted with `202` are all finished after a `kill -9` and a restart on
+//! the same database, each mailbox exactly once. Also exercises the admin commands.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sqlx::Row;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::helpers::{Backend, Placed, QWE, TestDb, mailbox_body};
+use crate::on_both_backends;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailorder");
+
+async fn admin(db: &TestDb, args: &[&str]) {
+    let out = Command::new(BIN)
+        .args(args)
+        .args(["--database", &db.url])
+        .env("MAILORDER_PASSWORD", QWE.1)
+        .output()
+        .await
+        .expect("run admin command");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Starts `mailorder serve` and returns it with its base URL, read from its first line.
+async fn serve(db: &TestDb) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+            "--lease-secs",
+            "2",
+            "--retry-base-ms",
+            "50",
+        ])
+        .args(["--database", &db.url])
+        .arg("--mail-root")
+        .arg(db.dir.path().join("vmail"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn mailorder serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        BufReader::new(stdout).read_line(&mut line),
+    )
+    .await
+    .expect("listening line within 30 s")
+    .expect("read");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&line)
+        .to_owned();
+    (child, base)
+}
+
+async fn status(client: &reqwest::Client, placed: &Placed) -> String {
+    let r = client
+        .get(&placed.location)
+        .header("Cookie", &placed.cookie)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    body["order"]["Status"].as_str().expect("status").to_owned()
+}
+
+async fn accepted_orders_survive_kill_9(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    admin(
+        &db,
+        &[
+            "franchise",
+            "add",
+            "partner_api_developer_us_main",
+            "--sandbox",
+        ],
+    )
+    .await;
+    admin(
+        &db,
+        &[
+            "account",
+            "add",
+            "partner_api_developer_us_main",
+            "acct999999",
+        ],
+    )
+    .await;
+    admin(
+        &db,
+        &[
+            "exchange",
+            "add",
+            "partner_api_developer_us_main",
+            "acct999999",
+            "crash.example.com",
+            "--free",
+            "50",
+        ],
+    )
+    .await;
+    admin(&db, &["user", "add", "qwe@partner_api_developer_us_main"]).await;
+
+    let client = reqwest::Client::new();
+    let (mut first, base) = serve(&db).await;
+    const N: usize = 10;
+    let mut placed = Vec::new();
+    for i in 0..N {
+        let r = client
+            .post(format!(
+                "{base}/accounts/acct999999/exchange/crash.example.com/mailboxes"
+            ))
+            .basic_auth(QWE.0, Some(QWE.1))
+            .json(&mailbox_body(&format!("slow-{i}")))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), 202);
+        placed.push(Placed::from_response(&r));
+    }
+    // Kill it as soon as the first order completes: the rest are queued or mid-step.
+    let until = Instant::now() + Duration::from_secs(30);
+    while status(&client, &placed[0]).await != "Completed" {
+        assert!(Instant::now() < until, "first order not completed in 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await; // poll interval, bounded by the deadline
+    }
+    first.kill().await.expect("kill -9");
+    let unfinished = {
+        let pool = db.pool().await;
+        let n: i64 = sqlx::query("SELECT count(*) AS n FROM orders WHERE status = 'Processing'")
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+            .get("n");
+        pool.close().await;
+        n
+    };
+    assert!(
+        unfinished > 0,
+        "the kill came while orders were still being provisioned"
+    );
+
+    let (mut second, base2) = serve(&db).await;
+    let until = Instant::now() + Duration::from_secs(60);
+    for p in &placed {
+        let p = Placed {
+            location: p.location.replace(&base, &base2),
+            cookie: p.cookie.clone(),
+        };
+        loop {
+            let s = status(&client, &p).await;
+            if s == "Completed" {
+                break;
+            }
+            assert_ne!(s, "Failed");
+            assert!(
+                Instant::now() < until,
+                "{} still {s} after restart",
+                p.location
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await; // poll interval, bounded by the deadline
+        }
+    }
+    second.kill().await.expect("stop");
+
+    let pool = db.pool().await;
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(sql)
+                .fetch_one(&pool)
+                .await
+                .expect(sql)
+                .get::<i64, _>("n")
+        }
+    };
+    assert_eq!(
+        count("SELECT count(*) AS n FROM mailboxes WHERE billing_status = 'open'").await,
+        N as i64
+    );
+    assert_eq!(
+        count("SELECT count(*) AS n FROM mail_users WHERE domain = 'crash.example.com'").await,
+        N as i64
+    );
+    assert_eq!(
+        count("SELECT count(DISTINCT address) AS n FROM mail_users").await,
+        N as i64
+    );
+    assert_eq!(
+        count("SELECT count(*) AS n FROM jobs WHERE state = 'done'").await,
+        N as i64
+    );
+    assert_eq!(
+        count("SELECT count(*) AS n FROM orders WHERE status = 'Completed'").await,
+        N as i64
+    );
+    // The alias rows of each mailbox are exactly its two targets, not duplicated by re-runs.
+    assert_eq!(
+        count("SELECT count(*) AS n FROM mail_aliases").await,
+        2 * N as i64
+    );
+}
+
+on_both_backends!(accepted_orders_survive_kill_9);

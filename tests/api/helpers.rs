@@ -1,0 +1,371 @@
+//! The shared test app: a real mailorder on `127.0.0.1:0` over a throw-away database, seeded
+//! with the demo data, plus typed helpers for the requests the tests make.
+
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use mailorder::app::{ServeConfig, Server};
+use serde_json::{Value, json};
+use sqlx::AnyPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const QWE: (&str, &str) = ("qwe@partner_api_developer_us_main", "iu34t8hf");
+pub const MALLORY: (&str, &str) = ("mallory@partner_other", "mallory123");
+pub const ACCT: &str = "acct999999";
+pub const DOMAIN: &str = "myexchangedomain.com";
+
+/// Generates one `#[tokio::test]` per back end for each scenario `async fn name(Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if $crate::helpers::postgres_admin_url().is_some() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        }
+    )*};
+}
+
+/// The PostgreSQL server for the PostgreSQL variants (`MAILORDER_TEST_POSTGRES`); without it
+/// they are skipped, saying so once.
+pub fn postgres_admin_url() -> Option<String> {
+    static SAY: Once = Once::new();
+    let url = std::env::var("MAILORDER_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        // Straight to the stderr handle: the test harness captures eprintln!, not this.
+        SAY.call_once(|| {
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: PostgreSQL variants (set MAILORDER_TEST_POSTGRES to run them)"
+            );
+        });
+    }
+    url
+}
+
+fn init_tracing() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tracing_subscriber::fmt()
+                .with_env_filter("info,sqlx=warn")
+                .with_test_writer()
+                .init();
+        }
+    });
+}
+
+/// A throw-away database: a temp SQLite file, or a fresh PostgreSQL database dropped afterwards.
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}/db/mailorder.db", dir.path().display());
+                TestDb {
+                    url,
+                    dir,
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("MAILORDER_TEST_POSTGRES is set");
+                let name = format!("mailorder_test_{}", uuid::Uuid::new_v4().simple());
+                let pool = admin_pool(&admin).await;
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create test database");
+                pool.close().await;
+                let url = match admin.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}"),
+                    None => panic!("MAILORDER_TEST_POSTGRES must end in /DBNAME"),
+                };
+                TestDb {
+                    url,
+                    dir,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// A raw connection for assertions on stored data.
+    pub async fn pool(&self) -> AnyPool {
+        sqlx::any::install_default_drivers();
+        AnyPool::connect(&self.url)
+            .await
+            .expect("connect to test database")
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.pg_name.is_none()
+    }
+}
+
+async fn admin_pool(url: &str) -> AnyPool {
+    sqlx::any::install_default_drivers();
+    AnyPool::connect(url)
+        .await
+        .expect("MAILORDER_TEST_POSTGRES must be reachable")
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (Some(name), Some(admin)) = (self.pg_name.take(), postgres_admin_url()) else {
+            return;
+        };
+        // Drop runs outside async context: use a private runtime on a plain thread.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let pool = admin_pool(&admin).await;
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&pool)
+                    .await;
+                pool.close().await;
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub server: Option<Server>,
+    pub db: TestDb,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// The defaults of the test app: demo data, fast retries, four workers.
+pub fn test_config(db: &TestDb) -> ServeConfig {
+    let mut config = ServeConfig::new("127.0.0.1:0", db.url.clone());
+    config.demo = true;
+    config.mail_root = db.dir.path().join("vmail");
+    config.worker.retry_base = Duration::from_millis(20);
+    config
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
+        init_tracing();
+        let db = TestDb::new(backend).await;
+        let mut config = test_config(&db);
+        tweak(&mut config);
+        let server = Server::start(config).await.expect("server starts");
+        let base = format!("http://{}", server.addr());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            server: Some(server),
+            db,
+            base,
+            client,
+        }
+    }
+
+    pub fn server(&self) -> &Server {
+        self.server.as_ref().expect("server running")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await.expect("clean stop");
+        }
+    }
+
+    /// Runs the worker until nothing is due (for tests started with `workers = 0`).
+    pub async fn drain_queue(&self) {
+        use mailorder::worker::Tick;
+        while self
+            .server()
+            .worker()
+            .run_once()
+            .await
+            .expect("worker step")
+            == Tick::Worked
+        {}
+    }
+
+    pub async fn post_mailbox(
+        &self,
+        auth: (&str, &str),
+        account: &str,
+        domain: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(&format!("/accounts/{account}/exchange/{domain}/mailboxes")))
+            .basic_auth(auth.0, Some(auth.1))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Orders `username` in the demo domain as `qwe` and returns (order URL, OwnerId cookie).
+    pub async fn order(&self, username: &str) -> Placed {
+        self.order_in(DOMAIN, username).await
+    }
+
+    pub async fn order_in(&self, domain: &str, username: &str) -> Placed {
+        let r = self
+            .post_mailbox(QWE, ACCT, domain, &mailbox_body(username))
+            .await;
+        assert_eq!(
+            r.status(),
+            202,
+            "ordering {username}: {}",
+            r.text().await.unwrap_or_default()
+        );
+        Placed::from_response(&r)
+    }
+
+    pub async fn get(
+        &self,
+        url: &str,
+        auth: Option<(&str, &str)>,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self.client.get(url);
+        if let Some((u, p)) = auth {
+            req = req.basic_auth(u, Some(p));
+        }
+        if let Some(c) = cookie {
+            req = req.header("Cookie", c);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn order_status(&self, placed: &Placed) -> Value {
+        let r = self.get(&placed.location, None, Some(&placed.cookie)).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("json")
+    }
+
+    /// Polls the order until its status is final, failing after `deadline`.
+    pub async fn wait_final(&self, placed: &Placed, deadline: Duration) -> Value {
+        let until = Instant::now() + deadline;
+        loop {
+            let body = self.order_status(placed).await;
+            let status = body["order"]["Status"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if status == "Completed" || status == "Failed" {
+                return body;
+            }
+            assert!(
+                Instant::now() < until,
+                "order still {status} after {deadline:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await; // poll interval, bounded by the deadline
+        }
+    }
+
+    /// Adds an Exchange domain to the demo account with `free` included mailboxes.
+    pub async fn add_exchange(&self, domain: &str, free: i64) {
+        let spec = mailorder::admin::ExchangeSpec {
+            franchise: "partner_api_developer_us_main",
+            account: ACCT,
+            domain,
+            version: "2010",
+            free_mailboxes: free,
+            mailbox_price: "5.18",
+            currency: "USD",
+            quota_mb: 2048,
+        };
+        mailorder::admin::add_exchange(self.server().store().as_ref(), &spec)
+            .await
+            .expect("exchange added");
+    }
+}
+
+/// An accepted order: its URL and the `Cookie` header value that reads it.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub location: String,
+    pub cookie: String,
+}
+
+impl Placed {
+    pub fn from_response(r: &reqwest::Response) -> Placed {
+        let h = r.headers();
+        let location = h["location"].to_str().expect("ascii").to_owned();
+        let set_cookie = h["set-cookie"].to_str().expect("ascii");
+        let cookie = set_cookie
+            .split(';')
+            .next()
+            .expect("cookie pair")
+            .to_owned();
+        Placed { location, cookie }
+    }
+}
+
+/// The seed's request body with another username.
+pub fn mailbox_body(username: &str) -> Value {
+    let mut body = seed_body();
+    body["owner"]["username"] = json!(username);
+    body
+}
+
+pub fn seed_body() -> Value {
+    json!({
+      "owner": {"username": "a.a", "password": "tester1234"},
+      "admin": 0, "notes": "some text", "recipientLimit": 10,
+      "deliverRedirect": "zsds", "forwardTo": "asdasd",
+      "name": {"name": "John Smith", "company": "My Company", "department": "Sales", "title": "President"},
+      "address": {"address": "100 Main St.", "city": "Chicago", "state": "IL", "zip": "60001", "country": "US"},
+      "phones": {"businessPhone": "555-555-5501", "homePhone": "555-555-5502", "fax": "555-555-5503", "mobile": "555-555-5504"}
+    })
+}
+
+/// The Hostway error body's type and details, after checking its shape.
+pub async fn error_of(r: reqwest::Response) -> (String, Value) {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.expect("error bodies are JSON");
+    let obj = body.as_object().expect("object");
+    assert_eq!(obj.len(), 1, "one error type key: {body}");
+    let (kind, inner) = obj.iter().next().expect("one key");
+    assert_eq!(inner["code"], status, "{body}");
+    assert!(inner["message"].is_string(), "{body}");
+    assert!(
+        inner["guid"].as_str().is_some_and(|g| g.len() == 36),
+        "{body}"
+    );
+    (kind.clone(), inner["details"].clone())
+}

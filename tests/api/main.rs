@@ -1,0 +1,11 @@
+//! mailorder's integration tests: one binary; each scenario runs against a real server on
+//! `127.0.0.1:0`, on SQLite and on PostgreSQL (`MAILORDER_TEST_POSTGRES`).
+
+mod helpers;
+
+mod access;
+mod crash;
+mod orders;
+mod secrets;
+mod seed;
+mod validation;
