@@ -74,7 +74,6 @@ impl ApiError {
 /// Hostway's camel-case name for a status (`badRequest`, `itemNotFound`, …).
 pub fn error_type(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 => "badRequest",
         401 => "unauthorized",
         403 => "forbidden",
         404 => "itemNotFound",
@@ -90,7 +89,11 @@ pub fn error_type(status: StatusCode) -> &'static str {
 
 /// The Hostway error body for `status`.
 pub fn error_body(status: StatusCode, message: &str, details: Value) -> Response {
-    let guid = uuid::Uuid::new_v4().to_string();
+    error_body_with_guid(status, message, details, &uuid::Uuid::new_v4().to_string())
+}
+
+/// The Hostway error body with a given `guid` (the id under which the error was logged).
+fn error_body_with_guid(status: StatusCode, message: &str, details: Value, guid: &str) -> Response {
     let body = json!({ error_type(status): {
         "message": message, "code": status.as_u16(), "details": details, "guid": guid,
     }});
@@ -113,13 +116,14 @@ impl IntoResponse for ApiError {
             }
             Self::Validation(fields) => error_body(status, "POST data error", json!(fields)),
             Self::Internal(err) => {
-                let response = error_body(
+                let guid = uuid::Uuid::new_v4().to_string();
+                tracing::error!(guid, error = format!("{err:#}"), "request failed");
+                error_body_with_guid(
                     status,
                     "Internal server error",
                     Value::String(String::new()),
-                );
-                tracing::error!(error = format!("{err:#}"), "request failed");
-                response
+                    &guid,
+                )
             }
             Self::Unavailable => {
                 let mut r = error_body(

@@ -308,10 +308,10 @@ impl NewMailbox {
             ("deliverRedirect", &deliver_redirect),
             ("forwardTo", &forward_to),
         ] {
-            if let (Some(t), Some(own)) = (t, &address) {
-                if t.as_str().eq_ignore_ascii_case(own.as_str()) {
-                    problems.insert(name.into(), "must not be the mailbox's own address".into());
-                }
+            if let (Some(t), Some(own)) = (t, &address)
+                && t.as_str().eq_ignore_ascii_case(own.as_str())
+            {
+                problems.insert(name.into(), "must not be the mailbox's own address".into());
             }
         }
 

@@ -52,11 +52,11 @@ pub fn owner_cookie(headers: &HeaderMap) -> OwnerCookie {
     for value in headers.get_all(header::COOKIE) {
         let Ok(value) = value.to_str() else { continue };
         for pair in value.split(';') {
-            if let Some((name, v)) = pair.trim().split_once('=') {
-                if name.trim() == "OwnerId" {
-                    found = OwnerId::parse(v.trim().trim_matches('"'))
-                        .map_or(OwnerCookie::Invalid, OwnerCookie::Valid);
-                }
+            if let Some((name, v)) = pair.trim().split_once('=')
+                && name.trim() == "OwnerId"
+            {
+                found = OwnerId::parse(v.trim().trim_matches('"'))
+                    .map_or(OwnerCookie::Invalid, OwnerCookie::Valid);
             }
         }
     }

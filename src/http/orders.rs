@@ -32,10 +32,10 @@ async fn authorized_order(
         None => None,
     }
     .ok_or(ApiError::NotFound)?;
-    if let OwnerCookie::Valid(owner) = cookie {
-        if owner.to_string() == order.owner_id {
-            return Ok(order);
-        }
+    if let OwnerCookie::Valid(owner) = cookie
+        && owner.to_string() == order.owner_id
+    {
+        return Ok(order);
     }
     match caller {
         None => Err(ApiError::Unauthorized(PERMISSION)),

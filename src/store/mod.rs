@@ -6,6 +6,7 @@
 
 mod model;
 mod postgres;
+mod rows;
 mod sqlite;
 
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use async_trait::async_trait;
 
 pub use model::*;
 
-use crate::domain::{OrderId, PasswordHash};
+use crate::domain::OrderId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -97,11 +98,6 @@ pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     } else {
         anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
     }
-}
-
-/// Ensures a stored hash wraps into the domain type.
-pub(crate) fn stored_hash(phc: String) -> PasswordHash {
-    PasswordHash::from_stored(phc)
 }
 
 /// Ensures an order id read back from the database is well-formed.

@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
 
 use super::*;
-use crate::domain::Contact;
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -53,12 +52,6 @@ impl SqliteStore {
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
-}
-
-fn order_errors(raw: Option<String>) -> anyhow::Result<Vec<OrderError>> {
-    raw.map(|r| serde_json::from_str(&r).context("malformed order errors"))
-        .transpose()
-        .map(Option::unwrap_or_default)
 }
 
 #[async_trait]
@@ -175,7 +168,7 @@ impl Store for SqliteStore {
 
     async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>> {
         let row = sqlx::query(
-            "SELECT u.id, u.franchise_id, u.password_hash, u.role, u.account_id
+            "SELECT u.id, u.franchise_id, u.password_hash, u.account_id
              FROM api_users u JOIN franchises f ON f.id = u.franchise_id
              WHERE f.name = ? AND u.login = ?",
         )
@@ -183,44 +176,20 @@ impl Store for SqliteStore {
         .bind(login)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            let role = match r.get::<Option<i64>, _>("account_id") {
-                Some(account_id) => Role::AccountUser { account_id },
-                None => Role::Agent,
-            };
-            ApiUser {
-                id: r.get("id"),
-                franchise_id: r.get("franchise_id"),
-                role,
-                password_hash: stored_hash(r.get("password_hash")),
-            }
-        }))
+        Ok(row.as_ref().map(rows::api_user))
     }
 
     async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>> {
-        let row = sqlx::query(
-            "SELECT e.id, e.domain, e.version, e.free_mailboxes, e.quota_mb, a.id AS account_id,
-                    a.number, a.status, a.franchise_id, f.sandbox
-             FROM exchanges e JOIN accounts a ON a.id = e.account_id
-                              JOIN franchises f ON f.id = a.franchise_id
-             WHERE a.number = ? AND e.domain = ?",
-        )
-        .bind(account)
-        .bind(domain)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| ExchangeRecord {
-            id: r.get("id"),
-            domain: r.get("domain"),
-            version: r.get("version"),
-            account_id: r.get("account_id"),
-            account_number: r.get("number"),
-            account_status: r.get("status"),
-            franchise_id: r.get("franchise_id"),
-            sandbox: r.get("sandbox"),
-            free_mailboxes: r.get("free_mailboxes"),
-            quota_mb: r.get("quota_mb"),
-        }))
+        let sql = format!(
+            "{} WHERE a.number = ? AND e.domain = ?",
+            rows::EXCHANGE_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(account)
+            .bind(domain)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::exchange))
     }
 
     async fn mailbox(
@@ -228,57 +197,25 @@ impl Store for SqliteStore {
         exchange_id: i64,
         username: &str,
     ) -> StoreResult<Option<MailboxRecord>> {
-        let row = sqlx::query(
-            "SELECT username, billing_status, admin, notes, quota_mb, recipient_limit, archiving,
-                    blackberry, contact, forward_to, deliver_redirect, updated_at
-             FROM mailboxes WHERE exchange_id = ? AND username = ?",
-        )
-        .bind(exchange_id)
-        .bind(username)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let contact: Contact =
-            serde_json::from_str(r.get("contact")).context("malformed contact")?;
-        Ok(Some(MailboxRecord {
-            username: r.get("username"),
-            billing_status: r.get("billing_status"),
-            admin: r.get("admin"),
-            notes: r.get("notes"),
-            quota_mb: r.get("quota_mb"),
-            recipient_limit: r.get("recipient_limit"),
-            archiving: r.get("archiving"),
-            blackberry: r.get("blackberry"),
-            contact,
-            forward_to: r.get("forward_to"),
-            deliver_redirect: r.get("deliver_redirect"),
-            updated_ms: r.get("updated_at"),
-        }))
+        let sql = format!(
+            "{} WHERE exchange_id = ? AND username = ?",
+            rows::MAILBOX_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(exchange_id)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::mailbox).transpose()
     }
 
     async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
-        let row = sqlx::query(
-            "SELECT o.id, o.account_id, a.number, a.franchise_id, o.owner_id, o.status, o.errors,
-                    o.created_at, o.updated_at
-             FROM orders o JOIN accounts a ON a.id = o.account_id WHERE o.id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let status: String = r.get("status");
-        Ok(Some(OrderRecord {
-            id: stored_order_id(r.get("id"))?,
-            account_id: r.get("account_id"),
-            account_number: r.get("number"),
-            franchise_id: r.get("franchise_id"),
-            owner_id: r.get("owner_id"),
-            status: OrderStatus::parse(&status)
-                .ok_or_else(|| anyhow::anyhow!("unknown order status {status:?}"))?,
-            errors: order_errors(r.get("errors"))?,
-            created_ms: r.get("created_at"),
-            updated_ms: r.get("updated_at"),
-        }))
+        let sql = format!("{} WHERE o.id = ?", rows::ORDER_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::order).transpose()
     }
 
     async fn create_mailbox_order(&self, o: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome> {
@@ -378,13 +315,7 @@ impl Store for SqliteStore {
         .bind(&token)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| ClaimedJob {
-            id: r.get("id"),
-            item_id: r.get("item_id"),
-            order_id: r.get("order_id"),
-            attempts: r.get("attempts"),
-            lease_token: token,
-        }))
+        Ok(row.map(|r| rows::claimed_job(&r, token)))
     }
 
     async fn renew_lease(&self, job: &ClaimedJob, until_ms: i64) -> StoreResult<bool> {
@@ -398,33 +329,12 @@ impl Store for SqliteStore {
     }
 
     async fn mailbox_task(&self, job: &ClaimedJob) -> StoreResult<Option<MailboxTask>> {
-        let row = sqlx::query(
-            "SELECT m.username, m.password_hash, m.quota_mb, m.forward_to, m.deliver_redirect,
-                    e.domain, f.sandbox
-             FROM order_items i
-             JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
-             JOIN exchanges e ON e.id = i.exchange_id
-             JOIN accounts a ON a.id = e.account_id
-             JOIN franchises f ON f.id = a.franchise_id
-             WHERE i.id = ?",
-        )
-        .bind(job.item_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| {
-            let username: String = r.get("username");
-            let domain: String = r.get("domain");
-            MailboxTask {
-                address: format!("{username}@{domain}"),
-                domain,
-                username,
-                password_hash: stored_hash(r.get("password_hash")),
-                quota_mb: r.get("quota_mb"),
-                forward_to: r.get("forward_to"),
-                deliver_redirect: r.get("deliver_redirect"),
-                sandbox: r.get("sandbox"),
-            }
-        }))
+        let sql = format!("{} WHERE i.id = ?", rows::TASK_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(job.item_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::mailbox_task))
     }
 
     async fn finish_job(
@@ -506,7 +416,7 @@ impl Store for SqliteStore {
                         .bind(&job.order_id)
                         .fetch_one(&mut *tx)
                         .await?;
-                let mut errors = order_errors(errors)?;
+                let mut errors = rows::order_errors(errors)?;
                 errors.push(e.clone());
                 sqlx::query(
                     "UPDATE orders SET status = 'Failed', errors = ?, updated_at = ? WHERE id = ?",

@@ -1,0 +1,156 @@
+//! Decoding rows into records, shared by both back ends: each back end only says how to read
+//! an integer or a text column ([`Cols`]); flags are stored as 0/1 integers on both.
+
+use anyhow::Context;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+
+use super::*;
+use crate::domain::{Contact, PasswordHash};
+
+pub(super) trait Cols {
+    fn int(&self, col: &str) -> i64;
+    fn opt_int(&self, col: &str) -> Option<i64>;
+    fn text(&self, col: &str) -> String;
+    fn opt_text(&self, col: &str) -> Option<String>;
+    fn flag(&self, col: &str) -> bool {
+        self.int(col) != 0
+    }
+}
+
+macro_rules! impl_cols {
+    ($row:ty) => {
+        impl Cols for $row {
+            fn int(&self, col: &str) -> i64 {
+                self.get(col)
+            }
+            fn opt_int(&self, col: &str) -> Option<i64> {
+                self.get(col)
+            }
+            fn text(&self, col: &str) -> String {
+                self.get(col)
+            }
+            fn opt_text(&self, col: &str) -> Option<String> {
+                self.get(col)
+            }
+        }
+    };
+}
+impl_cols!(SqliteRow);
+impl_cols!(PgRow);
+
+pub(super) fn order_errors(raw: Option<String>) -> anyhow::Result<Vec<OrderError>> {
+    raw.map(|r| serde_json::from_str(&r).context("malformed order errors"))
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Columns: id, franchise_id, password_hash, account_id.
+pub(super) fn api_user(r: &impl Cols) -> ApiUser {
+    let role = match r.opt_int("account_id") {
+        Some(account_id) => Role::AccountUser { account_id },
+        None => Role::Agent,
+    };
+    ApiUser {
+        id: r.int("id"),
+        franchise_id: r.int("franchise_id"),
+        role,
+        password_hash: PasswordHash::from_stored(r.text("password_hash")),
+    }
+}
+
+pub(super) const EXCHANGE_SELECT: &str = "SELECT e.id, e.domain, e.version, e.free_mailboxes, e.quota_mb,
+        a.id AS account_id, a.number, a.status, a.franchise_id, f.sandbox
+    FROM exchanges e JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
+
+pub(super) fn exchange(r: &impl Cols) -> ExchangeRecord {
+    ExchangeRecord {
+        id: r.int("id"),
+        domain: r.text("domain"),
+        version: r.text("version"),
+        account_id: r.int("account_id"),
+        account_number: r.text("number"),
+        account_status: r.text("status"),
+        franchise_id: r.int("franchise_id"),
+        sandbox: r.flag("sandbox"),
+        free_mailboxes: r.int("free_mailboxes"),
+        quota_mb: r.int("quota_mb"),
+    }
+}
+
+pub(super) const MAILBOX_SELECT: &str = "SELECT username, billing_status, admin, notes, quota_mb,
+        recipient_limit, archiving, blackberry, contact, forward_to, deliver_redirect, updated_at
+    FROM mailboxes";
+
+pub(super) fn mailbox(r: &impl Cols) -> StoreResult<MailboxRecord> {
+    let contact: Contact = serde_json::from_str(&r.text("contact")).context("malformed contact")?;
+    Ok(MailboxRecord {
+        username: r.text("username"),
+        billing_status: r.text("billing_status"),
+        admin: r.flag("admin"),
+        notes: r.text("notes"),
+        quota_mb: r.int("quota_mb"),
+        recipient_limit: r.int("recipient_limit"),
+        archiving: r.flag("archiving"),
+        blackberry: r.flag("blackberry"),
+        contact,
+        forward_to: r.opt_text("forward_to"),
+        deliver_redirect: r.opt_text("deliver_redirect"),
+        updated_ms: r.int("updated_at"),
+    })
+}
+
+pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.account_id, a.number, a.franchise_id,
+        o.owner_id, o.status, o.errors, o.created_at, o.updated_at
+    FROM orders o JOIN accounts a ON a.id = o.account_id";
+
+pub(super) fn order(r: &impl Cols) -> StoreResult<OrderRecord> {
+    let status = r.text("status");
+    Ok(OrderRecord {
+        id: stored_order_id(r.text("id"))?,
+        account_id: r.int("account_id"),
+        account_number: r.text("number"),
+        franchise_id: r.int("franchise_id"),
+        owner_id: r.text("owner_id"),
+        status: OrderStatus::parse(&status)
+            .with_context(|| format!("unknown order status {status:?}"))?,
+        errors: order_errors(r.opt_text("errors"))?,
+        created_ms: r.int("created_at"),
+        updated_ms: r.int("updated_at"),
+    })
+}
+
+/// Columns: id, item_id, attempts, order_id.
+pub(super) fn claimed_job(r: &impl Cols, lease_token: String) -> ClaimedJob {
+    ClaimedJob {
+        id: r.int("id"),
+        item_id: r.int("item_id"),
+        order_id: r.text("order_id"),
+        attempts: r.int("attempts"),
+        lease_token,
+    }
+}
+
+pub(super) const TASK_SELECT: &str = "SELECT m.username, m.password_hash, m.quota_mb, m.forward_to,
+        m.deliver_redirect, e.domain, f.sandbox
+    FROM order_items i
+    JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
+    JOIN exchanges e ON e.id = i.exchange_id
+    JOIN accounts a ON a.id = e.account_id
+    JOIN franchises f ON f.id = a.franchise_id";
+
+pub(super) fn mailbox_task(r: &impl Cols) -> MailboxTask {
+    let username = r.text("username");
+    let domain = r.text("domain");
+    MailboxTask {
+        address: format!("{username}@{domain}"),
+        domain,
+        username,
+        password_hash: PasswordHash::from_stored(r.text("password_hash")),
+        quota_mb: r.int("quota_mb"),
+        forward_to: r.opt_text("forward_to"),
+        deliver_redirect: r.opt_text("deliver_redirect"),
+        sandbox: r.flag("sandbox"),
+    }
+}
