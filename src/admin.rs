@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 
 use crate::domain::{Currency, DomainName, Money, Password};
 use crate::now_ms;
-use crate::store::{NewAccount, NewApiUser, NewExchange, Plan, Role, Store};
+use crate::store::{NewAccount, NewApiUser, NewExchange, Plan, Store};
 
 async fn franchise(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
     store.franchise_id(name).await?.with_context(|| {
@@ -112,18 +112,16 @@ pub async fn add_user(
     check_name("login", login)?;
     let password = Password::parse_api(password).map_err(|e| anyhow::anyhow!("password {e}"))?;
     let franchise_id = franchise(store, franchise_name).await?;
-    let role = match account_number {
-        None => Role::Agent,
-        Some(number) => Role::AccountUser {
-            account_id: account(store, franchise_id, number).await?,
-        },
+    let account_id = match account_number {
+        None => None,
+        Some(number) => Some(account(store, franchise_id, number).await?),
     };
     let password_hash = tokio::task::spawn_blocking(move || password.hash()).await?;
     let user = NewApiUser {
         franchise_id,
         login,
         password_hash: &password_hash,
-        role,
+        account_id,
     };
     Ok(store.put_api_user(&user, now_ms()).await?)
 }

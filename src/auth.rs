@@ -58,6 +58,12 @@ fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>>
     })())
 }
 
+async fn verify(password: Password, hash: PasswordHash) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || password.verify(&hash))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))
+}
+
 /// A hash to verify against when the user does not exist, so that unknown and known logins take
 /// the same time.
 fn dummy_hash() -> &'static PasswordHash {
@@ -120,30 +126,66 @@ impl Authenticator {
         if let Some(caller) = self.cached(&key) {
             return Ok(Some(caller));
         }
-        let invalid = ApiError::Unauthorized("Invalid credentials");
-        let user = match login.rsplit_once('@') {
-            Some((user, franchise)) => self.store.api_user(franchise, user).await?,
-            None => None,
+        let Some(account) = self.lookup(&login).await? else {
+            // Unknown login: verify against a dummy hash anyway, so it takes as long.
+            verify(Password::presented(password), dummy_hash().clone()).await?;
+            return Err(ApiError::Unauthorized("Invalid credentials"));
         };
-        let hash = user
-            .as_ref()
-            .map_or_else(|| dummy_hash().clone(), |u| u.password_hash.clone());
-        let password = Password::presented(password);
-        let ok = tokio::task::spawn_blocking(move || password.verify(&hash))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
-        match user {
-            Some(u) if ok => {
-                let caller = Caller {
+        if !verify(Password::presented(password), account.1).await? {
+            return Err(ApiError::Unauthorized("Invalid credentials"));
+        }
+        self.remember(key, account.0);
+        Ok(Some(account.0))
+    }
+
+    /// The caller a login names, with the hash to check: `user@franchise` is an API user,
+    /// `username@domain` (the realm has a dot) the owner of an open mailbox.
+    async fn lookup(&self, login: &str) -> ApiResult<Option<(Caller, PasswordHash)>> {
+        let Some((user, realm)) = login.rsplit_once('@') else {
+            return Ok(None);
+        };
+        if realm.contains('.') {
+            let mailbox = self
+                .store
+                .mailbox_login(&realm.to_ascii_lowercase(), user)
+                .await?;
+            return Ok(mailbox.filter(|m| m.billing_status == "open").map(|m| {
+                let role = if m.admin {
+                    Role::MailboxAdmin {
+                        exchange_id: m.exchange_id,
+                    }
+                } else {
+                    Role::MailboxUser {
+                        exchange_id: m.exchange_id,
+                        mailbox_id: m.mailbox_id,
+                    }
+                };
+                (
+                    Caller {
+                        user_id: m.mailbox_id,
+                        franchise_id: m.franchise_id,
+                        role,
+                    },
+                    m.password_hash,
+                )
+            }));
+        }
+        let user = self.store.api_user(realm, user).await?;
+        Ok(user.map(|u| {
+            (
+                Caller {
                     user_id: u.id,
                     franchise_id: u.franchise_id,
                     role: u.role,
-                };
-                self.remember(key, caller);
-                Ok(Some(caller))
-            }
-            _ => Err(invalid),
-        }
+                },
+                u.password_hash,
+            )
+        }))
+    }
+
+    /// Forgets every cached verification (after a password or role change).
+    pub fn forget_all(&self) {
+        self.cache.lock().expect("auth cache poisoned").clear();
     }
 
     /// Like [`Self::authenticate`], but a missing header is a `401` too.

@@ -8,6 +8,7 @@
 //! - Transient failures are retried with exponential backoff; after `max_attempts` the order is
 //!   `Failed` with the reason. A job whose process died mid-step is taken over when its lease
 //!   expires; steps are idempotent, so nothing is provisioned twice.
+//! - Maintenance: closed mailboxes whose restore window has passed get a purge order.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +17,13 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use crate::domain::{OrderId, OwnerId};
 use crate::now_ms;
 use crate::provision::{ProvisionError, Provisioner};
-use crate::store::{ClaimedJob, JobOutcome, OrderError, Store, StoreResult};
+use crate::store::{
+    ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask, OrderError, StepKind, Store,
+    StoreResult,
+};
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -29,6 +34,10 @@ pub struct WorkerConfig {
     pub max_attempts: i64,
     pub retry_base: Duration,
     pub idle_poll: Duration,
+    /// How long a closed mailbox can be restored before it is purged.
+    pub restore_window: Duration,
+    /// How often maintenance (purging expired closed mailboxes) runs.
+    pub maintenance_every: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -39,6 +48,8 @@ impl Default for WorkerConfig {
             max_attempts: 5,
             retry_base: Duration::from_secs(1),
             idle_poll: Duration::from_secs(5),
+            restore_window: Duration::from_secs(30 * 24 * 3600),
+            maintenance_every: Duration::from_secs(60),
         }
     }
 }
@@ -57,6 +68,14 @@ pub struct Worker {
     provisioner: Arc<dyn Provisioner>,
     config: WorkerConfig,
     wake: Arc<Notify>,
+}
+
+fn failed(message: String, code: u16) -> JobOutcome {
+    JobOutcome::Failed(OrderError { message, code })
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 impl Worker {
@@ -84,13 +103,13 @@ impl Worker {
             .min(Duration::from_secs(300))
     }
 
-    fn lease_ms(&self) -> i64 {
-        i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX)
-    }
-
     /// Claims and runs at most one due job.
     pub async fn run_once(&self) -> StoreResult<Tick> {
-        let Some(job) = self.store.claim_job(now_ms(), self.lease_ms()).await? else {
+        let Some(job) = self
+            .store
+            .claim_job(now_ms(), millis(self.config.lease))
+            .await?
+        else {
             return Ok(Tick::Idle);
         };
         let span = tracing::info_span!("job", order.id = %job.order_id, job.id = job.id, attempt = job.attempts);
@@ -110,48 +129,7 @@ impl Worker {
         } else {
             match self.store.mailbox_task(job).await? {
                 None => failed("The mailbox of this order no longer exists".into(), 404),
-                Some(task) => {
-                    let started = std::time::Instant::now();
-                    let result = self
-                        .with_lease_renewal(
-                            job,
-                            self.provisioner.create_mailbox(&task, job.attempts),
-                        )
-                        .await;
-                    tracing::info!(
-                        driver = self.provisioner.name(),
-                        elapsed_ms = started.elapsed().as_millis() as u64,
-                        ok = result.is_ok(),
-                        "provisioning step ran"
-                    );
-                    match result {
-                        Ok(()) => JobOutcome::Done,
-                        Err(ProvisionError::Transient(error))
-                            if job.attempts < self.config.max_attempts =>
-                        {
-                            let delay = self.backoff(job.attempts);
-                            tracing::warn!(
-                                error,
-                                retry_in_ms = delay.as_millis() as u64,
-                                "transient provisioning failure"
-                            );
-                            JobOutcome::Retry {
-                                at_ms: now_ms() + delay.as_millis() as i64,
-                                error,
-                            }
-                        }
-                        Err(ProvisionError::Transient(error)) => failed(
-                            format!("{error} (gave up after {} attempts)", job.attempts),
-                            502,
-                        ),
-                        Err(ProvisionError::Permanent { message, code }) => {
-                            if let Err(e) = self.provisioner.remove_mailbox(&task).await {
-                                tracing::warn!(error = %e, "cleanup after failed provisioning failed");
-                            }
-                            failed(message, code)
-                        }
-                    }
-                }
+                Some(task) => self.run_step(job, &task).await,
             }
         };
         if let JobOutcome::Failed(e) = &outcome {
@@ -163,6 +141,53 @@ impl Worker {
         Ok(())
     }
 
+    async fn run_step(&self, job: &ClaimedJob, task: &MailboxTask) -> JobOutcome {
+        let started = std::time::Instant::now();
+        let p = &self.provisioner;
+        let result = match task.kind {
+            StepKind::Create | StepKind::Restore => {
+                self.with_lease_renewal(job, p.create_mailbox(task, job.attempts))
+                    .await
+            }
+            StepKind::Close => self.with_lease_renewal(job, p.disable_mailbox(task)).await,
+            StepKind::Purge => self.with_lease_renewal(job, p.remove_mailbox(task)).await,
+        };
+        tracing::info!(
+            driver = p.name(),
+            step = task.kind.as_str(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            ok = result.is_ok(),
+            "provisioning step ran"
+        );
+        match result {
+            Ok(()) => JobOutcome::Done,
+            Err(ProvisionError::Transient(error)) if job.attempts < self.config.max_attempts => {
+                let delay = self.backoff(job.attempts);
+                tracing::warn!(
+                    error,
+                    retry_in_ms = delay.as_millis() as u64,
+                    "transient provisioning failure"
+                );
+                JobOutcome::Retry {
+                    at_ms: now_ms() + millis(delay),
+                    error,
+                }
+            }
+            Err(ProvisionError::Transient(error)) => failed(
+                format!("{error} (gave up after {} attempts)", job.attempts),
+                502,
+            ),
+            Err(ProvisionError::Permanent { message, code }) => {
+                if task.kind == StepKind::Create
+                    && let Err(e) = p.remove_mailbox(task).await
+                {
+                    tracing::warn!(error = %e, "cleanup after failed provisioning failed");
+                }
+                failed(message, code)
+            }
+        }
+    }
+
     /// Runs `step`, renewing the job's lease every third of its length meanwhile.
     async fn with_lease_renewal<T>(&self, job: &ClaimedJob, step: impl Future<Output = T>) -> T {
         let every = self.config.lease / 3;
@@ -171,12 +196,45 @@ impl Worker {
             tokio::select! {
                 out = &mut step => return out,
                 () = tokio::time::sleep(every) => {
-                    if let Err(e) = self.store.renew_lease(job, now_ms() + self.lease_ms()).await {
+                    if let Err(e) = self.store.renew_lease(job, now_ms() + millis(self.config.lease)).await {
                         tracing::warn!(error = %e, "cannot renew lease");
                     }
                 }
             }
         }
+    }
+
+    /// Queues a purge for every closed mailbox whose restore window has passed; returns how
+    /// many. Safe to run from several processes: a mailbox leaves `closed` only once.
+    pub async fn run_maintenance(&self) -> StoreResult<usize> {
+        let now = now_ms();
+        let expired = self
+            .store
+            .expired_closed_mailboxes(now - millis(self.config.restore_window), 100)
+            .await?;
+        let mut queued = 0;
+        for (account_id, exchange_id, username) in expired {
+            let order_id = OrderId::generate(now);
+            let order = MailboxActionOrder {
+                order_id: &order_id,
+                owner_id: OwnerId::generate(),
+                account_id,
+                exchange_id,
+                username: &username,
+                kind: StepKind::Purge,
+                from: &["closed"],
+                now_ms: now,
+            };
+            if self.store.create_action_order(&order).await? == crate::store::ActionOutcome::Created
+            {
+                tracing::info!(order.id = %order_id, username, "restore window passed; purge queued");
+                queued += 1;
+            }
+        }
+        if queued > 0 {
+            self.wake.notify_waiters();
+        }
+        Ok(queued)
     }
 
     /// Runs until `shutdown` turns true, finishing the step in hand first.
@@ -209,14 +267,26 @@ impl Worker {
         }
     }
 
-    /// Starts the configured number of worker tasks.
-    pub fn spawn(self: &Arc<Self>, shutdown: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
-        (0..self.config.workers)
-            .map(|_| tokio::spawn(Arc::clone(self).run(shutdown.clone())))
-            .collect()
+    async fn maintain(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            if let Err(e) = self.run_maintenance().await {
+                tracing::error!(error = format!("{e:#}"), "maintenance failed");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.config.maintenance_every) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
     }
-}
 
-fn failed(message: String, code: u16) -> JobOutcome {
-    JobOutcome::Failed(OrderError { message, code })
+    /// Starts the configured number of worker tasks, plus maintenance if there are any.
+    pub fn spawn(self: &Arc<Self>, shutdown: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let mut tasks: Vec<JoinHandle<()>> = (0..self.config.workers)
+            .map(|_| tokio::spawn(Arc::clone(self).run(shutdown.clone())))
+            .collect();
+        if self.config.workers > 0 {
+            tasks.push(tokio::spawn(Arc::clone(self).maintain(shutdown.clone())));
+        }
+        tasks
+    }
 }

@@ -1,11 +1,12 @@
-//! The mailbox order request, parsed from the client's JSON into domain types in one pass that
-//! collects every problem (so the client sees all of them at once).
-
-use std::collections::BTreeMap;
+//! Mailbox requests, parsed from the client's JSON into domain types in one pass that collects
+//! every problem (so the client sees all of them at once): a new mailbox (`POST`) and a change
+//! to an existing one (`PUT`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+pub use super::fields::FieldProblems;
+use super::fields::{Fields, phone, sub_object};
 use super::{BoundedText, DomainName, EmailAddress, Password, Problem, Username};
 
 /// Maximum recipients per message, 1 to 100.
@@ -68,12 +69,9 @@ pub struct Contact {
     pub phones: Phones,
 }
 
-/// A valid request for a new mailbox in `domain`.
-#[derive(Debug, Clone)]
-pub struct NewMailbox {
-    pub username: Username,
-    pub password: Password,
-    pub address: EmailAddress,
+/// Everything about a mailbox that its owner's partner may set and change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MailboxSettings {
     pub admin: bool,
     pub notes: BoundedText<1024>,
     pub recipient_limit: RecipientLimit,
@@ -84,117 +82,142 @@ pub struct NewMailbox {
     pub contact: Contact,
 }
 
-/// Field name (dotted, as in the request) → problem.
-pub type FieldProblems = BTreeMap<String, Problem>;
-
-struct Fields<'a> {
-    obj: &'a Map<String, Value>,
-    prefix: &'static str,
-    problems: &'a mut FieldProblems,
-}
-
-impl Fields<'_> {
-    fn key(&self, name: &str) -> String {
-        if self.prefix.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{}.{name}", self.prefix)
-        }
-    }
-
-    fn fail(&mut self, name: &str, problem: impl Into<Problem>) {
-        let key = self.key(name);
-        self.problems.insert(key, problem.into());
-    }
-
-    /// A string field; absent and `null` are `None`.
-    fn string(&mut self, name: &str) -> Option<&str> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => {
-                self.fail(name, "must be a string");
-                None
-            }
-        }
-    }
-
-    fn parsed<T>(
-        &mut self,
-        name: &str,
-        parse: impl FnOnce(&str) -> Result<T, Problem>,
-    ) -> Option<T> {
-        let raw = self.string(name)?;
-        match parse(raw) {
-            Ok(v) => Some(v),
-            Err(p) => {
-                self.fail(name, p);
-                None
-            }
-        }
-    }
-
-    fn text<const MAX: usize>(&mut self, name: &str) -> BoundedText<MAX> {
-        self.parsed(name, BoundedText::parse).unwrap_or_default()
-    }
-
-    fn integer(&mut self, name: &str) -> Option<i64> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(v) => v.as_i64().or_else(|| {
-                self.fail(name, "must be an integer");
-                None
-            }),
-        }
-    }
-
-    fn flag(&mut self, name: &str) -> bool {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => match v.as_i64() {
-                Some(0) => false,
-                Some(1) => true,
-                _ => {
-                    self.fail(name, "must be 0 or 1");
-                    false
-                }
-            },
+impl Default for MailboxSettings {
+    fn default() -> Self {
+        Self {
+            admin: false,
+            notes: BoundedText::default(),
+            recipient_limit: RecipientLimit::DEFAULT,
+            deliver_redirect: None,
+            forward_to: None,
+            contact: Contact::default(),
         }
     }
 }
 
-fn sub_object<'a>(
-    obj: &'a Map<String, Value>,
-    name: &'static str,
+/// Reads the settings present in `root` over `base`: fields left out keep their base value, also
+/// inside `name`/`address`/`phones`. `own` is the mailbox's address (a forward to it is refused).
+fn read_settings(
+    root: &Map<String, Value>,
+    domain: &DomainName,
+    own: Option<&EmailAddress>,
+    base: MailboxSettings,
     problems: &mut FieldProblems,
-) -> Option<&'a Map<String, Value>> {
-    match obj.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(o)) => Some(o),
-        Some(_) => {
-            problems.insert(name.into(), "must be an object".into());
+) -> MailboxSettings {
+    let mut f = Fields {
+        obj: root,
+        prefix: "",
+        problems,
+    };
+    let admin = f.flag("admin", base.admin);
+    let notes = f.text("notes", base.notes);
+    let recipient_limit = match f.integer("recipientLimit").map(RecipientLimit::parse) {
+        None => base.recipient_limit,
+        Some(Ok(l)) => l,
+        Some(Err(p)) => {
+            f.fail("recipientLimit", p);
+            base.recipient_limit
+        }
+    };
+    // A target present as "" or null clears it; left out keeps it.
+    let target = |f: &mut Fields<'_>, name: &str, current: Option<EmailAddress>| {
+        if !f.obj.contains_key(name) {
+            return current;
+        }
+        let parsed = f
+            .parsed(name, |raw| match raw {
+                "" => Ok(None),
+                raw => EmailAddress::parse_or_local(raw, domain).map(Some),
+            })
+            .flatten();
+        if let (Some(t), Some(own)) = (&parsed, own)
+            && t.as_str().eq_ignore_ascii_case(own.as_str())
+        {
+            f.fail(name, "must not be the mailbox's own address");
+        }
+        parsed
+    };
+    let deliver_redirect = target(&mut f, "deliverRedirect", base.deliver_redirect);
+    let forward_to = target(&mut f, "forwardTo", base.forward_to);
+
+    let mut contact = base.contact;
+    if let Some(o) = sub_object(root, "name", problems) {
+        let mut f = Fields {
+            obj: o,
+            prefix: "name",
+            problems,
+        };
+        let n = &mut contact.name;
+        n.name = f.text("name", std::mem::take(&mut n.name));
+        n.company = f.text("company", std::mem::take(&mut n.company));
+        n.department = f.text("department", std::mem::take(&mut n.department));
+        n.title = f.text("title", std::mem::take(&mut n.title));
+    }
+    if let Some(o) = sub_object(root, "address", problems) {
+        let mut f = Fields {
+            obj: o,
+            prefix: "address",
+            problems,
+        };
+        let a = &mut contact.address;
+        a.address = f.text("address", std::mem::take(&mut a.address));
+        a.city = f.text("city", std::mem::take(&mut a.city));
+        a.state = f.text("state", std::mem::take(&mut a.state));
+        a.zip = f.text("zip", std::mem::take(&mut a.zip));
+        a.country = f.text("country", std::mem::take(&mut a.country));
+    }
+    if let Some(o) = sub_object(root, "phones", problems) {
+        let mut f = Fields {
+            obj: o,
+            prefix: "phones",
+            problems,
+        };
+        let p = &mut contact.phones;
+        for (name, slot) in [
+            ("businessPhone", &mut p.business_phone),
+            ("homePhone", &mut p.home_phone),
+            ("fax", &mut p.fax),
+            ("mobile", &mut p.mobile),
+        ] {
+            if let Some(v) = f.parsed(name, phone::<32>) {
+                *slot = v;
+            }
+        }
+    }
+    MailboxSettings {
+        admin,
+        notes,
+        recipient_limit,
+        deliver_redirect,
+        forward_to,
+        contact,
+    }
+}
+
+fn object<'a>(body: &'a Value, problems: &mut FieldProblems) -> Option<&'a Map<String, Value>> {
+    match body {
+        Value::Object(root) => Some(root),
+        _ => {
+            problems.insert("body".into(), "must be a JSON object".into());
             None
         }
     }
 }
 
-fn phone<const MAX: usize>(raw: &str) -> Result<BoundedText<MAX>, Problem> {
-    if !raw
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
-    {
-        return Err("may contain only digits, spaces and + - ( ) . x /".into());
-    }
-    BoundedText::parse(raw)
+/// A valid request for a new mailbox in `domain`.
+#[derive(Debug, Clone)]
+pub struct NewMailbox {
+    pub username: Username,
+    pub password: Password,
+    pub address: EmailAddress,
+    pub settings: MailboxSettings,
 }
 
 impl NewMailbox {
     /// Parses the body of `POST …/exchange/{domain}/mailboxes`. Unknown fields are ignored.
     pub fn parse(body: &Value, domain: &DomainName) -> Result<Self, FieldProblems> {
         let mut problems = FieldProblems::new();
-        let Value::Object(root) = body else {
-            problems.insert("body".into(), "must be a JSON object".into());
+        let Some(root) = object(body, &mut problems) else {
             return Err(problems);
         };
 
@@ -219,115 +242,109 @@ impl NewMailbox {
             };
             let username = f.parsed("username", Username::parse);
             let password = f.parsed("password", Password::parse);
-            if owner_present {
-                for (name, missing) in [
-                    ("username", username.is_none()),
-                    ("password", password.is_none()),
-                ] {
-                    if missing && f.string(name).is_none() && !f.problems.contains_key(&f.key(name))
-                    {
-                        f.fail(name, "Required");
-                    }
+            for name in ["username", "password"] {
+                if owner_present && !f.present(name) {
+                    f.fail(name, "Required");
                 }
             }
             (username, password)
         };
-
-        let mut f = Fields {
-            obj: root,
-            prefix: "",
-            problems: &mut problems,
-        };
-        let admin = f.flag("admin");
-        let notes = f.text::<1024>("notes");
-        let recipient_limit = match f.integer("recipientLimit").map(RecipientLimit::parse) {
-            None => RecipientLimit::DEFAULT,
-            Some(Ok(l)) => l,
-            Some(Err(p)) => {
-                f.fail("recipientLimit", p);
-                RecipientLimit::DEFAULT
-            }
-        };
-        let target = |f: &mut Fields<'_>, name: &str| {
-            f.parsed(name, |raw| match raw {
-                "" => Ok(None),
-                raw => EmailAddress::parse_or_local(raw, domain).map(Some),
-            })
-            .flatten()
-        };
-        let deliver_redirect = target(&mut f, "deliverRedirect");
-        let forward_to = target(&mut f, "forwardTo");
-
-        let mut contact = Contact::default();
-        if let Some(o) = sub_object(root, "name", &mut problems) {
-            let mut f = Fields {
-                obj: o,
-                prefix: "name",
-                problems: &mut problems,
-            };
-            contact.name = PersonName {
-                name: f.text("name"),
-                company: f.text("company"),
-                department: f.text("department"),
-                title: f.text("title"),
-            };
-        }
-        if let Some(o) = sub_object(root, "address", &mut problems) {
-            let mut f = Fields {
-                obj: o,
-                prefix: "address",
-                problems: &mut problems,
-            };
-            contact.address = PostalAddress {
-                address: f.text("address"),
-                city: f.text("city"),
-                state: f.text("state"),
-                zip: f.text("zip"),
-                country: f.text("country"),
-            };
-        }
-        if let Some(o) = sub_object(root, "phones", &mut problems) {
-            let mut f = Fields {
-                obj: o,
-                prefix: "phones",
-                problems: &mut problems,
-            };
-            let mut p = |name| f.parsed(name, phone::<32>).unwrap_or_default();
-            contact.phones = Phones {
-                business_phone: p("businessPhone"),
-                home_phone: p("homePhone"),
-                fax: p("fax"),
-                mobile: p("mobile"),
-            };
-        }
-
         let address = username
             .as_ref()
             .and_then(|u| EmailAddress::from_parts(u.as_str(), domain).ok());
-        for (name, t) in [
-            ("deliverRedirect", &deliver_redirect),
-            ("forwardTo", &forward_to),
-        ] {
-            if let (Some(t), Some(own)) = (t, &address)
-                && t.as_str().eq_ignore_ascii_case(own.as_str())
-            {
-                problems.insert(name.into(), "must not be the mailbox's own address".into());
-            }
-        }
-
+        let settings = read_settings(
+            root,
+            domain,
+            address.as_ref(),
+            MailboxSettings::default(),
+            &mut problems,
+        );
         match (username, password, address) {
             (Some(username), Some(password), Some(address)) if problems.is_empty() => Ok(Self {
                 username,
                 password,
                 address,
-                admin,
-                notes,
-                recipient_limit,
-                deliver_redirect,
-                forward_to,
-                contact,
+                settings,
             }),
             _ => Err(problems),
+        }
+    }
+}
+
+/// A valid `PUT` on an existing mailbox: its complete new settings and, for a password reset,
+/// the new password.
+#[derive(Debug, Clone)]
+pub struct MailboxChange {
+    pub settings: MailboxSettings,
+    pub password: Option<Password>,
+}
+
+/// What a change is checked against: the mailbox as it is now.
+pub struct CurrentMailbox<'a> {
+    pub username: &'a str,
+    pub billing_status: &'a str,
+    pub address: &'a EmailAddress,
+    pub settings: MailboxSettings,
+}
+
+impl MailboxChange {
+    /// Parses a `PUT` body. `username` and `billingStatus` may be present with their current
+    /// values only; `password` only (and then necessarily) with `passwordReset=1`, and it may not
+    /// contain the username.
+    pub fn parse(
+        body: &Value,
+        domain: &DomainName,
+        current: CurrentMailbox<'_>,
+        password_reset: bool,
+    ) -> Result<Self, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        let Some(root) = object(body, &mut problems) else {
+            return Err(problems);
+        };
+        let mut f = Fields {
+            obj: root,
+            prefix: "",
+            problems: &mut problems,
+        };
+        for (name, now) in [
+            ("username", current.username),
+            ("billingStatus", current.billing_status),
+        ] {
+            if let Some(sent) = f.string(name)
+                && sent != now
+            {
+                f.fail(name, format!("cannot be changed (it is {now:?})"));
+            }
+        }
+        let password = match (password_reset, f.present("password")) {
+            (false, false) => None,
+            (false, true) => {
+                f.fail("password", "may only be sent with passwordReset=1");
+                None
+            }
+            (true, false) => {
+                f.fail("password", "Required");
+                None
+            }
+            (true, true) => f.parsed("password", |raw| {
+                let p = Password::parse(raw)?;
+                if p.contains_ignoring_case(current.username) {
+                    return Err("must not contain the username".into());
+                }
+                Ok(p)
+            }),
+        };
+        let settings = read_settings(
+            root,
+            domain,
+            Some(current.address),
+            current.settings,
+            &mut problems,
+        );
+        if problems.is_empty() {
+            Ok(Self { settings, password })
+        } else {
+            Err(problems)
         }
     }
 }
@@ -356,16 +373,17 @@ mod tests {
     fn the_seed_body_parses() {
         let m = NewMailbox::parse(&seed(), &domain()).unwrap();
         assert_eq!(m.address.as_str(), "a.a@myexchangedomain.com");
+        let s = m.settings;
         assert_eq!(
-            m.deliver_redirect.unwrap().as_str(),
+            s.deliver_redirect.unwrap().as_str(),
             "zsds@myexchangedomain.com"
         );
         assert_eq!(
-            m.forward_to.unwrap().as_str(),
+            s.forward_to.unwrap().as_str(),
             "asdasd@myexchangedomain.com"
         );
-        assert_eq!(m.recipient_limit.get(), 10);
-        assert_eq!(m.contact.phones.mobile.as_str(), "555-555-5504");
+        assert_eq!(s.recipient_limit.get(), 10);
+        assert_eq!(s.contact.phones.mobile.as_str(), "555-555-5504");
     }
 
     #[test]
@@ -394,5 +412,49 @@ mod tests {
         let p = NewMailbox::parse(&json!({}), &domain()).unwrap_err();
         assert_eq!(p["owner"], "Required");
         assert_eq!(p.len(), 1);
+    }
+
+    fn current(settings: &MailboxSettings, address: &EmailAddress) -> CurrentMailbox<'static> {
+        let address: &'static EmailAddress = Box::leak(Box::new(address.clone()));
+        CurrentMailbox {
+            username: "a.a",
+            billing_status: "open",
+            address,
+            settings: settings.clone(),
+        }
+    }
+
+    #[test]
+    fn changes_keep_what_is_left_out() {
+        let m = NewMailbox::parse(&seed(), &domain()).unwrap();
+        let body = json!({"username": "a.a", "billingStatus": "open", "notes": "new", "name": {"title": "CEO"}, "forwardTo": ""});
+        let c = MailboxChange::parse(&body, &domain(), current(&m.settings, &m.address), false)
+            .unwrap();
+        assert_eq!(c.settings.notes.as_str(), "new");
+        assert_eq!(c.settings.contact.name.title.as_str(), "CEO");
+        assert_eq!(c.settings.contact.name.name.as_str(), "John Smith");
+        assert_eq!(c.settings.forward_to, None);
+        assert_eq!(c.settings.deliver_redirect, m.settings.deliver_redirect);
+        assert_eq!(c.settings.recipient_limit.get(), 10);
+        assert!(c.password.is_none());
+    }
+
+    #[test]
+    fn immutable_fields_and_password_rules() {
+        let m = NewMailbox::parse(&seed(), &domain()).unwrap();
+        let cur = || current(&m.settings, &m.address);
+        let err =
+            |body: Value, reset| MailboxChange::parse(&body, &domain(), cur(), reset).unwrap_err();
+        assert!(err(json!({"username": "b"}), false).contains_key("username"));
+        assert!(err(json!({"billingStatus": "closed"}), false).contains_key("billingStatus"));
+        assert!(err(json!({"password": "Newpass123"}), false).contains_key("password"));
+        assert_eq!(err(json!({}), true)["password"], "Required");
+        assert!(
+            err(json!({"password": "xxA.A12345"}), true).contains_key("password"),
+            "contains the username"
+        );
+        let ok = MailboxChange::parse(&json!({"password": "Newpass123"}), &domain(), cur(), true)
+            .unwrap();
+        assert!(ok.password.is_some());
     }
 }

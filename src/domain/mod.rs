@@ -1,6 +1,7 @@
 //! Domain types: every value here is parsed once at the edge, so an invalid one cannot exist.
 
 mod address;
+mod fields;
 mod ids;
 mod mailbox;
 mod money;
@@ -10,7 +11,10 @@ mod username;
 
 pub use address::{DomainName, EmailAddress};
 pub use ids::{OrderId, OwnerId};
-pub use mailbox::{Contact, NewMailbox, PersonName, Phones, PostalAddress, RecipientLimit};
+pub use mailbox::{
+    Contact, CurrentMailbox, FieldProblems, MailboxChange, MailboxSettings, NewMailbox, PersonName,
+    Phones, PostalAddress, RecipientLimit,
+};
 pub use money::{Currency, Money};
 pub use password::{Password, PasswordHash};
 pub use text::BoundedText;

@@ -89,7 +89,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn valid_shapes_parse_and_round_trip(s in "[a-z0-9_-]{1,12}(\\.[a-z0-9_-]{1,6}){0,2}") {
+        fn valid_shapes_parse_and_round_trip(s in "[a-z0-9_-]{1,10}(\\.[a-z0-9_-]{1,6}){0,2}") {
             prop_assume!(!RESERVED.contains(&s.as_str()));
             let parsed = Username::parse(&s).unwrap();
             prop_assert_eq!(parsed.as_str(), s.as_str());

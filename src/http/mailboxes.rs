@@ -1,45 +1,38 @@
-//! `…/accounts/{acct}/exchange/{domain}/mailboxes`: order a mailbox, read one.
+//! `…/exchange/{domain}/mailboxes[/{username}]`: order a mailbox, read one, change one.
 
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::State;
+use super::access::{self, mailbox_url};
+use super::conditional::{not_modified, with_last_modified};
 use super::extract::{OwnerCookie, base_url, json_body, owner_cookie};
-use crate::auth::Caller;
-use crate::domain::{DomainName, NewMailbox, OrderId, OwnerId};
+use crate::domain::{
+    BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
+    NewMailbox, OrderId, OwnerId, RecipientLimit,
+};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{CreateOutcome, ExchangeRecord, MailboxRecord, NewMailboxOrder};
-
-/// The Exchange resource named in the path, if the caller may act on it: other franchises'
-/// objects do not exist for the caller (`404`); within the franchise the role decides (`403`).
-pub async fn authorized_exchange(
-    state: &super::AppState,
-    caller: &Caller,
-    account: &str,
-    domain: &str,
-) -> ApiResult<ExchangeRecord> {
-    let exchange = state
-        .store
-        .exchange(account, &domain.to_ascii_lowercase())
-        .await?
-        .filter(|e| e.franchise_id == caller.franchise_id)
-        .ok_or(ApiError::NotFound)?;
-    if !caller.role.can_manage_account(exchange.account_id) {
-        return Err(ApiError::Forbidden(
-            "Unauthorized: Exchange failed permission check".into(),
-        ));
-    }
-    Ok(exchange)
-}
+use crate::provision::destinations;
+use crate::store::{
+    CreateOutcome, ExchangeRecord, MailboxRecord, MailboxUpdate, NewMailboxOrder, UpdateOutcome,
+};
 
 fn duplicate(username: &str) -> ApiError {
     ApiError::Conflict {
         message: "Mailbox already exists".into(),
         details: json!({ "owner.username": format!("{username:?} already exists or is being ordered") }),
     }
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("stored mailbox data does not parse: {e}"))
+}
+
+fn domain_of(exchange: &ExchangeRecord) -> ApiResult<DomainName> {
+    DomainName::parse(&exchange.domain).map_err(internal)
 }
 
 /// `POST …/mailboxes`: validates everything synchronously, reserves the name, and queues the
@@ -51,7 +44,7 @@ pub async fn create(
     body: Bytes,
 ) -> ApiResult<Response> {
     let caller = state.auth.require(&headers).await?;
-    let exchange = authorized_exchange(&state, &caller, &account, &domain).await?;
+    let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     if exchange.account_status != "open" {
         return Err(ApiError::Forbidden(format!(
             "Account is {}",
@@ -59,9 +52,7 @@ pub async fn create(
         )));
     }
     let body = json_body(&headers, &body)?;
-    let domain =
-        DomainName::parse(&exchange.domain).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-    let mailbox = NewMailbox::parse(&body, &domain).map_err(ApiError::Validation)?;
+    let mailbox = NewMailbox::parse(&body, &domain_of(&exchange)?).map_err(ApiError::Validation)?;
     // Cheap early answer for the common conflict; the transaction below settles races.
     if state
         .store
@@ -71,7 +62,6 @@ pub async fn create(
     {
         return Err(duplicate(mailbox.username.as_str()));
     }
-
     let password = mailbox.password.clone();
     let password_hash = tokio::task::spawn_blocking(move || password.hash())
         .await
@@ -102,20 +92,7 @@ pub async fn create(
     }
     state.wake.notify_waiters();
     tracing::info!(order.id = %order_id, account = exchange.account_number, domain = exchange.domain, "mailbox order accepted");
-
-    let location = format!("{}/orders/{order_id}", base_url(&state, &headers));
-    let cookie = format!("OwnerId={owner_id}; Path=/");
-    let mut response = StatusCode::ACCEPTED.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
-    );
-    h.insert(
-        header::SET_COOKIE,
-        HeaderValue::try_from(cookie).map_err(|e| ApiError::Internal(e.into()))?,
-    );
-    Ok(response)
+    access::accepted(&state, &headers, &order_id, owner_id)
 }
 
 fn mailbox_json(m: &MailboxRecord, self_url: String) -> Value {
@@ -138,24 +115,125 @@ fn mailbox_json(m: &MailboxRecord, self_url: String) -> Value {
 }
 
 /// `GET …/mailboxes/{username}`: the mailbox in the docs' shape; never a password or hash.
+/// Conditional by date.
 pub async fn read(
     state: State,
     Path((account, domain, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let caller = state.auth.require(&headers).await?;
-    let exchange = authorized_exchange(&state, &caller, &account, &domain).await?;
-    let mailbox = state
-        .store
-        .mailbox(exchange.id, &username)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let self_url = format!(
-        "{}/accounts/{}/exchange/{}/mailboxes/{}",
-        base_url(&state, &headers),
-        exchange.account_number,
-        exchange.domain,
-        mailbox.username
+    let (exchange, mailbox) =
+        access::mailbox(&state, &caller, &account, &domain, &username).await?;
+    if let Some(cached) = not_modified(&headers, mailbox.updated_ms) {
+        return Ok(cached);
+    }
+    let url = mailbox_url(&base_url(&state, &headers), &exchange, &mailbox.username);
+    let mut response = axum::Json(mailbox_json(&mailbox, url)).into_response();
+    with_last_modified(&mut response, mailbox.updated_ms);
+    Ok(response)
+}
+
+/// The stored mailbox as settings a change applies to.
+fn current_settings(m: &MailboxRecord) -> ApiResult<MailboxSettings> {
+    let address = |a: &Option<String>| {
+        a.as_deref()
+            .map(EmailAddress::parse)
+            .transpose()
+            .map_err(internal)
+    };
+    Ok(MailboxSettings {
+        admin: m.admin,
+        notes: BoundedText::parse(&m.notes).map_err(internal)?,
+        recipient_limit: RecipientLimit::parse(m.recipient_limit).map_err(internal)?,
+        deliver_redirect: address(&m.deliver_redirect)?,
+        forward_to: address(&m.forward_to)?,
+        contact: m.contact.clone(),
+    })
+}
+
+fn flag(raw: Option<&str>, name: &str) -> ApiResult<bool> {
+    let value = raw.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    });
+    match value.as_deref() {
+        None => Ok(false),
+        Some("0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(_) => Err(ApiError::field(name, "must be 0 or 1")),
+    }
+}
+
+/// `PUT …/mailboxes/{username}[?passwordReset=1]`: changes what is sent, keeps the rest.
+/// With the `directory` driver the mail directory is updated in the same transaction, so a new
+/// password works when the `204` arrives.
+pub async fn update(
+    state: State,
+    Path((account, domain, username)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    let (exchange, mailbox) =
+        access::mailbox(&state, &caller, &account, &domain, &username).await?;
+    let password_reset = flag(query.as_deref(), "passwordReset")?;
+    if mailbox.billing_status != "open" {
+        return Err(ApiError::conflict(format!(
+            "Cannot change a mailbox that is {}",
+            mailbox.billing_status
+        )));
+    }
+    let body = json_body(&headers, &body)?;
+    let domain = domain_of(&exchange)?;
+    let address = EmailAddress::from_parts(&mailbox.username, &domain).map_err(internal)?;
+    let current = CurrentMailbox {
+        username: &mailbox.username,
+        billing_status: &mailbox.billing_status,
+        address: &address,
+        settings: current_settings(&mailbox)?,
+    };
+    let change = MailboxChange::parse(&body, &domain, current, password_reset)
+        .map_err(ApiError::Validation)?;
+    let password_hash = match change.password {
+        Some(p) => Some(
+            tokio::task::spawn_blocking(move || p.hash())
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        ),
+        None => None,
+    };
+    let s = &change.settings;
+    let (redirect, forward) = (
+        s.deliver_redirect.as_ref().map(|a| a.as_str()),
+        s.forward_to.as_ref().map(|a| a.as_str()),
     );
-    Ok(axum::Json(mailbox_json(&mailbox, self_url)).into_response())
+    let update = MailboxUpdate {
+        mailbox_id: mailbox.id,
+        expected_updated_ms: mailbox.updated_ms,
+        admin: s.admin,
+        notes: s.notes.as_str(),
+        recipient_limit: i64::from(s.recipient_limit.get()),
+        contact: &s.contact,
+        forward_to: forward,
+        deliver_redirect: redirect,
+        password_hash: password_hash.as_ref(),
+        address: address.as_str(),
+        destinations: destinations(address.as_str(), redirect, forward),
+        now_ms: crate::now_ms(),
+    };
+    if state.store.update_mailbox(&update).await? == UpdateOutcome::Stale {
+        return Err(ApiError::conflict(
+            "The mailbox changed meanwhile; read it again and retry",
+        ));
+    }
+    state.auth.forget_all();
+    let url = mailbox_url(&base_url(&state, &headers), &exchange, &mailbox.username);
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::try_from(url).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(response)
 }

@@ -1,7 +1,13 @@
 //! The HTTP API: shared state, the router, and the layer that turns every error response into
 //! Hostway's error body.
 
+mod access;
+mod conditional;
+mod exchange;
 mod extract;
+mod list;
+mod mailbox_actions;
+mod mailbox_list;
 mod mailboxes;
 mod orders;
 
@@ -11,7 +17,7 @@ use axum::Router;
 use axum::body::to_bytes;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde_json::Value;
 use tokio::sync::Notify;
 
@@ -31,15 +37,38 @@ pub struct AppState {
 pub type State = axum::extract::State<Arc<AppState>>;
 
 pub fn router(state: Arc<AppState>) -> Router {
+    const EXCHANGES: &str = "/accounts/{account}/exchange";
+    const EXCHANGE: &str = "/accounts/{account}/exchange/{domain}";
     const MAILBOXES: &str = "/accounts/{account}/exchange/{domain}/mailboxes";
     const MAILBOX: &str = "/accounts/{account}/exchange/{domain}/mailboxes/{username}";
-    Router::new()
-        .route(MAILBOXES, post(mailboxes::create))
-        .route(&format!("{MAILBOXES}/"), post(mailboxes::create))
-        .route(MAILBOX, get(mailboxes::read))
-        .route(&format!("{MAILBOX}/"), get(mailboxes::read))
-        .route("/orders/{order}", get(orders::read))
-        .route("/orders/{order}/", get(orders::read))
+    const MAILBOX_ACTION: &str =
+        "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action";
+    let routes: [(&str, MethodRouter<Arc<AppState>>); 6] = [
+        (EXCHANGES, get(exchange::list)),
+        (EXCHANGE, get(exchange::read)),
+        (
+            MAILBOXES,
+            get(mailbox_list::list)
+                .post(mailboxes::create)
+                .options(mailbox_list::options),
+        ),
+        (
+            MAILBOX,
+            get(mailboxes::read)
+                .put(mailboxes::update)
+                .delete(mailbox_actions::delete),
+        ),
+        (MAILBOX_ACTION, post(mailbox_actions::action)),
+        ("/orders/{order}", get(orders::read)),
+    ];
+    // Every route also answers with a trailing slash, as the docs' `self` links end in one.
+    routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router
+                .route(path, methods.clone())
+                .route(&format!("{path}/"), methods)
+        })
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))
         .with_state(state)

@@ -8,9 +8,10 @@ use serde_json::json;
 
 use super::State;
 use super::extract::{OwnerCookie, base_url, owner_cookie};
+use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{OrderRecord, OrderStatus};
+use crate::store::{OrderRecord, OrderStatus, Role};
 
 const PERMISSION: &str = "Unauthorized: Order failed permission check";
 
@@ -40,10 +41,20 @@ async fn authorized_order(
     match caller {
         None => Err(ApiError::Unauthorized(PERMISSION)),
         Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
-        Some(c) if !c.role.can_manage_account(order.account_id) => {
-            Err(ApiError::Forbidden(PERMISSION.into()))
+        Some(c) if c.role.can_manage_account(order.account_id) => Ok(order),
+        // A domain's admin mailbox sees the orders that touch its domain.
+        Some(Caller {
+            role: Role::MailboxAdmin { exchange_id },
+            ..
+        }) if state
+            .store
+            .order_exchange_ids(order.id.as_str())
+            .await?
+            .contains(&exchange_id) =>
+        {
+            Ok(order)
         }
-        Some(_) => Ok(order),
+        Some(_) => Err(ApiError::Forbidden(PERMISSION.into())),
     }
 }
 

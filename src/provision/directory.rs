@@ -1,5 +1,6 @@
 //! The built-in `directory` driver: writes the mailbox into mailorder's own mail directory
-//! (`mail_users`, `mail_aliases`), the tables Dovecot and Postfix read.
+//! (`mail_users`, `mail_aliases`), the tables Dovecot and Postfix read, and removes its home
+//! directory (where the mail server keeps its mail) when it is purged.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,19 +15,17 @@ pub struct DirectoryDriver {
     mail_root: PathBuf,
 }
 
-impl DirectoryDriver {
-    pub fn new(store: Arc<dyn Store>, mail_root: PathBuf) -> Self {
-        Self { store, mail_root }
-    }
-}
-
 /// Where mail to `address` goes: `forwardTo` keeps a copy and forwards one, `deliverRedirect`
 /// sends it elsewhere instead; with both, the mail goes to both targets and is not kept.
 /// Empty means plain delivery into the mailbox.
-pub fn destinations(task: &MailboxTask) -> Vec<&str> {
-    match (task.deliver_redirect.as_deref(), task.forward_to.as_deref()) {
+pub fn destinations<'a>(
+    address: &'a str,
+    redirect: Option<&'a str>,
+    forward: Option<&'a str>,
+) -> Vec<&'a str> {
+    match (redirect, forward) {
         (None, None) => vec![],
-        (None, Some(forward)) => vec![task.address.as_str(), forward],
+        (None, Some(forward)) => vec![address, forward],
         (Some(redirect), None) => vec![redirect],
         (Some(redirect), Some(forward)) => vec![redirect, forward],
     }
@@ -34,6 +33,43 @@ pub fn destinations(task: &MailboxTask) -> Vec<&str> {
 
 fn transient(err: StoreError) -> ProvisionError {
     ProvisionError::Transient(format!("mail directory unavailable: {err}"))
+}
+
+impl DirectoryDriver {
+    pub fn new(store: Arc<dyn Store>, mail_root: PathBuf) -> Self {
+        Self { store, mail_root }
+    }
+
+    /// `<mail root>/<domain>/<username>`; both parts are validated names (no `/`, no `..`).
+    fn home(&self, task: &MailboxTask) -> PathBuf {
+        self.mail_root.join(&task.domain).join(&task.username)
+    }
+
+    async fn put(&self, task: &MailboxTask, active: bool) -> Result<(), ProvisionError> {
+        let home = self.home(task);
+        let home = home.to_string_lossy();
+        let entry = DirectoryEntry {
+            address: &task.address,
+            domain: &task.domain,
+            password_hash: &task.password_hash,
+            home: &home,
+            quota_mb: task.quota_mb,
+            active,
+            destinations: if active {
+                destinations(
+                    &task.address,
+                    task.deliver_redirect.as_deref(),
+                    task.forward_to.as_deref(),
+                )
+            } else {
+                vec![]
+            },
+        };
+        self.store
+            .directory_put(&entry, crate::now_ms())
+            .await
+            .map_err(transient)
+    }
 }
 
 #[async_trait]
@@ -47,59 +83,42 @@ impl Provisioner for DirectoryDriver {
         task: &MailboxTask,
         _attempt: i64,
     ) -> Result<(), ProvisionError> {
-        let home = self.mail_root.join(&task.domain).join(&task.username);
-        let home = home.to_string_lossy();
-        let entry = DirectoryEntry {
-            address: &task.address,
-            domain: &task.domain,
-            password_hash: &task.password_hash,
-            home: &home,
-            quota_mb: task.quota_mb,
-            active: true,
-            destinations: destinations(task),
-        };
-        self.store
-            .directory_put(&entry, crate::now_ms())
-            .await
-            .map_err(transient)
+        self.put(task, true).await
+    }
+
+    async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.put(task, false).await
     }
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.store
             .directory_remove(&task.address)
             .await
-            .map_err(transient)
+            .map_err(transient)?;
+        let home = self.home(task);
+        match tokio::fs::remove_dir_all(&home).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(ProvisionError::Transient(format!(
+                "cannot remove {}: {e}",
+                home.display()
+            ))),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::PasswordHash;
-
-    fn task(redirect: Option<&str>, forward: Option<&str>) -> MailboxTask {
-        MailboxTask {
-            address: "a.a@d.com".into(),
-            domain: "d.com".into(),
-            username: "a.a".into(),
-            password_hash: PasswordHash::from_stored("$argon2id$x".into()),
-            quota_mb: 1,
-            forward_to: forward.map(Into::into),
-            deliver_redirect: redirect.map(Into::into),
-            sandbox: false,
-        }
-    }
 
     #[test]
     fn forwarding_semantics() {
-        assert!(destinations(&task(None, None)).is_empty());
+        let a = "a.a@d.com";
+        assert!(destinations(a, None, None).is_empty());
+        assert_eq!(destinations(a, None, Some("f@d.com")), [a, "f@d.com"]);
+        assert_eq!(destinations(a, Some("r@d.com"), None), ["r@d.com"]);
         assert_eq!(
-            destinations(&task(None, Some("f@d.com"))),
-            ["a.a@d.com", "f@d.com"]
-        );
-        assert_eq!(destinations(&task(Some("r@d.com"), None)), ["r@d.com"]);
-        assert_eq!(
-            destinations(&task(Some("r@d.com"), Some("f@d.com"))),
+            destinations(a, Some("r@d.com"), Some("f@d.com")),
             ["r@d.com", "f@d.com"]
         );
     }

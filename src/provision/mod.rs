@@ -5,7 +5,7 @@
 mod directory;
 mod sandbox;
 
-pub use directory::DirectoryDriver;
+pub use directory::{DirectoryDriver, destinations};
 pub use sandbox::Sandbox;
 
 use async_trait::async_trait;
@@ -28,6 +28,8 @@ pub trait Provisioner: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Creates (or re-creates identically) the mailbox. `attempt` starts at 1.
     async fn create_mailbox(&self, task: &MailboxTask, attempt: i64) -> Result<(), ProvisionError>;
-    /// Removes whatever `create_mailbox` may have left behind; succeeds if there is nothing.
+    /// Closes the mailbox: login refused, mail no longer accepted, data kept.
+    async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
+    /// Removes the mailbox and its data; succeeds if there is nothing.
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
 }

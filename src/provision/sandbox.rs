@@ -52,6 +52,10 @@ impl Provisioner for Sandbox {
         self.inner.create_mailbox(task, attempt).await
     }
 
+    async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.inner.disable_mailbox(task).await
+    }
+
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.inner.remove_mailbox(task).await
     }

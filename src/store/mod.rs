@@ -4,6 +4,7 @@
 //!
 //! Times are stored as integer milliseconds since the Unix epoch on both back ends.
 
+mod list_sql;
 mod model;
 mod postgres;
 mod rows;
@@ -56,11 +57,42 @@ pub trait Store: Send + Sync + 'static {
     async fn mailbox(&self, exchange_id: i64, username: &str)
     -> StoreResult<Option<MailboxRecord>>;
     async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// The Exchange domains an order's items touch.
+    async fn order_exchange_ids(&self, order_id: &str) -> StoreResult<Vec<i64>>;
+    async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>>;
+    async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>>;
+    /// Mailboxes counted against the plan: every one not yet purged.
+    async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64>;
+    async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64>;
+    async fn list_mailboxes(
+        &self,
+        exchange_id: i64,
+        query: &ListQuery,
+    ) -> StoreResult<Vec<MailboxListItem>>;
+    async fn mailbox_login(
+        &self,
+        domain: &str,
+        username: &str,
+    ) -> StoreResult<Option<MailboxLogin>>;
 
     // --- API writes ---
     /// Reserves the name, writes the order, its item and its queue entry in one transaction.
     async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>)
     -> StoreResult<CreateOutcome>;
+    /// Updates the mailbox and, if it is in the mail directory, its directory entry, in one
+    /// transaction; only an `open` mailbox still at `expected_updated_ms` is changed.
+    async fn update_mailbox(&self, update: &MailboxUpdate<'_>) -> StoreResult<UpdateOutcome>;
+    /// Moves the mailbox to the step's pending status and queues the step, in one transaction.
+    async fn create_action_order(
+        &self,
+        order: &MailboxActionOrder<'_>,
+    ) -> StoreResult<ActionOutcome>;
+    /// Closed mailboxes whose restore window ended: (account id, exchange id, username).
+    async fn expired_closed_mailboxes(
+        &self,
+        closed_before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, i64, String)>>;
 
     // --- order worker ---
     /// Claims the next due job with a lease; no transaction stays open afterwards.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Contact, Currency, Money, NewMailbox, OrderId, OwnerId, PasswordHash};
 
-/// What an API user may do. Franchise visibility is checked separately (other franchises'
+/// What a caller may do. Franchise visibility is checked separately (other franchises'
 /// objects are invisible, i.e. 404).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -12,20 +12,38 @@ pub enum Role {
     Agent,
     /// A customer's user: its own account only.
     AccountUser { account_id: i64 },
+    /// A mailbox owner created with `admin: 1`, logged in as `username@domain`: the mailboxes
+    /// of that domain.
+    MailboxAdmin { exchange_id: i64 },
+    /// A mailbox owner with `admin: 0`: its own mailbox.
+    MailboxUser { exchange_id: i64, mailbox_id: i64 },
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Agent => "agent",
-            Role::AccountUser { .. } => "account",
-        }
-    }
-
+    /// Account-wide rights (account resources, every domain of it).
     pub fn can_manage_account(self, account_id: i64) -> bool {
         match self {
             Role::Agent => true,
             Role::AccountUser { account_id: own } => own == account_id,
+            Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => false,
+        }
+    }
+
+    /// Rights over one Exchange domain: its list, its mailboxes, ordering in it.
+    pub fn can_manage_exchange(self, exchange_id: i64, account_id: i64) -> bool {
+        match self {
+            Role::MailboxAdmin { exchange_id: own } => own == exchange_id,
+            other => other.can_manage_account(account_id),
+        }
+    }
+
+    /// Rights over one mailbox: reading it and changing it (including its password).
+    pub fn can_manage_mailbox(self, exchange_id: i64, account_id: i64, mailbox_id: i64) -> bool {
+        match self {
+            Role::MailboxUser {
+                mailbox_id: own, ..
+            } => own == mailbox_id,
+            other => other.can_manage_exchange(exchange_id, account_id),
         }
     }
 }
@@ -36,6 +54,14 @@ pub struct ApiUser {
     pub franchise_id: i64,
     pub role: Role,
     pub password_hash: PasswordHash,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    pub id: i64,
+    pub number: String,
+    pub franchise_id: i64,
+    pub status: String,
 }
 
 pub struct NewAccount<'a> {
@@ -65,7 +91,8 @@ pub struct NewApiUser<'a> {
     pub franchise_id: i64,
     pub login: &'a str,
     pub password_hash: &'a PasswordHash,
-    pub role: Role,
+    /// `None`: a franchise agent; `Some`: a user of that account only.
+    pub account_id: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -73,6 +100,9 @@ pub struct ExchangeRecord {
     pub id: i64,
     pub domain: String,
     pub version: String,
+    pub mailbox_price: Money,
+    pub currency: Currency,
+    pub updated_ms: i64,
     pub account_id: i64,
     pub account_number: String,
     pub account_status: String,
@@ -103,6 +133,7 @@ pub enum CreateOutcome {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailboxRecord {
+    pub id: i64,
     pub username: String,
     pub billing_status: String,
     pub admin: bool,
@@ -115,6 +146,134 @@ pub struct MailboxRecord {
     pub forward_to: Option<String>,
     pub deliver_redirect: Option<String>,
     pub updated_ms: i64,
+}
+
+/// A mailbox as a login: who it is and what it may do.
+#[derive(Debug, Clone)]
+pub struct MailboxLogin {
+    pub mailbox_id: i64,
+    pub exchange_id: i64,
+    pub franchise_id: i64,
+    pub admin: bool,
+    pub billing_status: String,
+    pub password_hash: PasswordHash,
+}
+
+/// The new state of a mailbox after a `PUT`, written together with its mail directory entry.
+#[derive(Debug, Clone)]
+pub struct MailboxUpdate<'a> {
+    pub mailbox_id: i64,
+    /// Optimistic concurrency: the write only happens if the row is still at this version.
+    pub expected_updated_ms: i64,
+    pub admin: bool,
+    pub notes: &'a str,
+    pub recipient_limit: i64,
+    pub contact: &'a Contact,
+    pub forward_to: Option<&'a str>,
+    pub deliver_redirect: Option<&'a str>,
+    pub password_hash: Option<&'a PasswordHash>,
+    /// The address and its alias expansions for the mail directory.
+    pub address: &'a str,
+    pub destinations: Vec<&'a str>,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateOutcome {
+    Updated,
+    /// The mailbox changed (or changed state) since it was read.
+    Stale,
+}
+
+/// What a step does to a mailbox. Stored as `order_items.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Create,
+    Close,
+    Restore,
+    Purge,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create_mailbox",
+            Self::Close => "close_mailbox",
+            Self::Restore => "restore_mailbox",
+            Self::Purge => "purge_mailbox",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Create, Self::Close, Self::Restore, Self::Purge]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+
+    /// The mailbox's billing status while the step is under way.
+    pub fn pending_status(self) -> &'static str {
+        match self {
+            Self::Create | Self::Restore => "pending",
+            Self::Close => "close_pending",
+            Self::Purge => "purge_pending",
+        }
+    }
+}
+
+/// An order for a step on an existing mailbox (close, restore, purge).
+pub struct MailboxActionOrder<'a> {
+    pub order_id: &'a OrderId,
+    pub owner_id: OwnerId,
+    pub account_id: i64,
+    pub exchange_id: i64,
+    pub username: &'a str,
+    pub kind: StepKind,
+    /// The billing statuses the mailbox may be in for this step.
+    pub from: &'a [&'a str],
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    Created,
+    NotFound,
+    /// The mailbox is in this billing status, which does not allow the step.
+    WrongState(String),
+}
+
+/// A username or status filter from a list query (`*` wildcards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextFilter {
+    Exact(String),
+    Prefix(String),
+    /// `prefix` is the literal text before the first `*`; `pattern` is an escaped SQL `LIKE`
+    /// pattern (escape character `\`).
+    Like {
+        prefix: String,
+        pattern: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    pub sort_desc: bool,
+    /// (field, filter): fields as the API names them (`username`, `billingStatus`).
+    pub filters: Vec<(String, TextFilter)>,
+    pub page: Page,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxListItem {
+    pub username: String,
+    pub billing_status: String,
+    pub archiving: bool,
+    pub blackberry: bool,
 }
 
 /// An order's status, spelled exactly as the API shows it.
@@ -185,6 +344,7 @@ pub struct ClaimedJob {
 /// What a mailbox step needs to provision.
 #[derive(Debug, Clone)]
 pub struct MailboxTask {
+    pub kind: StepKind,
     pub address: String,
     pub domain: String,
     pub username: String,

@@ -12,7 +12,9 @@ use async_trait::async_trait;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use super::rows::Cols;
 use super::*;
+use crate::domain::PasswordHash;
 
 pub struct PgStore {
     pool: PgPool,
@@ -134,10 +136,6 @@ impl Store for PgStore {
     }
 
     async fn put_api_user(&self, u: &NewApiUser<'_>, now_ms: i64) -> StoreResult<()> {
-        let account_id = match u.role {
-            Role::Agent => None,
-            Role::AccountUser { account_id } => Some(account_id),
-        };
         sqlx::query(
             "INSERT INTO api_users (franchise_id, login, password_hash, role, account_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)
@@ -147,8 +145,8 @@ impl Store for PgStore {
         .bind(u.franchise_id)
         .bind(u.login)
         .bind(u.password_hash.as_str())
-        .bind(u.role.as_str())
-        .bind(account_id)
+        .bind(if u.account_id.is_some() { "account" } else { "agent" })
+        .bind(u.account_id)
         .bind(now_ms)
         .execute(&self.pool)
         .await?;
@@ -178,7 +176,7 @@ impl Store for PgStore {
             .bind(domain)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(rows::exchange))
+        row.as_ref().map(rows::exchange).transpose()
     }
 
     async fn mailbox(
@@ -205,6 +203,236 @@ impl Store for PgStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(rows::order).transpose()
+    }
+
+    async fn order_exchange_ids(&self, order_id: &str) -> StoreResult<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT exchange_id FROM order_items WHERE order_id = $1")
+                .bind(order_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
+        let row =
+            sqlx::query("SELECT id, number, franchise_id, status FROM accounts WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.as_ref().map(rows::account))
+    }
+
+    async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>> {
+        let sql = format!(
+            "{} WHERE a.id = $1 ORDER BY e.domain",
+            rows::EXCHANGE_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::exchange).collect()
+    }
+
+    async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM mailboxes WHERE exchange_id = $1")
+                .bind(exchange_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64> {
+        let (sql, binds) = list_sql::count(exchange_id, query, |n| format!("${n}"));
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in binds {
+            q = match b {
+                list_sql::Bind::Int(i) => q.bind(i),
+                list_sql::Bind::Text(t) => q.bind(t),
+            };
+        }
+        Ok(u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0))
+    }
+
+    async fn list_mailboxes(
+        &self,
+        exchange_id: i64,
+        query: &ListQuery,
+    ) -> StoreResult<Vec<MailboxListItem>> {
+        let (sql, binds) = list_sql::page(exchange_id, query, |n| format!("${n}"));
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                list_sql::Bind::Int(i) => q.bind(i),
+                list_sql::Bind::Text(t) => q.bind(t),
+            };
+        }
+        Ok(q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::list_item)
+            .collect())
+    }
+
+    async fn mailbox_login(
+        &self,
+        domain: &str,
+        username: &str,
+    ) -> StoreResult<Option<MailboxLogin>> {
+        let sql = format!(
+            "{} WHERE e.domain = $1 AND m.username = $2",
+            rows::LOGIN_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(domain)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::mailbox_login))
+    }
+
+    async fn update_mailbox(&self, u: &MailboxUpdate<'_>) -> StoreResult<UpdateOutcome> {
+        let contact = serde_json::to_string(u.contact).context("cannot encode contact")?;
+        let mut tx = self.write_tx().await?;
+        let changed = sqlx::query(
+            "UPDATE mailboxes SET admin = $1, notes = $2, recipient_limit = $3, contact = $4, forward_to = $5,
+                 deliver_redirect = $6, password_hash = coalesce($7, password_hash), updated_at = greatest($8, (updated_at / 1000 + 1) * 1000)
+             WHERE id = $9 AND updated_at = $10 AND billing_status = 'open'",
+        )
+        .bind(i64::from(u.admin))
+        .bind(u.notes)
+        .bind(u.recipient_limit)
+        .bind(contact)
+        .bind(u.forward_to)
+        .bind(u.deliver_redirect)
+        .bind(u.password_hash.map(PasswordHash::as_str))
+        .bind(u.now_ms)
+        .bind(u.mailbox_id)
+        .bind(u.expected_updated_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(UpdateOutcome::Stale);
+        }
+        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = (SELECT exchange_id FROM mailboxes WHERE id = $2)")
+            .bind(u.now_ms)
+            .bind(u.mailbox_id)
+            .execute(&mut *tx)
+            .await?;
+        let in_directory = sqlx::query(
+            "UPDATE mail_users SET password_hash = coalesce($1, password_hash), updated_at = $2 WHERE address = $3",
+        )
+        .bind(u.password_hash.map(PasswordHash::as_str))
+        .bind(u.now_ms)
+        .bind(u.address)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if in_directory {
+            sqlx::query("DELETE FROM mail_aliases WHERE source = $1")
+                .bind(u.address)
+                .execute(&mut *tx)
+                .await?;
+            for destination in &u.destinations {
+                sqlx::query("INSERT INTO mail_aliases (source, destination) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(u.address)
+                    .bind(destination)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(UpdateOutcome::Updated)
+    }
+
+    async fn create_action_order(&self, o: &MailboxActionOrder<'_>) -> StoreResult<ActionOutcome> {
+        let mut tx = self.write_tx().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT billing_status FROM mailboxes WHERE exchange_id = $1 AND username = $2 FOR UPDATE")
+                .bind(o.exchange_id)
+                .bind(o.username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(status) = status else {
+            return Ok(ActionOutcome::NotFound);
+        };
+        if !o.from.contains(&status.as_str()) {
+            return Ok(ActionOutcome::WrongState(status));
+        }
+        sqlx::query(
+            "UPDATE mailboxes SET billing_status = $1, updated_at = greatest($2, (updated_at / 1000 + 1) * 1000) WHERE exchange_id = $3 AND username = $4",
+        )
+        .bind(o.kind.pending_status())
+        .bind(o.now_ms)
+        .bind(o.exchange_id)
+        .bind(o.username)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
+            .bind(o.now_ms)
+            .bind(o.exchange_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
+             VALUES ($1, $2, $3, 'Processing', $4, $5)",
+        )
+        .bind(o.order_id.as_str())
+        .bind(o.account_id)
+        .bind(o.owner_id.to_string())
+        .bind(o.now_ms)
+        .bind(o.now_ms)
+        .execute(&mut *tx)
+        .await?;
+        let item_id: i64 = sqlx::query_scalar(
+            "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
+             VALUES ($1, $2, $3, $4, 'Processing', $5) RETURNING id",
+        )
+        .bind(o.order_id.as_str())
+        .bind(o.kind.as_str())
+        .bind(o.exchange_id)
+        .bind(o.username)
+        .bind(&status)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO jobs (item_id, state, run_at, created_at, updated_at) VALUES ($1, 'queued', $2, $3, $4)")
+            .bind(item_id)
+            .bind(o.now_ms)
+            .bind(o.now_ms)
+            .bind(o.now_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ActionOutcome::Created)
+    }
+
+    async fn expired_closed_mailboxes(
+        &self,
+        closed_before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(i64, i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT e.account_id, m.exchange_id, m.username FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id
+             WHERE m.billing_status = 'closed' AND m.closed_at < $1 ORDER BY m.closed_at LIMIT $2",
+        )
+        .bind(closed_before_ms)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.int("account_id"),
+                    r.int("exchange_id"),
+                    r.text("username"),
+                )
+            })
+            .collect())
     }
 
     async fn create_mailbox_order(&self, o: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome> {
@@ -243,7 +471,8 @@ impl Store for PgStore {
         .bind(o.now_ms)
         .execute(&mut *tx)
         .await?;
-        let contact = serde_json::to_string(&m.contact).context("cannot encode contact")?;
+        let contact =
+            serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
         let inserted = sqlx::query(
             "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
                  recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
@@ -252,13 +481,13 @@ impl Store for PgStore {
         )
         .bind(o.exchange.id)
         .bind(m.username.as_str())
-        .bind(i64::from(m.admin))
-        .bind(m.notes.as_str())
-        .bind(i64::from(m.recipient_limit.get()))
+        .bind(i64::from(m.settings.admin))
+        .bind(m.settings.notes.as_str())
+        .bind(i64::from(m.settings.recipient_limit.get()))
         .bind(o.exchange.quota_mb)
         .bind(contact)
-        .bind(m.forward_to.as_ref().map(|a| a.as_str()))
-        .bind(m.deliver_redirect.as_ref().map(|a| a.as_str()))
+        .bind(m.settings.forward_to.as_ref().map(|a| a.as_str()))
+        .bind(m.settings.deliver_redirect.as_ref().map(|a| a.as_str()))
         .bind(o.password_hash.as_str())
         .bind(o.order_id.as_str())
         .bind(o.now_ms)
@@ -288,6 +517,11 @@ impl Store for PgStore {
         .bind(o.now_ms)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
+            .bind(o.now_ms)
+            .bind(o.exchange.id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created)
     }
@@ -330,7 +564,7 @@ impl Store for PgStore {
             .bind(job.item_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.as_ref().map(rows::mailbox_task))
+        row.as_ref().map(rows::mailbox_task).transpose()
     }
 
     async fn finish_job(
@@ -363,50 +597,72 @@ impl Store for PgStore {
         if !ours {
             return Ok(false);
         }
+        if matches!(outcome, JobOutcome::Retry { .. }) {
+            tx.commit().await?;
+            return Ok(true);
+        }
+        let item = sqlx::query(
+            "SELECT kind, exchange_id, username, from_status FROM order_items WHERE id = $1",
+        )
+        .bind(job.item_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let kind = StepKind::parse(&item.text("kind")).context("unknown step kind")?;
+        let (exchange_id, username) = (item.int("exchange_id"), item.text("username"));
+        let (item_status, item_error) = match outcome {
+            JobOutcome::Failed(e) => (
+                "Failed",
+                Some(serde_json::to_string(e).context("cannot encode error")?),
+            ),
+            _ => ("Completed", None),
+        };
+        sqlx::query("UPDATE order_items SET status = $1, error = $2 WHERE id = $3")
+            .bind(item_status)
+            .bind(item_error)
+            .bind(job.item_id)
+            .execute(&mut *tx)
+            .await?;
+        let effect = match (outcome, kind) {
+            (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
+                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, updated_at = greatest($1, (updated_at / 1000 + 1) * 1000)
+                 WHERE exchange_id = $2 AND username = $3 AND billing_status = 'pending'",
+            )
+            .bind(now_ms),
+            (JobOutcome::Done, StepKind::Close) => sqlx::query(
+                "UPDATE mailboxes SET billing_status = 'closed', closed_at = $1, updated_at = greatest($2, (updated_at / 1000 + 1) * 1000)
+                 WHERE exchange_id = $3 AND username = $4 AND billing_status = 'close_pending'",
+            )
+            .bind(now_ms)
+            .bind(now_ms),
+            (JobOutcome::Done, StepKind::Purge) => sqlx::query(
+                "DELETE FROM mailboxes WHERE billing_status = 'purge_pending' AND exchange_id = $1 AND username = $2",
+            ),
+            // A failed creation leaves no mailbox behind: the name is free again.
+            (_, StepKind::Create) => sqlx::query(
+                "DELETE FROM mailboxes WHERE order_id = $1 AND exchange_id = $2 AND username = $3",
+            )
+            .bind(&job.order_id),
+            // Any other failed step returns the mailbox to where it was.
+            (_, _) => sqlx::query(
+                "UPDATE mailboxes SET billing_status = $1, updated_at = greatest($2, (updated_at / 1000 + 1) * 1000)
+                 WHERE billing_status = $3 AND exchange_id = $4 AND username = $5",
+            )
+            .bind(item.opt_text("from_status"))
+            .bind(now_ms)
+            .bind(kind.pending_status()),
+        };
+        effect
+            .bind(exchange_id)
+            .bind(&username)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
+            .bind(now_ms)
+            .bind(exchange_id)
+            .execute(&mut *tx)
+            .await?;
         match outcome {
-            JobOutcome::Retry { .. } => {}
-            JobOutcome::Done => {
-                sqlx::query("UPDATE order_items SET status = 'Completed' WHERE id = $1")
-                    .bind(job.item_id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "UPDATE mailboxes SET billing_status = 'open', updated_at = $1
-                     WHERE (exchange_id, username) = (SELECT exchange_id, username FROM order_items WHERE id = $2)
-                       AND billing_status = 'pending'",
-                )
-                .bind(now_ms)
-                .bind(job.item_id)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "UPDATE orders SET status = 'Completed', updated_at = $1
-                     WHERE id = $2 AND status = 'Processing'
-                       AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = $3 AND status <> 'Completed')",
-                )
-                .bind(now_ms)
-                .bind(&job.order_id)
-                .bind(&job.order_id)
-                .execute(&mut *tx)
-                .await?;
-            }
             JobOutcome::Failed(e) => {
-                let item_error = serde_json::to_string(e).context("cannot encode error")?;
-                sqlx::query("UPDATE order_items SET status = 'Failed', error = $1 WHERE id = $2")
-                    .bind(&item_error)
-                    .bind(job.item_id)
-                    .execute(&mut *tx)
-                    .await?;
-                // The reservation is released: a failed order leaves no mailbox behind.
-                sqlx::query(
-                    "DELETE FROM mailboxes
-                     WHERE (exchange_id, username) = (SELECT exchange_id, username FROM order_items WHERE id = $1)
-                       AND order_id = $2",
-                )
-                .bind(job.item_id)
-                .bind(&job.order_id)
-                .execute(&mut *tx)
-                .await?;
                 let errors: Option<String> =
                     sqlx::query_scalar("SELECT errors FROM orders WHERE id = $1")
                         .bind(&job.order_id)
@@ -414,11 +670,21 @@ impl Store for PgStore {
                         .await?;
                 let mut errors = rows::order_errors(errors)?;
                 errors.push(e.clone());
+                sqlx::query("UPDATE orders SET status = 'Failed', errors = $1, updated_at = $2 WHERE id = $3")
+                    .bind(serde_json::to_string(&errors).context("cannot encode errors")?)
+                    .bind(now_ms)
+                    .bind(&job.order_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            _ => {
                 sqlx::query(
-                    "UPDATE orders SET status = 'Failed', errors = $1, updated_at = $2 WHERE id = $3",
+                    "UPDATE orders SET status = 'Completed', updated_at = $1
+                     WHERE id = $2 AND status = 'Processing'
+                       AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = $3 AND status <> 'Completed')",
                 )
-                .bind(serde_json::to_string(&errors).context("cannot encode errors")?)
                 .bind(now_ms)
+                .bind(&job.order_id)
                 .bind(&job.order_id)
                 .execute(&mut *tx)
                 .await?;

@@ -7,7 +7,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
 use super::*;
-use crate::domain::{Contact, PasswordHash};
+use crate::domain::{Contact, Currency, Money, PasswordHash};
 
 pub(super) trait Cols {
     fn int(&self, col: &str) -> i64;
@@ -60,15 +60,29 @@ pub(super) fn api_user(r: &impl Cols) -> ApiUser {
     }
 }
 
+pub(super) fn account(r: &impl Cols) -> AccountRecord {
+    AccountRecord {
+        id: r.int("id"),
+        number: r.text("number"),
+        franchise_id: r.int("franchise_id"),
+        status: r.text("status"),
+    }
+}
+
 pub(super) const EXCHANGE_SELECT: &str = "SELECT e.id, e.domain, e.version, e.free_mailboxes, e.quota_mb,
-        a.id AS account_id, a.number, a.status, a.franchise_id, f.sandbox
+        e.mailbox_price_minor, e.currency, e.updated_at, a.id AS account_id, a.number, a.status, a.franchise_id, f.sandbox
     FROM exchanges e JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
 
-pub(super) fn exchange(r: &impl Cols) -> ExchangeRecord {
-    ExchangeRecord {
+pub(super) fn exchange(r: &impl Cols) -> StoreResult<ExchangeRecord> {
+    let price = r.int("mailbox_price_minor");
+    Ok(ExchangeRecord {
         id: r.int("id"),
         domain: r.text("domain"),
         version: r.text("version"),
+        mailbox_price: Money::from_minor(price)
+            .map_err(|e| anyhow::anyhow!("stored price {price}: {e}"))?,
+        currency: Currency::parse(&r.text("currency")).map_err(anyhow::Error::msg)?,
+        updated_ms: r.int("updated_at"),
         account_id: r.int("account_id"),
         account_number: r.text("number"),
         account_status: r.text("status"),
@@ -76,16 +90,18 @@ pub(super) fn exchange(r: &impl Cols) -> ExchangeRecord {
         sandbox: r.flag("sandbox"),
         free_mailboxes: r.int("free_mailboxes"),
         quota_mb: r.int("quota_mb"),
-    }
+    })
 }
 
-pub(super) const MAILBOX_SELECT: &str = "SELECT username, billing_status, admin, notes, quota_mb,
+pub(super) const MAILBOX_SELECT: &str =
+    "SELECT id, username, billing_status, admin, notes, quota_mb,
         recipient_limit, archiving, blackberry, contact, forward_to, deliver_redirect, updated_at
     FROM mailboxes";
 
 pub(super) fn mailbox(r: &impl Cols) -> StoreResult<MailboxRecord> {
     let contact: Contact = serde_json::from_str(&r.text("contact")).context("malformed contact")?;
     Ok(MailboxRecord {
+        id: r.int("id"),
         username: r.text("username"),
         billing_status: r.text("billing_status"),
         admin: r.flag("admin"),
@@ -132,7 +148,8 @@ pub(super) fn claimed_job(r: &impl Cols, lease_token: String) -> ClaimedJob {
     }
 }
 
-pub(super) const TASK_SELECT: &str = "SELECT m.username, m.password_hash, m.quota_mb, m.forward_to,
+pub(super) const TASK_SELECT: &str =
+    "SELECT i.kind, m.username, m.password_hash, m.quota_mb, m.forward_to,
         m.deliver_redirect, e.domain, f.sandbox
     FROM order_items i
     JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
@@ -140,10 +157,12 @@ pub(super) const TASK_SELECT: &str = "SELECT m.username, m.password_hash, m.quot
     JOIN accounts a ON a.id = e.account_id
     JOIN franchises f ON f.id = a.franchise_id";
 
-pub(super) fn mailbox_task(r: &impl Cols) -> MailboxTask {
+pub(super) fn mailbox_task(r: &impl Cols) -> StoreResult<MailboxTask> {
     let username = r.text("username");
     let domain = r.text("domain");
-    MailboxTask {
+    let kind = r.text("kind");
+    Ok(MailboxTask {
+        kind: StepKind::parse(&kind).with_context(|| format!("unknown step kind {kind:?}"))?,
         address: format!("{username}@{domain}"),
         domain,
         username,
@@ -152,5 +171,29 @@ pub(super) fn mailbox_task(r: &impl Cols) -> MailboxTask {
         forward_to: r.opt_text("forward_to"),
         deliver_redirect: r.opt_text("deliver_redirect"),
         sandbox: r.flag("sandbox"),
+    })
+}
+
+pub(super) const LOGIN_SELECT: &str = "SELECT m.id, m.exchange_id, m.admin, m.billing_status,
+        m.password_hash, a.franchise_id
+    FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id JOIN accounts a ON a.id = e.account_id";
+
+pub(super) fn mailbox_login(r: &impl Cols) -> MailboxLogin {
+    MailboxLogin {
+        mailbox_id: r.int("id"),
+        exchange_id: r.int("exchange_id"),
+        franchise_id: r.int("franchise_id"),
+        admin: r.flag("admin"),
+        billing_status: r.text("billing_status"),
+        password_hash: PasswordHash::from_stored(r.text("password_hash")),
+    }
+}
+
+pub(super) fn list_item(r: &impl Cols) -> MailboxListItem {
+    MailboxListItem {
+        username: r.text("username"),
+        billing_status: r.text("billing_status"),
+        archiving: r.flag("archiving"),
+        blackberry: r.flag("blackberry"),
     }
 }

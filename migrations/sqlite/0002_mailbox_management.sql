@@ -1,0 +1,11 @@
+-- Mailbox management: list index, close/restore, step kinds.
+
+-- Serves every mailbox list query (any sort, username prefix filters, counts) from the index.
+CREATE INDEX mailboxes_list ON mailboxes (exchange_id, username, billing_status, archiving, blackberry);
+
+-- When a mailbox was closed (purge=0); it is purged once the restore window has passed.
+ALTER TABLE mailboxes ADD COLUMN closed_at INTEGER;
+CREATE INDEX mailboxes_closed ON mailboxes (closed_at) WHERE billing_status = 'closed';
+
+-- The billing status a mailbox returns to if a step on it fails.
+ALTER TABLE order_items ADD COLUMN from_status TEXT;

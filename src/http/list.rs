@@ -1,0 +1,389 @@
+//! Hostway's list conventions: `page`/`pageSize` (together or not at all), `sortField` /
+//! `sortOrder`, `filter<Field>` with `*` wildcards, the `303` redirects, and the `self` /
+//! `first` / `previous` / `next` / `last` links.
+
+use serde_json::{Value, json};
+
+use crate::error::{ApiError, ApiResult};
+use crate::store::{ListQuery, Page, TextFilter};
+
+/// Without paging parameters, lists longer than this redirect to page 1 of this size.
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+pub const MAX_PAGE_SIZE: u64 = 400;
+
+/// What a list resource allows.
+pub struct ListSpec {
+    pub sort_fields: &'static [&'static str],
+    /// Filterable fields with their allowed values (empty: any value).
+    pub filter_fields: &'static [(&'static str, &'static [&'static str])],
+}
+
+impl ListSpec {
+    /// The body of `OPTIONS` on the list, in the docs' shape.
+    pub fn options_body(&self) -> Value {
+        json!({
+            "sortFields": self.sort_fields,
+            "sortOrders": ["asc", "desc"],
+            "filterFields": self.filter_fields.iter()
+                .map(|(field, values)| json!({"field": field, "values": values}))
+                .collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// A parsed list request: the storage query plus what the links need.
+#[derive(Debug, Clone)]
+pub struct ListRequest {
+    pub query: ListQuery,
+    /// `(page, pageSize)` as requested.
+    pub paging: Option<(u64, u64)>,
+    /// The query string's pairs, in order, to rebuild links and redirects.
+    pairs: Vec<(String, String)>,
+    /// Other parameters the resource understands (e.g. `includeAddOns`).
+    pub extra: Vec<(String, String)>,
+}
+
+fn bad(field: &str, problem: impl Into<String>) -> ApiError {
+    ApiError::BadRequest {
+        message: "Invalid list parameters".into(),
+        details: json!({ field: problem.into() }),
+    }
+}
+
+fn positive(field: &str, raw: &str) -> ApiResult<u64> {
+    raw.parse::<u64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| bad(field, "must be a positive integer"))
+}
+
+/// `filterFoo` → `foo`.
+fn filter_field(key: &str) -> Option<String> {
+    let rest = key.strip_prefix("filter")?;
+    let mut chars = rest.chars();
+    let first = chars.next()?;
+    Some(first.to_ascii_lowercase().to_string() + chars.as_str())
+}
+
+impl TextFilter {
+    /// `abc` (exact), `abc*` (prefix), anything else with `*` (pattern; SQL `LIKE`, escaped).
+    pub fn parse(raw: &str) -> TextFilter {
+        match raw.find('*') {
+            None => TextFilter::Exact(raw.to_owned()),
+            Some(i) if i == raw.len() - 1 => TextFilter::Prefix(raw[..i].to_owned()),
+            Some(i) => {
+                let mut like = String::with_capacity(raw.len() + 4);
+                for c in raw.chars() {
+                    match c {
+                        '*' => like.push('%'),
+                        '%' | '_' | '\\' => {
+                            like.push('\\');
+                            like.push(c);
+                        }
+                        c => like.push(c),
+                    }
+                }
+                TextFilter::Like {
+                    prefix: raw[..i].to_owned(),
+                    pattern: like,
+                }
+            }
+        }
+    }
+}
+
+impl ListRequest {
+    /// Parses the query string against `spec`; `extra_keys` are passed through in `extra`.
+    pub fn parse(
+        raw: Option<&str>,
+        spec: &ListSpec,
+        extra_keys: &[&str],
+    ) -> ApiResult<ListRequest> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let (mut page, mut page_size, mut sort_field, mut sort_order) = (None, None, None, None);
+        let mut filters = Vec::new();
+        let mut extra = Vec::new();
+        for (key, value) in &pairs {
+            match key.as_str() {
+                "page" => page = Some(positive("page", value)?),
+                "pageSize" => page_size = Some(positive("pageSize", value)?),
+                "sortField" => {
+                    if !spec.sort_fields.contains(&value.as_str()) {
+                        return Err(bad(
+                            "sortField",
+                            format!(
+                                "cannot sort by {value:?}; allowed: {}",
+                                spec.sort_fields.join(", ")
+                            ),
+                        ));
+                    }
+                    sort_field = Some(value.clone());
+                }
+                "sortOrder" => {
+                    sort_order = Some(match value.as_str() {
+                        "asc" => false,
+                        "desc" => true,
+                        _ => return Err(bad("sortOrder", "must be asc or desc")),
+                    })
+                }
+                k if extra_keys.contains(&k) => extra.push((key.clone(), value.clone())),
+                k => {
+                    let Some(field) = filter_field(k) else {
+                        continue;
+                    };
+                    let Some((name, allowed)) = spec
+                        .filter_fields
+                        .iter()
+                        .find(|(f, _)| f.eq_ignore_ascii_case(&field))
+                    else {
+                        return Err(bad(k, format!("cannot filter by {field:?}")));
+                    };
+                    if !allowed.is_empty()
+                        && !value.contains('*')
+                        && !allowed.contains(&value.as_str())
+                    {
+                        return Err(bad(k, format!("must be one of {}", allowed.join(", "))));
+                    }
+                    filters.push(((*name).to_owned(), TextFilter::parse(value)));
+                }
+            }
+        }
+        let paging = match (page, page_size) {
+            (Some(p), Some(s)) => Some((p, s)),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(bad("pageSize", "page and pageSize must be given together"));
+            }
+            (None, Some(_)) => return Err(bad("page", "page and pageSize must be given together")),
+        };
+        let query = ListQuery {
+            sort_desc: sort_field.is_some() && sort_order == Some(true),
+            filters,
+            page: Page {
+                offset: 0,
+                limit: 0,
+            },
+        };
+        Ok(ListRequest {
+            query,
+            paging,
+            pairs,
+            extra,
+        })
+    }
+
+    /// The query string with `page`/`pageSize` set (added at the end if absent).
+    fn query_with(&self, page: u64, page_size: u64) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        let (mut saw_page, mut saw_size) = (false, false);
+        for (k, v) in &self.pairs {
+            match k.as_str() {
+                "page" => {
+                    saw_page = true;
+                    out.append_pair(k, &page.to_string());
+                }
+                "pageSize" => {
+                    saw_size = true;
+                    out.append_pair(k, &page_size.to_string());
+                }
+                _ => {
+                    out.append_pair(k, v);
+                }
+            }
+        }
+        if !saw_page {
+            out.append_pair("page", &page.to_string());
+        }
+        if !saw_size {
+            out.append_pair("pageSize", &page_size.to_string());
+        }
+        out.finish()
+    }
+
+    fn self_query(&self) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.pairs {
+            out.append_pair(k, v);
+        }
+        out.finish()
+    }
+
+    /// Decides the page to show for `total` items: `Err(location)` is a `303` to that URL
+    /// (`url` is the list's absolute URL without a query).
+    pub fn plan(&mut self, total: u64, url: &str) -> Result<(), String> {
+        let (page, size) = match self.paging {
+            None if total > DEFAULT_PAGE_SIZE => {
+                return Err(format!("{url}?{}", self.query_with(1, DEFAULT_PAGE_SIZE)));
+            }
+            None => {
+                self.query.page = Page {
+                    offset: 0,
+                    limit: total.max(1),
+                };
+                return Ok(());
+            }
+            Some((page, size)) if size > MAX_PAGE_SIZE => {
+                return Err(format!("{url}?{}", self.query_with(page, MAX_PAGE_SIZE)));
+            }
+            Some(p) => p,
+        };
+        let last = total.div_ceil(size).max(1);
+        if page > last {
+            return Err(format!("{url}?{}", self.query_with(1, size)));
+        }
+        self.query.page = Page {
+            offset: (page - 1) * size,
+            limit: size,
+        };
+        Ok(())
+    }
+
+    /// The list's `links`: `self` always; `first`/`previous` unless on page 1, `next`/`last`
+    /// unless on the last page (only when paging).
+    pub fn links(&self, total: u64, url: &str) -> Vec<Value> {
+        let self_query = self.self_query();
+        let self_href = if self_query.is_empty() {
+            url.to_owned()
+        } else {
+            format!("{url}?{self_query}")
+        };
+        let mut links = vec![json!({"href": self_href, "rel": "self"})];
+        if let Some((page, size)) = self.paging {
+            let last = total.div_ceil(size).max(1);
+            let mut link = |rel: &str, p: u64| {
+                links.push(
+                    json!({"href": format!("{url}?{}", self.query_with(p, size)), "rel": rel}),
+                )
+            };
+            if page > 1 {
+                link("first", 1);
+                link("previous", page - 1);
+            }
+            if page < last {
+                link("next", page + 1);
+                link("last", last);
+            }
+        }
+        links
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: ListSpec = ListSpec {
+        sort_fields: &["username"],
+        filter_fields: &[("username", &[]), ("billingStatus", &["new", "open"])],
+    };
+
+    fn parse(q: &str) -> ApiResult<ListRequest> {
+        ListRequest::parse(Some(q), &SPEC, &["includeAddOns"])
+    }
+
+    #[test]
+    fn paging_parameters_come_in_pairs() {
+        assert!(parse("page=1").is_err());
+        assert!(parse("pageSize=10").is_err());
+        assert!(parse("page=0&pageSize=10").is_err());
+        assert!(parse("page=x&pageSize=10").is_err());
+        assert_eq!(parse("page=2&pageSize=10").unwrap().paging, Some((2, 10)));
+    }
+
+    #[test]
+    fn bad_sort_and_filter_fields_are_named() {
+        let err = |q| match parse(q) {
+            Err(ApiError::BadRequest { details, .. }) => details,
+            other => panic!("{other:?}"),
+        };
+        assert!(err("sortField=name").get("sortField").is_some());
+        assert!(
+            err("sortField=username&sortOrder=up")
+                .get("sortOrder")
+                .is_some()
+        );
+        assert!(err("filterColour=red").get("filterColour").is_some());
+        assert!(
+            err("filterBillingStatus=weird")
+                .get("filterBillingStatus")
+                .is_some()
+        );
+        assert!(parse("filterBillingStatus=*pending").is_ok());
+        assert!(parse("unrelated=1&includeAddOns=1").is_ok());
+    }
+
+    #[test]
+    fn wildcards() {
+        assert_eq!(TextFilter::parse("abc"), TextFilter::Exact("abc".into()));
+        assert_eq!(TextFilter::parse("ab*"), TextFilter::Prefix("ab".into()));
+        assert_eq!(
+            TextFilter::parse("*b_c"),
+            TextFilter::Like {
+                prefix: "".into(),
+                pattern: "%b\\_c".into()
+            }
+        );
+        assert_eq!(
+            TextFilter::parse("a*c*"),
+            TextFilter::Like {
+                prefix: "a".into(),
+                pattern: "a%c%".into()
+            }
+        );
+    }
+
+    #[test]
+    fn redirects() {
+        let url = "http://h/l";
+        let mut r = parse("sortField=username").unwrap();
+        assert_eq!(
+            r.plan(101, url),
+            Err("http://h/l?sortField=username&page=1&pageSize=100".into())
+        );
+        let mut r = parse("sortField=username").unwrap();
+        assert_eq!(r.plan(100, url), Ok(()));
+        let mut r = parse("page=3&pageSize=500").unwrap();
+        assert_eq!(
+            r.plan(5000, url),
+            Err("http://h/l?page=3&pageSize=400".into())
+        );
+        let mut r = parse("page=4&pageSize=10").unwrap();
+        assert_eq!(r.plan(30, url), Err("http://h/l?page=1&pageSize=10".into()));
+        let mut r = parse("page=3&pageSize=10").unwrap();
+        assert_eq!(r.plan(30, url), Ok(()));
+        assert_eq!((r.query.page.offset, r.query.page.limit), (20, 10));
+        let mut r = parse("page=1&pageSize=10").unwrap();
+        assert_eq!(r.plan(0, url), Ok(()), "an empty list has a page 1");
+    }
+
+    #[test]
+    fn links_on_first_middle_and_last_pages() {
+        let url = "http://h/l";
+        let rels = |q: &str| -> Vec<String> {
+            let r = parse(q).unwrap();
+            r.links(25, url)
+                .iter()
+                .map(|l| l["rel"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(rels("page=1&pageSize=10"), ["self", "next", "last"]);
+        assert_eq!(
+            rels("page=2&pageSize=10"),
+            ["self", "first", "previous", "next", "last"]
+        );
+        assert_eq!(rels("page=3&pageSize=10"), ["self", "first", "previous"]);
+        assert_eq!(rels(""), ["self"]);
+        let r = parse("filterUsername=a*&page=2&pageSize=10").unwrap();
+        let links = r.links(25, url);
+        assert_eq!(
+            links[0]["href"],
+            "http://h/l?filterUsername=a*&page=2&pageSize=10"
+        );
+        assert_eq!(
+            links[4]["href"],
+            "http://h/l?filterUsername=a*&page=3&pageSize=10"
+        );
+    }
+}

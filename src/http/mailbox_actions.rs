@@ -1,0 +1,139 @@
+//! Asynchronous steps on an existing mailbox, each answered `202` with a pollable order:
+//! `DELETE …/mailboxes/{username}[?purge=0|1]` and `POST …/mailboxes/{username}/action`
+//! (`{"action": "restore"}`).
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::Value;
+
+use super::State;
+use super::access;
+use super::extract::json_body;
+use crate::domain::{OrderId, OwnerId};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{ActionOutcome, ExchangeRecord, MailboxActionOrder, Role, StepKind};
+
+const PENDING: [&str; 3] = ["pending", "close_pending", "purge_pending"];
+
+async fn queue(
+    state: &super::AppState,
+    headers: &HeaderMap,
+    exchange: &ExchangeRecord,
+    username: &str,
+    kind: StepKind,
+    from: &[&str],
+) -> ApiResult<Response> {
+    let now = crate::now_ms();
+    let order_id = OrderId::generate(now);
+    let owner_id = OwnerId::generate();
+    let order = MailboxActionOrder {
+        order_id: &order_id,
+        owner_id,
+        account_id: exchange.account_id,
+        exchange_id: exchange.id,
+        username,
+        kind,
+        from,
+        now_ms: now,
+    };
+    match state.store.create_action_order(&order).await? {
+        ActionOutcome::Created => {}
+        ActionOutcome::NotFound => return Err(ApiError::NotFound),
+        ActionOutcome::WrongState(s) if PENDING.contains(&s.as_str()) => {
+            let verb = if kind == StepKind::Restore {
+                "restore"
+            } else {
+                "delete"
+            };
+            return Err(ApiError::conflict(format!(
+                "Cannot {verb} pending mailboxes"
+            )));
+        }
+        ActionOutcome::WrongState(s) => {
+            return Err(ApiError::conflict(format!("The mailbox is {s}")));
+        }
+    }
+    state.auth.forget_all();
+    state.wake.notify_waiters();
+    tracing::info!(order.id = %order_id, step = kind.as_str(), username, "mailbox step accepted");
+    access::accepted(state, headers, &order_id, owner_id)
+}
+
+/// `purge=1` (default): the mailbox and its data go, the name is free again. `purge=0` (agents
+/// only): the mailbox is closed, its login refused, its data kept, restorable for the window.
+pub async fn delete(
+    state: State,
+    Path((account, domain, username)): Path<(String, String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    let exchange = access::exchange(&state, &caller, &account, &domain).await?;
+    let purge = match query
+        .as_deref()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "purge")
+                .map(|(_, v)| v)
+        })
+        .as_deref()
+    {
+        None | Some("1") => true,
+        Some("0") => false,
+        Some(_) => return Err(ApiError::field("purge", "must be 0 or 1")),
+    };
+    if purge {
+        queue(
+            &state,
+            &headers,
+            &exchange,
+            &username,
+            StepKind::Purge,
+            &["open", "suspended", "closed"],
+        )
+        .await
+    } else if caller.role == Role::Agent {
+        queue(
+            &state,
+            &headers,
+            &exchange,
+            &username,
+            StepKind::Close,
+            &["open", "suspended"],
+        )
+        .await
+    } else {
+        Err(ApiError::Forbidden(
+            "Only sales agents may delete a mailbox without purging it".into(),
+        ))
+    }
+}
+
+/// `{"action": "restore"}` reopens a closed mailbox with its old password and data.
+pub async fn action(
+    state: State,
+    Path((account, domain, username)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    let exchange = access::exchange(&state, &caller, &account, &domain).await?;
+    let body = json_body(&headers, &body)?;
+    match body.get("action").and_then(Value::as_str) {
+        Some("restore") => {
+            queue(
+                &state,
+                &headers,
+                &exchange,
+                &username,
+                StepKind::Restore,
+                &["closed"],
+            )
+            .await
+        }
+        Some(_) => Err(ApiError::field("action", "must be restore")),
+        None => Err(ApiError::field("action", "Required")),
+    }
+}

@@ -1,0 +1,216 @@
+//! The SQL of the mailbox list, shared by both back ends: only the placeholder syntax differs
+//! (`?` for SQLite, `$n` for PostgreSQL). Every condition keeps to the
+//! `(exchange_id, username, billing_status, …)` index: exact names and prefixes become ranges.
+
+use super::{ListQuery, TextFilter};
+
+/// A value to bind, in placeholder order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The smallest string above every string starting with `prefix`, when one is easy to name.
+fn prefix_upper(prefix: &str) -> Option<String> {
+    let last = prefix.chars().last()?;
+    (last.is_ascii() && last < '\u{7f}').then(|| {
+        let mut upper = prefix[..prefix.len() - 1].to_owned();
+        upper.push((last as u8 + 1) as char);
+        upper
+    })
+}
+
+fn like_escape(literal: &str) -> String {
+    let mut out = String::with_capacity(literal.len() + 1);
+    for c in literal.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+struct Builder<F: Fn(usize) -> String> {
+    sql: String,
+    binds: Vec<Bind>,
+    placeholder: F,
+}
+
+impl<F: Fn(usize) -> String> Builder<F> {
+    fn bind(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        (self.placeholder)(self.binds.len())
+    }
+
+    fn and(&mut self, condition: &str) {
+        self.sql.push_str(" AND ");
+        self.sql.push_str(condition);
+    }
+
+    fn prefix(&mut self, column: &str, prefix: &str) {
+        if prefix.is_empty() {
+            return;
+        }
+        match prefix_upper(prefix) {
+            Some(upper) => {
+                let lo = self.bind(Bind::Text(prefix.to_owned()));
+                let hi = self.bind(Bind::Text(upper));
+                self.and(&format!("{column} >= {lo} AND {column} < {hi}"));
+            }
+            None => {
+                let p = self.bind(Bind::Text(format!("{}%", like_escape(prefix))));
+                self.and(&format!("{column} LIKE {p} ESCAPE '\\'"));
+            }
+        }
+    }
+
+    fn filter(&mut self, column: &str, filter: &TextFilter) {
+        match filter {
+            TextFilter::Exact(v) => {
+                let p = self.bind(Bind::Text(v.clone()));
+                self.and(&format!("{column} = {p}"));
+            }
+            TextFilter::Prefix(prefix) => self.prefix(column, prefix),
+            TextFilter::Like { prefix, pattern } => {
+                self.prefix(column, prefix);
+                let p = self.bind(Bind::Text(pattern.clone()));
+                self.and(&format!("{column} LIKE {p} ESCAPE '\\'"));
+            }
+        }
+    }
+}
+
+/// `FROM … WHERE …` for the mailboxes of `exchange_id` matching the query's filters. Without a
+/// billing status filter the list shows mailboxes being provisioned or provisioned (not those
+/// sitting in unsubmitted orders, `new`). Usernames are lowercase, so is the filter.
+fn from_where<F: Fn(usize) -> String>(
+    exchange_id: i64,
+    query: &ListQuery,
+    placeholder: F,
+) -> Builder<F> {
+    let mut b = Builder {
+        sql: String::from(" FROM mailboxes WHERE exchange_id = "),
+        binds: Vec::new(),
+        placeholder,
+    };
+    let p = b.bind(Bind::Int(exchange_id));
+    b.sql.push_str(&p);
+    let mut status_filtered = false;
+    for (field, filter) in &query.filters {
+        match field.as_str() {
+            "username" => {
+                let lower = match filter {
+                    TextFilter::Exact(v) => TextFilter::Exact(v.to_lowercase()),
+                    TextFilter::Prefix(v) => TextFilter::Prefix(v.to_lowercase()),
+                    TextFilter::Like { prefix, pattern } => TextFilter::Like {
+                        prefix: prefix.to_lowercase(),
+                        pattern: pattern.to_lowercase(),
+                    },
+                };
+                b.filter("username", &lower);
+            }
+            "billingStatus" => {
+                status_filtered = true;
+                b.filter("billing_status", filter);
+            }
+            _ => {}
+        }
+    }
+    if !status_filtered {
+        b.and("billing_status <> 'new'");
+    }
+    b
+}
+
+pub(super) fn count<F: Fn(usize) -> String>(
+    exchange_id: i64,
+    q: &ListQuery,
+    placeholder: F,
+) -> (String, Vec<Bind>) {
+    let b = from_where(exchange_id, q, placeholder);
+    (format!("SELECT count(*){}", b.sql), b.binds)
+}
+
+pub(super) fn page<F: Fn(usize) -> String>(
+    exchange_id: i64,
+    q: &ListQuery,
+    placeholder: F,
+) -> (String, Vec<Bind>) {
+    let mut b = from_where(exchange_id, q, placeholder);
+    let limit = b.bind(Bind::Int(i64::try_from(q.page.limit).unwrap_or(i64::MAX)));
+    let offset = b.bind(Bind::Int(i64::try_from(q.page.offset).unwrap_or(i64::MAX)));
+    let order = if q.sort_desc { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT username, billing_status, archiving, blackberry{} ORDER BY username {order} LIMIT {limit} OFFSET {offset}",
+        b.sql
+    );
+    (sql, b.binds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Page;
+
+    fn q(filters: Vec<(&str, TextFilter)>) -> ListQuery {
+        ListQuery {
+            sort_desc: true,
+            filters: filters
+                .into_iter()
+                .map(|(f, t)| (f.to_owned(), t))
+                .collect(),
+            page: Page {
+                offset: 200,
+                limit: 100,
+            },
+        }
+    }
+
+    #[test]
+    fn prefixes_become_index_ranges() {
+        let (sql, binds) = page(
+            7,
+            &q(vec![("username", TextFilter::Prefix("Ab".into()))]),
+            |n| format!("${n}"),
+        );
+        assert_eq!(
+            sql,
+            "SELECT username, billing_status, archiving, blackberry FROM mailboxes WHERE exchange_id = $1 \
+             AND username >= $2 AND username < $3 AND billing_status <> 'new' ORDER BY username DESC LIMIT $4 OFFSET $5"
+        );
+        assert_eq!(
+            binds,
+            [
+                Bind::Int(7),
+                Bind::Text("ab".into()),
+                Bind::Text("ac".into()),
+                Bind::Int(100),
+                Bind::Int(200)
+            ]
+        );
+    }
+
+    #[test]
+    fn status_filter_replaces_the_default() {
+        let (sql, binds) = count(
+            1,
+            &q(vec![("billingStatus", TextFilter::parse("*pending"))]),
+            |_| "?".into(),
+        );
+        assert_eq!(
+            sql,
+            "SELECT count(*) FROM mailboxes WHERE exchange_id = ? AND billing_status LIKE ? ESCAPE '\\'"
+        );
+        assert_eq!(binds[1], Bind::Text("%pending".into()));
+    }
+
+    #[test]
+    fn upper_bounds() {
+        assert_eq!(prefix_upper("a"), Some("b".into()));
+        assert_eq!(prefix_upper("a.z"), Some("a.{".into()));
+        assert_eq!(prefix_upper(""), None);
+        assert_eq!(prefix_upper("é"), None);
+    }
+}
