@@ -196,6 +196,14 @@ pub async fn update(
     };
     let change = MailboxChange::parse(&body, &domain, current, password_reset)
         .map_err(ApiError::Validation)?;
+    // An ordinary mailbox may change itself, but not into its domain's administrator.
+    if change.settings.admin != mailbox.admin
+        && !caller
+            .role
+            .can_manage_exchange(exchange.id, exchange.account_id)
+    {
+        return Err(access::forbidden("Mailbox admin"));
+    }
     let password_hash = match change.password {
         Some(p) => Some(
             tokio::task::spawn_blocking(move || p.hash())

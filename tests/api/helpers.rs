@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use mailorder::app::{ServeConfig, Server};
 use serde_json::{Value, json};
-use sqlx::AnyPool;
+use sqlx::{AnyPool, Row};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -368,4 +368,86 @@ pub async fn error_of(r: reqwest::Response) -> (String, Value) {
         "{body}"
     );
     (kind.clone(), inner["details"].clone())
+}
+
+impl TestApp {
+    /// Puts mailboxes straight into the database (list fixtures; far faster than ordering
+    /// hundreds through argon2id). Names and statuses are the test's own literals.
+    pub async fn fill_mailboxes(&self, domain: &str, mailboxes: &[(String, &str)]) {
+        let pool = self.db.pool().await;
+        let exchange_id: i64 = sqlx::query(&format!(
+            "SELECT id FROM exchanges WHERE domain = '{domain}'"
+        ))
+        .fetch_one(&pool)
+        .await
+        .expect("exchange exists")
+        .get("id");
+        for chunk in mailboxes.chunks(500) {
+            let values: Vec<String> = chunk
+                .iter()
+                .map(|(name, status)| {
+                    format!("({exchange_id}, '{name}', '{status}', 0, '', 100, 2048, '{{}}', 'x', 'fixture', 1, 1)")
+                })
+                .collect();
+            sqlx::query(&format!(
+                "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes, recipient_limit,
+                     quota_mb, contact, password_hash, order_id, created_at, updated_at) VALUES {}",
+                values.join(", ")
+            ))
+            .execute(&pool)
+            .await
+            .expect("fixture mailboxes inserted");
+        }
+        pool.close().await;
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        auth: (&str, &str),
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            self.url(path)
+        };
+        let mut req = self
+            .client
+            .request(method, url)
+            .basic_auth(auth.0, Some(auth.1));
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get_json(&self, path: &str, auth: (&str, &str)) -> Value {
+        let r = self.send(reqwest::Method::GET, path, auth, None).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    /// The stored mail directory hash of `address`, if it is in the directory.
+    pub async fn directory_hash(&self, address: &str) -> Option<(String, i64)> {
+        let pool = self.db.pool().await;
+        let row = sqlx::query(&format!(
+            "SELECT password_hash, active FROM mail_users WHERE address = '{address}'"
+        ))
+        .fetch_optional(&pool)
+        .await
+        .expect("query");
+        pool.close().await;
+        row.map(|r| (r.get("password_hash"), r.get("active")))
+    }
+}
+
+/// `/accounts/acct999999/exchange/{domain}/mailboxes[/{rest}]`.
+pub fn mailboxes_path(domain: &str, rest: &str) -> String {
+    if rest.is_empty() {
+        format!("/accounts/{ACCT}/exchange/{domain}/mailboxes")
+    } else {
+        format!("/accounts/{ACCT}/exchange/{domain}/mailboxes/{rest}")
+    }
 }

@@ -5,7 +5,10 @@ mod helpers;
 
 mod access;
 mod crash;
+mod list;
+mod manage;
 mod orders;
+mod roles;
 mod secrets;
 mod seed;
 mod validation;

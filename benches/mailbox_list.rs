@@ -1,0 +1,205 @@
+//! Mailbox-list benchmark at scale: `cargo bench --bench mailbox_list` (set
+//! MAILORDER_BENCH_POSTGRES to a server URL ending in a database name to also run PostgreSQL).
+//!
+//! Fills one domain with 100,000 mailboxes, then times list pages of 100 (first, middle, last;
+//! both sort orders; a prefix filter; a status filter) against a baseline measured in the same
+//! run: a request that touches no database.
+
+use std::time::{Duration, Instant};
+
+use mailorder::app::{ServeConfig, Server};
+use sqlx::AnyPool;
+
+const MAILBOXES: i64 = 100_000;
+const RUNS: usize = 40;
+
+fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    (
+        ms(samples[samples.len() / 2]),
+        ms(samples[samples.len() * 95 / 100]),
+    )
+}
+
+async fn fill(database: &str, postgres: bool) {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPool::connect(database).await.expect("connect");
+    let exchange: i64 =
+        sqlx::query_scalar("SELECT id FROM exchanges WHERE domain = 'big.example.com'")
+            .fetch_one(&pool)
+            .await
+            .expect("exchange");
+    let columns = "exchange_id, username, billing_status, admin, notes, recipient_limit, quota_mb, contact, \
+                   password_hash, order_id, created_at, updated_at";
+    let values =
+        format!("{exchange}, {{name}}, 'open', 0, '', 100, 2048, '{{}}', 'x', 'bench', 1, 1");
+    let sql = if postgres {
+        let name = "'user' || lpad(n::text, 6, '0')";
+        format!(
+            "INSERT INTO mailboxes ({columns}) SELECT {} FROM generate_series(0, {}) AS n",
+            values.replace("{name}", name),
+            MAILBOXES - 1
+        )
+    } else {
+        let name = "'user' || substr('00000' || n, -6, 6)";
+        format!(
+            "INSERT INTO mailboxes ({columns}) WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {}) SELECT {} FROM seq",
+            MAILBOXES - 1,
+            values.replace("{name}", name)
+        )
+    };
+    sqlx::query(&sql).execute(&pool).await.expect("fill");
+    if postgres {
+        sqlx::query("ANALYZE mailboxes")
+            .execute(&pool)
+            .await
+            .expect("analyze");
+    } else {
+        sqlx::query("ANALYZE")
+            .execute(&pool)
+            .await
+            .expect("analyze");
+    }
+    pool.close().await;
+}
+
+async fn run(label: &str, database: String, postgres: bool) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = ServeConfig::new("127.0.0.1:0", database.clone());
+    config.demo = true;
+    config.mail_root = dir.path().join("vmail");
+    let server = Server::start(config).await.expect("server");
+    let spec = mailorder::admin::ExchangeSpec {
+        franchise: "partner_api_developer_us_main",
+        account: "acct999999",
+        domain: "big.example.com",
+        version: "2010",
+        free_mailboxes: 1_000_000,
+        mailbox_price: "5.18",
+        currency: "USD",
+        quota_mb: 2048,
+    };
+    mailorder::admin::add_exchange(server.store().as_ref(), &spec)
+        .await
+        .expect("exchange");
+    let started = Instant::now();
+    fill(&database, postgres).await;
+    let fill_s = started.elapsed().as_secs_f64();
+
+    let base = format!("http://{}", server.addr());
+    let list = format!("{base}/accounts/acct999999/exchange/big.example.com/mailboxes");
+    let client = reqwest::Client::new();
+    let time = |url: String, expect: u16| {
+        let client = client.clone();
+        async move {
+            let mut samples = Vec::with_capacity(RUNS);
+            for _ in 0..RUNS {
+                let t = Instant::now();
+                let r = client
+                    .get(&url)
+                    .basic_auth("qwe@partner_api_developer_us_main", Some("iu34t8hf"))
+                    .send()
+                    .await
+                    .expect("get");
+                assert_eq!(r.status().as_u16(), expect, "{url}");
+                let body = r.bytes().await.expect("body");
+                samples.push(t.elapsed());
+                if expect == 200 {
+                    assert!(
+                        body.len() > 1000 || url.contains("no-such"),
+                        "{url}: a page of items"
+                    );
+                }
+            }
+            stats(samples)
+        }
+    };
+    let cases = [
+        (
+            "page 1 of 1000 (no sort)",
+            format!("{list}?page=1&pageSize=100"),
+            200,
+        ),
+        (
+            "page 500, sorted asc",
+            format!("{list}?sortField=username&page=500&pageSize=100"),
+            200,
+        ),
+        (
+            "page 1000 (last), sorted asc",
+            format!("{list}?sortField=username&page=1000&pageSize=100"),
+            200,
+        ),
+        (
+            "page 1, sorted desc",
+            format!("{list}?sortField=username&sortOrder=desc&page=1&pageSize=100"),
+            200,
+        ),
+        (
+            "page 1000, sorted desc",
+            format!("{list}?sortField=username&sortOrder=desc&page=1000&pageSize=100"),
+            200,
+        ),
+        (
+            "prefix filter user05*, page 10 (last)",
+            format!("{list}?filterUsername=user05*&page=10&pageSize=100"),
+            200,
+        ),
+        (
+            "status filter open, page 700",
+            format!("{list}?filterBillingStatus=open&page=700&pageSize=100"),
+            200,
+        ),
+        (
+            "infix filter *999*, page 1",
+            format!("{list}?filterUsername=*999*&page=1&pageSize=100"),
+            200,
+        ),
+        ("no paging: 303 to page 1", list.clone(), 303),
+    ];
+    let (trivial, trivial_p95) = time(format!("{base}/no-such-route"), 404).await;
+    println!("\n### {label} ({MAILBOXES} mailboxes in one domain, filled in {fill_s:.1} s)\n");
+    println!("| request (pageSize 100) | median ms | p95 ms | ratio to baseline (median) |");
+    println!("|---|---|---|---|");
+    println!(
+        "| baseline: GET unknown route (no database) | {trivial:.3} | {trivial_p95:.3} | 1.0 |"
+    );
+    for (name, url, expect) in cases {
+        let (median, p95) = time(url, expect).await;
+        println!(
+            "| {name} | {median:.2} | {p95:.2} | {:.1} |",
+            median / trivial
+        );
+    }
+    server.stop().await.expect("stop");
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    run(
+        "SQLite",
+        format!("sqlite://{}/bench.db", dir.path().display()),
+        false,
+    )
+    .await;
+    if let Ok(admin) = std::env::var("MAILORDER_BENCH_POSTGRES") {
+        let name = format!("mailorder_bench_{}", std::process::id());
+        let (server, _) = admin.rsplit_once('/').expect("URL ends in /DBNAME");
+        let psql = |sql: String| {
+            std::process::Command::new("psql")
+                .arg(&admin)
+                .arg("-qc")
+                .arg(sql)
+                .status()
+                .expect("psql");
+        };
+        psql(format!("CREATE DATABASE {name}"));
+        run("PostgreSQL", format!("{server}/{name}"), true).await;
+        psql(format!("DROP DATABASE {name} WITH (FORCE)"));
+    }
+}
