@@ -89,7 +89,10 @@ async fn run(label: &str, database: String, postgres: bool) {
 
     let base = format!("http://{}", server.addr());
     let list = format!("{base}/accounts/acct999999/exchange/big.example.com/mailboxes");
-    let client = reqwest::Client::new();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
     let time = |url: String, expect: u16| {
         let client = client.clone();
         async move {

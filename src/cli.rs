@@ -77,6 +77,9 @@ struct ServeArgs {
     /// First retry delay in milliseconds; doubles with each attempt (at most 5 minutes).
     #[arg(long, env = "MAILORDER_RETRY_BASE_MS", default_value_t = 1000)]
     retry_base_ms: u64,
+    /// Days a closed (`purge=0`) mailbox can be restored before it is purged.
+    #[arg(long, env = "MAILORDER_RESTORE_DAYS", default_value_t = 30)]
+    restore_days: u64,
     /// Root of mailbox home directories in the mail directory (`<root>/<domain>/<user>`).
     #[arg(long, env = "MAILORDER_MAIL_ROOT", default_value = "/var/vmail")]
     mail_root: PathBuf,
@@ -170,6 +173,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         lease: Duration::from_secs(args.lease_secs.max(1)),
         max_attempts: args.max_attempts.max(1),
         retry_base: Duration::from_millis(args.retry_base_ms),
+        restore_window: Duration::from_secs(args.restore_days.saturating_mul(24 * 3600)),
         ..WorkerConfig::default()
     };
     let server = Server::start(config).await?;

@@ -69,7 +69,7 @@ pub async fn list(
     } else {
         state
             .store
-            .list_mailboxes(exchange.id, &request.query)
+            .list_mailboxes(exchange.id, &request.query, total)
             .await?
     };
     let list: Vec<Value> = items

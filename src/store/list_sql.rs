@@ -1,8 +1,10 @@
 //! The SQL of the mailbox list, shared by both back ends: only the placeholder syntax differs
 //! (`?` for SQLite, `$n` for PostgreSQL). Every condition keeps to the
 //! `(exchange_id, username, billing_status, …)` index: exact names and prefixes become ranges.
+//! Totals without a username filter come from `mailbox_counts` (kept by triggers), and a page
+//! past the middle is read from the other end, so no query walks more than half the list.
 
-use super::{ListQuery, TextFilter};
+use super::{ListQuery, Page, TextFilter};
 
 /// A value to bind, in placeholder order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,12 +88,13 @@ impl<F: Fn(usize) -> String> Builder<F> {
 /// billing status filter the list shows mailboxes being provisioned or provisioned (not those
 /// sitting in unsubmitted orders, `new`). Usernames are lowercase, so is the filter.
 fn from_where<F: Fn(usize) -> String>(
+    table: &str,
     exchange_id: i64,
     query: &ListQuery,
     placeholder: F,
 ) -> Builder<F> {
     let mut b = Builder {
-        sql: String::from(" FROM mailboxes WHERE exchange_id = "),
+        sql: format!(" FROM {table} WHERE exchange_id = "),
         binds: Vec::new(),
         placeholder,
     };
@@ -124,35 +127,57 @@ fn from_where<F: Fn(usize) -> String>(
     b
 }
 
+/// The number of matching mailboxes: from the counters unless usernames are filtered.
 pub(super) fn count<F: Fn(usize) -> String>(
     exchange_id: i64,
     q: &ListQuery,
     placeholder: F,
 ) -> (String, Vec<Bind>) {
-    let b = from_where(exchange_id, q, placeholder);
-    (format!("SELECT count(*){}", b.sql), b.binds)
+    if q.filters.iter().any(|(field, _)| field == "username") {
+        let b = from_where("mailboxes", exchange_id, q, placeholder);
+        (format!("SELECT count(*){}", b.sql), b.binds)
+    } else {
+        let b = from_where("mailbox_counts", exchange_id, q, placeholder);
+        (
+            format!("SELECT CAST(coalesce(sum(n), 0) AS BIGINT){}", b.sql),
+            b.binds,
+        )
+    }
 }
 
+/// The page's rows, and whether they come in reverse (read from the far end) and must be
+/// flipped. `total` is the count of matching mailboxes.
 pub(super) fn page<F: Fn(usize) -> String>(
     exchange_id: i64,
     q: &ListQuery,
+    total: u64,
     placeholder: F,
-) -> (String, Vec<Bind>) {
-    let mut b = from_where(exchange_id, q, placeholder);
-    let limit = b.bind(Bind::Int(i64::try_from(q.page.limit).unwrap_or(i64::MAX)));
-    let offset = b.bind(Bind::Int(i64::try_from(q.page.offset).unwrap_or(i64::MAX)));
-    let order = if q.sort_desc { "DESC" } else { "ASC" };
+) -> (String, Vec<Bind>, bool) {
+    let Page { offset, limit } = q.page;
+    let reversed = offset + limit / 2 > total / 2;
+    let (desc, offset, limit) = if reversed {
+        (
+            !q.sort_desc,
+            total.saturating_sub(offset + limit),
+            limit.min(total.saturating_sub(offset)),
+        )
+    } else {
+        (q.sort_desc, offset, limit)
+    };
+    let mut b = from_where("mailboxes", exchange_id, q, placeholder);
+    let limit = b.bind(Bind::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let offset = b.bind(Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let order = if desc { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT username, billing_status, archiving, blackberry{} ORDER BY username {order} LIMIT {limit} OFFSET {offset}",
         b.sql
     );
-    (sql, b.binds)
+    (sql, b.binds, reversed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Page;
 
     fn q(filters: Vec<(&str, TextFilter)>) -> ListQuery {
         ListQuery {
@@ -170,11 +195,13 @@ mod tests {
 
     #[test]
     fn prefixes_become_index_ranges() {
-        let (sql, binds) = page(
+        let (sql, binds, reversed) = page(
             7,
             &q(vec![("username", TextFilter::Prefix("Ab".into()))]),
+            1000,
             |n| format!("${n}"),
         );
+        assert!(!reversed);
         assert_eq!(
             sql,
             "SELECT username, billing_status, archiving, blackberry FROM mailboxes WHERE exchange_id = $1 \
@@ -193,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn status_filter_replaces_the_default() {
+    fn status_filter_replaces_the_default_and_counts_come_from_the_counters() {
         let (sql, binds) = count(
             1,
             &q(vec![("billingStatus", TextFilter::parse("*pending"))]),
@@ -201,9 +228,38 @@ mod tests {
         );
         assert_eq!(
             sql,
-            "SELECT count(*) FROM mailboxes WHERE exchange_id = ? AND billing_status LIKE ? ESCAPE '\\'"
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = ? AND billing_status LIKE ? ESCAPE '\\'"
         );
         assert_eq!(binds[1], Bind::Text("%pending".into()));
+        let (sql, _) = count(1, &q(vec![("username", TextFilter::parse("a*"))]), |_| {
+            "?".into()
+        });
+        assert!(sql.starts_with("SELECT count(*) FROM mailboxes"));
+    }
+
+    #[test]
+    fn pages_past_the_middle_are_read_from_the_far_end() {
+        let at = |offset, limit, total| {
+            let mut query = q(vec![]);
+            query.sort_desc = false;
+            query.page = Page { offset, limit };
+            let (sql, binds, reversed) = page(1, &query, total, |_| "?".into());
+            (sql.contains("DESC"), binds[1..].to_vec(), reversed)
+        };
+        assert_eq!(
+            at(0, 100, 250),
+            (false, vec![Bind::Int(100), Bind::Int(0)], false)
+        );
+        // Middle page of 250: rows 100..200 are rows 50..150 counted from the end.
+        assert_eq!(
+            at(100, 100, 250),
+            (true, vec![Bind::Int(100), Bind::Int(50)], true)
+        );
+        // Last, partial page: the last 50 rows.
+        assert_eq!(
+            at(200, 100, 250),
+            (true, vec![Bind::Int(50), Bind::Int(0)], true)
+        );
     }
 
     #[test]

@@ -64,10 +64,12 @@ pub trait Store: Send + Sync + 'static {
     /// Mailboxes counted against the plan: every one not yet purged.
     async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64>;
     async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64>;
+    /// The page `query` asks for; `total` is what [`Store::count_mailboxes`] said.
     async fn list_mailboxes(
         &self,
         exchange_id: i64,
         query: &ListQuery,
+        total: u64,
     ) -> StoreResult<Vec<MailboxListItem>>;
     async fn mailbox_login(
         &self,
@@ -116,6 +118,19 @@ pub trait Store: Send + Sync + 'static {
     async fn directory_remove(&self, address: &str) -> StoreResult<()>;
 
     async fn close(&self);
+}
+
+/// The rows of a new order with one step: the order (`Processing`), its item, the item's job.
+pub(super) struct OrderRows<'a> {
+    pub order_id: &'a str,
+    pub account_id: i64,
+    pub owner_id: String,
+    pub kind: StepKind,
+    pub exchange_id: i64,
+    pub username: &'a str,
+    /// The mailbox status to return to if the step fails (`None` for a creation).
+    pub from_status: Option<&'a str>,
+    pub now_ms: i64,
 }
 
 /// Connects to `url` (`sqlite://PATH` or `postgres://…`) and applies that back end's migrations.

@@ -45,6 +45,43 @@ impl PgStore {
     }
 }
 
+/// Writes an order with its one step and the step's queued job.
+async fn insert_order(tx: &mut sqlx::PgConnection, o: &OrderRows<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
+         VALUES ($1, $2, $3, 'Processing', $4, $5)",
+    )
+    .bind(o.order_id)
+    .bind(o.account_id)
+    .bind(&o.owner_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    let item_id: i64 = sqlx::query_scalar(
+        "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
+         VALUES ($1, $2, $3, $4, 'Processing', $5) RETURNING id",
+    )
+    .bind(o.order_id)
+    .bind(o.kind.as_str())
+    .bind(o.exchange_id)
+    .bind(o.username)
+    .bind(o.from_status)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
+         VALUES ($1, 'queued', $2, $3, $4)",
+    )
+    .bind(item_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for PgStore {
     async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64> {
@@ -236,12 +273,12 @@ impl Store for PgStore {
     }
 
     async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM mailboxes WHERE exchange_id = $1")
-                .bind(exchange_id)
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
         )
+        .bind(exchange_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64> {
@@ -260,8 +297,9 @@ impl Store for PgStore {
         &self,
         exchange_id: i64,
         query: &ListQuery,
+        total: u64,
     ) -> StoreResult<Vec<MailboxListItem>> {
-        let (sql, binds) = list_sql::page(exchange_id, query, |n| format!("${n}"));
+        let (sql, binds, reversed) = list_sql::page(exchange_id, query, total, |n| format!("${n}"));
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = match b {
@@ -269,11 +307,16 @@ impl Store for PgStore {
                 list_sql::Bind::Text(t) => q.bind(t),
             };
         }
-        Ok(q.fetch_all(&self.pool)
+        let mut items: Vec<MailboxListItem> = q
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(rows::list_item)
-            .collect())
+            .collect();
+        if reversed {
+            items.reverse();
+        }
+        Ok(items)
     }
 
     async fn mailbox_login(
@@ -377,35 +420,17 @@ impl Store for PgStore {
             .bind(o.exchange_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-             VALUES ($1, $2, $3, 'Processing', $4, $5)",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.account_id)
-        .bind(o.owner_id.to_string())
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
-        let item_id: i64 = sqlx::query_scalar(
-            "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
-             VALUES ($1, $2, $3, $4, 'Processing', $5) RETURNING id",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.kind.as_str())
-        .bind(o.exchange_id)
-        .bind(o.username)
-        .bind(&status)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO jobs (item_id, state, run_at, created_at, updated_at) VALUES ($1, 'queued', $2, $3, $4)")
-            .bind(item_id)
-            .bind(o.now_ms)
-            .bind(o.now_ms)
-            .bind(o.now_ms)
-            .execute(&mut *tx)
-            .await?;
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: o.kind,
+            exchange_id: o.exchange_id,
+            username: o.username,
+            from_status: Some(&status),
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(ActionOutcome::Created)
     }
@@ -443,10 +468,12 @@ impl Store for PgStore {
             .bind(o.exchange.id)
             .execute(&mut *tx)
             .await?;
-        let used: i64 = sqlx::query_scalar("SELECT count(*) FROM mailboxes WHERE exchange_id = $1")
-            .bind(o.exchange.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
+        )
+        .bind(o.exchange.id)
+        .fetch_one(&mut *tx)
+        .await?;
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE exchange_id = $1 AND username = $2)",
         )
@@ -460,17 +487,6 @@ impl Store for PgStore {
         if used >= o.exchange.free_mailboxes {
             return Ok(CreateOutcome::NoFreeSlot);
         }
-        sqlx::query(
-            "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-             VALUES ($1, $2, $3, 'Processing', $4, $5)",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.exchange.account_id)
-        .bind(o.owner_id.to_string())
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
         let contact =
             serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
         let inserted = sqlx::query(
@@ -498,25 +514,17 @@ impl Store for PgStore {
             Err(e) if is_unique_violation(&e) => return Ok(CreateOutcome::Duplicate),
             other => other?,
         };
-        let item_id: i64 = sqlx::query_scalar(
-            "INSERT INTO order_items (order_id, kind, exchange_id, username, status)
-             VALUES ($1, 'create_mailbox', $2, $3, 'Processing') RETURNING id",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.exchange.id)
-        .bind(m.username.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
-             VALUES ($1, 'queued', $2, $3, $4)",
-        )
-        .bind(item_id)
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.exchange.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: StepKind::Create,
+            exchange_id: o.exchange.id,
+            username: m.username.as_str(),
+            from_status: None,
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
         sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
             .bind(o.now_ms)
             .bind(o.exchange.id)

@@ -56,6 +56,46 @@ impl SqliteStore {
     }
 }
 
+/// Writes an order with its one step and the step's queued job.
+async fn insert_order(
+    tx: &mut sqlx::SqliteConnection,
+    o: &OrderRows<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
+         VALUES (?, ?, ?, 'Processing', ?, ?)",
+    )
+    .bind(o.order_id)
+    .bind(o.account_id)
+    .bind(&o.owner_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    let item_id: i64 = sqlx::query_scalar(
+        "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
+         VALUES (?, ?, ?, ?, 'Processing', ?) RETURNING id",
+    )
+    .bind(o.order_id)
+    .bind(o.kind.as_str())
+    .bind(o.exchange_id)
+    .bind(o.username)
+    .bind(o.from_status)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
+         VALUES (?, 'queued', ?, ?, ?)",
+    )
+    .bind(item_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl Store for SqliteStore {
     async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64> {
@@ -244,12 +284,12 @@ impl Store for SqliteStore {
     }
 
     async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT count(*) FROM mailboxes WHERE exchange_id = ?")
-                .bind(exchange_id)
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = ?",
         )
+        .bind(exchange_id)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64> {
@@ -268,8 +308,9 @@ impl Store for SqliteStore {
         &self,
         exchange_id: i64,
         query: &ListQuery,
+        total: u64,
     ) -> StoreResult<Vec<MailboxListItem>> {
-        let (sql, binds) = list_sql::page(exchange_id, query, |_| "?".into());
+        let (sql, binds, reversed) = list_sql::page(exchange_id, query, total, |_| "?".into());
         let mut q = sqlx::query(&sql);
         for b in binds {
             q = match b {
@@ -277,11 +318,16 @@ impl Store for SqliteStore {
                 list_sql::Bind::Text(t) => q.bind(t),
             };
         }
-        Ok(q.fetch_all(&self.pool)
+        let mut items: Vec<MailboxListItem> = q
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(rows::list_item)
-            .collect())
+            .collect();
+        if reversed {
+            items.reverse();
+        }
+        Ok(items)
     }
 
     async fn mailbox_login(
@@ -388,35 +434,17 @@ impl Store for SqliteStore {
         .bind(o.exchange_id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-             VALUES (?, ?, ?, 'Processing', ?, ?)",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.account_id)
-        .bind(o.owner_id.to_string())
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
-        let item_id: i64 = sqlx::query_scalar(
-            "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
-             VALUES (?, ?, ?, ?, 'Processing', ?) RETURNING id",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.kind.as_str())
-        .bind(o.exchange_id)
-        .bind(o.username)
-        .bind(&status)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO jobs (item_id, state, run_at, created_at, updated_at) VALUES (?, 'queued', ?, ?, ?)")
-            .bind(item_id)
-            .bind(o.now_ms)
-            .bind(o.now_ms)
-            .bind(o.now_ms)
-            .execute(&mut *tx)
-            .await?;
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: o.kind,
+            exchange_id: o.exchange_id,
+            username: o.username,
+            from_status: Some(&status),
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok(ActionOutcome::Created)
     }
@@ -449,10 +477,12 @@ impl Store for SqliteStore {
     async fn create_mailbox_order(&self, o: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome> {
         let m = o.mailbox;
         let mut tx = self.write_tx().await?;
-        let used: i64 = sqlx::query_scalar("SELECT count(*) FROM mailboxes WHERE exchange_id = ?")
-            .bind(o.exchange.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = ?",
+        )
+        .bind(o.exchange.id)
+        .fetch_one(&mut *tx)
+        .await?;
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE exchange_id = ? AND username = ?)",
         )
@@ -466,17 +496,6 @@ impl Store for SqliteStore {
         if used >= o.exchange.free_mailboxes {
             return Ok(CreateOutcome::NoFreeSlot);
         }
-        sqlx::query(
-            "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-             VALUES (?, ?, ?, 'Processing', ?, ?)",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.exchange.account_id)
-        .bind(o.owner_id.to_string())
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
         let contact =
             serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
         let inserted = sqlx::query(
@@ -504,25 +523,17 @@ impl Store for SqliteStore {
             Err(e) if is_unique_violation(&e) => return Ok(CreateOutcome::Duplicate),
             other => other?,
         };
-        let item_id: i64 = sqlx::query_scalar(
-            "INSERT INTO order_items (order_id, kind, exchange_id, username, status)
-             VALUES (?, 'create_mailbox', ?, ?, 'Processing') RETURNING id",
-        )
-        .bind(o.order_id.as_str())
-        .bind(o.exchange.id)
-        .bind(m.username.as_str())
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
-             VALUES (?, 'queued', ?, ?, ?)",
-        )
-        .bind(item_id)
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await?;
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.exchange.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: StepKind::Create,
+            exchange_id: o.exchange.id,
+            username: m.username.as_str(),
+            from_status: None,
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
         sqlx::query(
             "UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = ?",
         )

@@ -210,6 +210,13 @@ async fn accepted_orders_survive_kill_9(backend: Backend) {
         count("SELECT count(*) AS n FROM orders WHERE status = 'Completed'").await,
         N as i64
     );
+    assert_eq!(
+        count(
+            "SELECT CAST(sum(n) AS BIGINT) AS n FROM mailbox_counts WHERE billing_status = 'open'"
+        )
+        .await,
+        N as i64
+    );
     // The alias rows of each mailbox are exactly its two targets, not duplicated by re-runs.
     assert_eq!(
         count("SELECT count(*) AS n FROM mail_aliases").await,

@@ -451,3 +451,29 @@ pub fn mailboxes_path(domain: &str, rest: &str) -> String {
         format!("/accounts/{ACCT}/exchange/{domain}/mailboxes/{rest}")
     }
 }
+
+impl TestApp {
+    /// The trigger-kept `mailbox_counts` equal a real count of the mailboxes.
+    pub async fn assert_counts_exact(&self) {
+        let pool = self.db.pool().await;
+        let real = "SELECT exchange_id, billing_status, count(*) AS n FROM mailboxes GROUP BY exchange_id, billing_status";
+        let kept = "SELECT exchange_id, billing_status, n FROM mailbox_counts WHERE n <> 0";
+        let mut sets = Vec::new();
+        for sql in [real, kept] {
+            let mut rows: Vec<(i64, String, i64)> = sqlx::query(sql)
+                .fetch_all(&pool)
+                .await
+                .expect("counts")
+                .iter()
+                .map(|r| (r.get("exchange_id"), r.get("billing_status"), r.get("n")))
+                .collect();
+            rows.sort();
+            sets.push(rows);
+        }
+        pool.close().await;
+        assert_eq!(
+            sets[0], sets[1],
+            "mailbox_counts drifted from the mailboxes"
+        );
+    }
+}

@@ -248,6 +248,7 @@ async fn filters_with_wildcards(backend: Backend) {
         ),
         (&json!(0), &json!(0))
     );
+    app.assert_counts_exact().await;
     // The self link repeats the query.
     assert_eq!(
         links(&with)[0].1,

@@ -230,6 +230,7 @@ async fn purge_deletes_and_frees_the_name(backend: Backend) {
     );
     // The name is free again.
     open_mailbox(&app, "goner").await;
+    app.assert_counts_exact().await;
 }
 
 async fn close_then_restore_keeps_the_password(backend: Backend) {
@@ -306,6 +307,7 @@ async fn close_then_restore_keeps_the_password(backend: Backend) {
         .status(),
         409
     );
+    app.assert_counts_exact().await;
 }
 
 async fn closed_mailboxes_are_purged_after_the_window(backend: Backend) {
@@ -343,6 +345,7 @@ async fn closed_mailboxes_are_purged_after_the_window(backend: Backend) {
             .await
             .is_none()
     );
+    app.assert_counts_exact().await;
 }
 
 async fn purging_frees_a_plan_slot(backend: Backend) {
@@ -380,6 +383,7 @@ async fn purging_frees_a_plan_slot(backend: Backend) {
         app.wait_final(&placed, FINAL).await["order"]["Status"],
         "Completed"
     );
+    app.assert_counts_exact().await;
 }
 
 on_both_backends!(

@@ -36,6 +36,7 @@ async fn concurrent_orders_for_one_name_have_one_winner(backend: Backend) {
         .expect("count")
         .get("n");
     assert_eq!(n, 5, "one mailbox per name");
+    app.assert_counts_exact().await;
 }
 
 async fn a_taken_name_conflicts_while_pending_and_after(backend: Backend) {
@@ -117,6 +118,7 @@ async fn sandbox_fail_reaches_failed_and_releases_the_name(backend: Backend) {
         app.wait_final(&again, FINAL).await["order"]["Status"],
         "Failed"
     );
+    app.assert_counts_exact().await;
 }
 
 async fn sandbox_flaky_is_retried_to_completion(backend: Backend) {

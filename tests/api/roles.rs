@@ -346,6 +346,7 @@ async fn account_users_and_agents(backend: Backend) {
     )
     .await;
     assert_eq!(status(&app, Method::GET, &clerk, CLERK, None).await, 401);
+    app.assert_counts_exact().await;
 }
 
 on_both_backends!(
