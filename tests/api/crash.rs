@@ -225,3 +225,48 @@ async fn accepted_orders_survive_kill_9(backend: Backend) {
 }
 
 on_both_backends!(accepted_orders_survive_kill_9);
+
+/// The admin commands refuse bad input with one clear line and a failure exit code.
+async fn admin_commands_explain_bad_input(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    admin(&db, &["franchise", "add", "acme"]).await;
+    for (args, says) in [
+        (
+            &["account", "add", "nope", "acct1"][..],
+            "no franchise named \"nope\"",
+        ),
+        (
+            &["account", "add", "acme", "acct1", "--currency", "usd"],
+            "currency code",
+        ),
+        (&["account", "add", "acme", "bad number"], "account number"),
+        (
+            &["exchange", "add", "acme", "acct404", "example.com"],
+            "no account \"acct404\"",
+        ),
+        (
+            &["exchange", "add", "acme", "acct1", "not a domain"],
+            "domain",
+        ),
+        (&["user", "add", "nobody"], "LOGIN@FRANCHISE"),
+        (&["franchise", "add", "white space"], "franchise name"),
+    ] {
+        let out = Command::new(BIN)
+            .args(args)
+            .args(["--database", &db.url])
+            .env("MAILORDER_PASSWORD", "long-enough-1")
+            .output()
+            .await
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "{args:?}: one line, no backtrace: {stderr}"
+        );
+    }
+}
+
+on_both_backends!(admin_commands_explain_bad_input);
