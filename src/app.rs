@@ -13,13 +13,15 @@ use tokio::task::JoinHandle;
 use crate::auth::Authenticator;
 use crate::http::{AppState, router};
 use crate::provision::{DirectoryDriver, Provisioner, Sandbox};
-use crate::store::{self, Store};
+use crate::store::{self, DbOptions, Store};
 use crate::worker::{Worker, WorkerConfig};
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
-    pub listen: String,
+    /// Where to serve the API; `None` for a worker-only process.
+    pub listen: Option<String>,
     pub database: String,
+    pub db: DbOptions,
     pub public_url: Option<String>,
     pub demo: bool,
     pub worker: WorkerConfig,
@@ -31,8 +33,9 @@ pub struct ServeConfig {
 impl ServeConfig {
     pub fn new(listen: impl Into<String>, database: impl Into<String>) -> Self {
         Self {
-            listen: listen.into(),
+            listen: Some(listen.into()),
             database: database.into(),
+            db: DbOptions::default(),
             public_url: None,
             demo: false,
             worker: WorkerConfig::default(),
@@ -44,17 +47,19 @@ impl ServeConfig {
 
 /// A running mailorder: the HTTP server plus its order workers.
 pub struct Server {
-    addr: SocketAddr,
+    addr: Option<SocketAddr>,
     store: Arc<dyn Store>,
     worker: Arc<Worker>,
     shutdown: watch::Sender<bool>,
-    http: JoinHandle<std::io::Result<()>>,
-    workers: Vec<JoinHandle<()>>,
+    http: Option<JoinHandle<std::io::Result<()>>>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Server {
+    /// Starts the API (unless `listen` is `None`) and `worker.workers` order workers, with
+    /// maintenance and the cross-process wake-ups if there are any workers.
     pub async fn start(config: ServeConfig) -> anyhow::Result<Self> {
-        let store = store::connect(&config.database).await?;
+        let store = store::connect_with(&config.database, &config.db).await?;
         if config.demo {
             crate::admin::seed_demo(store.as_ref())
                 .await
@@ -73,44 +78,59 @@ impl Server {
             Arc::clone(&wake),
         ));
 
-        let public_url = config
-            .public_url
-            .as_deref()
-            .map(|u| u.trim_end_matches('/').to_owned());
-        let state = Arc::new(AppState {
-            store: Arc::clone(&store),
-            auth: Authenticator::new(Arc::clone(&store), config.auth_cache_ttl),
-            public_url,
-            wake,
-        });
-        let listener = tokio::net::TcpListener::bind(&config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let addr = listener.local_addr()?;
-
         let (shutdown, stop) = watch::channel(false);
-        let workers = worker.spawn(&stop);
-        let mut stop_http = stop.clone();
-        let app = router(state);
-        let http = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_http.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        let (addr, http) = match &config.listen {
+            None => (None, None),
+            Some(listen) => {
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                let state = Arc::new(AppState {
+                    store: Arc::clone(&store),
+                    auth: Authenticator::new(Arc::clone(&store), config.auth_cache_ttl),
+                    public_url: config
+                        .public_url
+                        .as_deref()
+                        .map(|u| u.trim_end_matches('/').to_owned()),
+                    wake: Arc::clone(&wake),
+                });
+                let mut stop_http = stop.clone();
+                let app = router(state);
+                let http = tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stop_http.wait_for(|s| *s).await;
+                        })
+                        .await
+                });
+                (Some(addr), Some(http))
+            }
+        };
+        let mut tasks = worker.spawn(&stop);
+        if config.worker.workers > 0 {
+            let store = Arc::clone(&store);
+            let stop = stop.clone();
+            tasks.push(tokio::spawn(async move {
+                store.listen_for_work(wake, stop).await
+            }));
+        }
         Ok(Self {
             addr,
             store,
             worker,
             shutdown,
             http,
-            workers,
+            tasks,
         })
     }
 
+    /// The address the API listens on.
+    ///
+    /// # Panics
+    /// In a worker-only process (started without `listen`).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.addr.expect("this process serves no API")
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -125,9 +145,11 @@ impl Server {
     /// Stops accepting, finishes in-flight requests and worker steps, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
-        self.http.await.context("HTTP server task failed")??;
-        for w in self.workers {
-            let _ = w.await;
+        if let Some(http) = self.http {
+            http.await.context("HTTP server task failed")??;
+        }
+        for task in self.tasks {
+            let _ = task.await;
         }
         self.store.close().await;
         Ok(())

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::admin;
 use crate::app::{ServeConfig, Server};
+use crate::store::DbOptions;
 use crate::worker::WorkerConfig;
 
 #[derive(Debug, Parser)]
@@ -27,6 +28,8 @@ pub struct Cli {
 enum Command {
     /// Run the HTTP API and the order workers.
     Serve(ServeArgs),
+    /// Run order workers only (no API), e.g. beside `serve --no-worker` instances.
+    Worker(WorkerArgs),
     /// Manage franchises (partners).
     #[command(subcommand)]
     Franchise(FranchiseCmd),
@@ -57,15 +60,44 @@ struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, env = "MAILORDER_LISTEN", default_value = "127.0.0.1:8092")]
     listen: String,
-    #[command(flatten)]
-    db: DatabaseArg,
     /// Base URL for absolute links; without it links follow the request's Host header.
     #[arg(long, env = "MAILORDER_PUBLIC_URL")]
     public_url: Option<String>,
     /// Seed the demo franchises, accounts and users (idempotent).
     #[arg(long, env = "MAILORDER_DEMO")]
     demo: bool,
-    /// Concurrent order workers in this process (0: accept orders but provision none here).
+    /// Serve the API only; orders are provisioned by `mailorder worker` processes.
+    #[arg(long, env = "MAILORDER_NO_WORKER")]
+    no_worker: bool,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+struct WorkerArgs {
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// What API and worker processes share: the database and the workers' settings.
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Connections to the database per process.
+    #[arg(long, env = "MAILORDER_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    db_max_connections: u32,
+    /// Milliseconds a request waits for a database connection before it is answered 503.
+    #[arg(long, env = "MAILORDER_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 5000)]
+    db_acquire_timeout_ms: u64,
+    /// Longest a statement may run (PostgreSQL) or wait for a lock (SQLite), in milliseconds.
+    #[arg(
+        long,
+        env = "MAILORDER_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10000
+    )]
+    db_statement_timeout_ms: u64,
+    /// Concurrent order workers in this process.
     #[arg(long, env = "MAILORDER_WORKERS", default_value_t = 4)]
     workers: usize,
     /// Seconds a worker holds a job before another may take it over.
@@ -83,6 +115,28 @@ struct ServeArgs {
     /// Root of mailbox home directories in the mail directory (`<root>/<domain>/<user>`).
     #[arg(long, env = "MAILORDER_MAIL_ROOT", default_value = "/var/vmail")]
     mail_root: PathBuf,
+}
+
+impl RunArgs {
+    fn config(self, listen: Option<String>) -> ServeConfig {
+        let mut config = ServeConfig::new("", self.db.database);
+        config.listen = listen;
+        config.mail_root = self.mail_root;
+        config.db = DbOptions {
+            max_connections: self.db_max_connections.max(1),
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+        };
+        config.worker = WorkerConfig {
+            workers: self.workers,
+            lease: Duration::from_secs(self.lease_secs.max(1)),
+            max_attempts: self.max_attempts.max(1),
+            retry_base: Duration::from_millis(self.retry_base_ms),
+            restore_window: Duration::from_secs(self.restore_days.saturating_mul(24 * 3600)),
+            ..WorkerConfig::default()
+        };
+        config
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,20 +218,26 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = ServeConfig::new(args.listen, args.db.database);
+    let no_worker = args.no_worker;
+    let mut config = args.run.config(Some(args.listen));
     config.public_url = args.public_url;
     config.demo = args.demo;
-    config.mail_root = args.mail_root;
-    config.worker = WorkerConfig {
-        workers: args.workers,
-        lease: Duration::from_secs(args.lease_secs.max(1)),
-        max_attempts: args.max_attempts.max(1),
-        retry_base: Duration::from_millis(args.retry_base_ms),
-        restore_window: Duration::from_secs(args.restore_days.saturating_mul(24 * 3600)),
-        ..WorkerConfig::default()
-    };
+    if no_worker {
+        config.worker.workers = 0;
+    }
     let server = Server::start(config).await?;
     println!("listening on http://{}", server.addr());
+    std::io::stdout().flush()?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.stop().await
+}
+
+async fn work(args: WorkerArgs) -> anyhow::Result<()> {
+    let mut config = args.run.config(None);
+    config.worker.workers = config.worker.workers.max(1);
+    let server = Server::start(config).await?;
+    println!("working");
     std::io::stdout().flush()?;
     shutdown_signal().await;
     tracing::info!("shutting down");
@@ -203,6 +263,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let open = |db: DatabaseArg| async move { crate::store::connect(&db.database).await };
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Worker(args) => work(args).await,
         Command::Franchise(FranchiseCmd::Add { name, sandbox, db }) => {
             let store = open(db).await?;
             admin::add_franchise(store.as_ref(), &name, sandbox).await?;

@@ -13,6 +13,7 @@ mod sqlite;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio::sync::{Notify, watch};
 
 pub use model::*;
 
@@ -27,13 +28,54 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
+/// Whether an error means "the database is not there right now" (retry later) rather than a
+/// fault in the request or the code: lost or refused connections, an exhausted or closed pool,
+/// a server shutting down or starting up, a busy SQLite file.
+fn is_outage(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08…), shutdown and start-up (57P01-57P03), too
+        // many connections (53300), statement timeout (57014). SQLite: busy or locked (5, 6).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08")
+                || ["57P01", "57P02", "57P03", "53300", "57014", "5", "6"].contains(&code.as_ref())
+        }),
+        _ => false,
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> Self {
-        match err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                Self::Unavailable(err)
-            }
-            other => Self::Other(anyhow::Error::new(other).context("database query failed")),
+        if is_outage(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Other(anyhow::Error::new(err).context("database query failed"))
+        }
+    }
+}
+
+/// Connection settings for either back end.
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    /// Connections per process.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before it is answered `503`.
+    pub acquire_timeout: std::time::Duration,
+    /// Longest a statement may run (PostgreSQL `statement_timeout`) or wait for a lock (SQLite).
+    pub statement_timeout: std::time::Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: std::time::Duration::from_secs(5),
+            statement_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -117,6 +159,13 @@ pub trait Store: Send + Sync + 'static {
     async fn directory_put(&self, entry: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()>;
     async fn directory_remove(&self, address: &str) -> StoreResult<()>;
 
+    /// Wakes `wake` whenever any process on this database queues work, until `shutdown`
+    /// (PostgreSQL: `LISTEN`). Back ends without cross-process notifications return at once;
+    /// their workers rely on in-process wake-ups and a slow poll.
+    async fn listen_for_work(&self, wake: Arc<Notify>, shutdown: watch::Receiver<bool>) {
+        let _ = (wake, shutdown);
+    }
+
     async fn close(&self);
 }
 
@@ -133,15 +182,20 @@ pub(super) struct OrderRows<'a> {
     pub now_ms: i64,
 }
 
-/// Connects to `url` (`sqlite://PATH` or `postgres://…`) and applies that back end's migrations.
+/// Connects to `url` (`sqlite://PATH` or `postgres://…`) with default options.
 pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    connect_with(url, &DbOptions::default()).await
+}
+
+/// Connects to `url` (`sqlite://PATH` or `postgres://…`) and applies that back end's migrations.
+pub async fn connect_with(url: &str, options: &DbOptions) -> anyhow::Result<Arc<dyn Store>> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     {
-        Ok(Arc::new(sqlite::SqliteStore::open(path).await?))
+        Ok(Arc::new(sqlite::SqliteStore::open(path, options).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::open(url).await?))
+        Ok(Arc::new(postgres::PgStore::open(url, options).await?))
     } else {
         anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
     }

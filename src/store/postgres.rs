@@ -5,12 +5,12 @@
 //! Migrations run under sqlx's advisory lock, so instances may start at once.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
 use sqlx::PgPool;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use tokio::sync::{Notify, watch};
 
 use super::rows::Cols;
 use super::*;
@@ -25,11 +25,14 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 impl PgStore {
-    pub async fn open(url: &str) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url).context("invalid PostgreSQL URL")?;
+    pub async fn open(url: &str, db: &DbOptions) -> anyhow::Result<Self> {
+        let timeout_ms = db.statement_timeout.as_millis().to_string();
+        let options = PgConnectOptions::from_str(url)
+            .context("invalid PostgreSQL URL")?
+            .options([("statement_timeout", timeout_ms.as_str())]);
         let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(5))
+            .max_connections(db.max_connections)
+            .acquire_timeout(db.acquire_timeout)
             .connect_with(options)
             .await
             .context("cannot connect to PostgreSQL")?;
@@ -79,8 +82,16 @@ async fn insert_order(tx: &mut sqlx::PgConnection, o: &OrderRows<'_>) -> Result<
     .bind(o.now_ms)
     .execute(&mut *tx)
     .await?;
+    // Delivered at commit to every instance's `LISTEN`, so their workers wake at once.
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WORK_CHANNEL)
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
+
+/// The `LISTEN`/`NOTIFY` channel that announces queued work.
+const WORK_CHANNEL: &str = "mailorder_work";
 
 #[async_trait]
 impl Store for PgStore {
@@ -753,6 +764,42 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn listen_for_work(&self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            let mut listener = match PgListener::connect_with(&self.pool).await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
+                    tokio::select! {
+                        () = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
+                        _ = shutdown.changed() => return,
+                    }
+                }
+            };
+            if let Err(e) = listener.listen(WORK_CHANNEL).await {
+                tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                continue;
+            }
+            // A (re)connection may have missed notifications: look for work now.
+            wake.notify_waiters();
+            loop {
+                tokio::select! {
+                    message = listener.try_recv() => match message {
+                        Ok(Some(_)) => wake.notify_waiters(),
+                        // The connection was lost and will be re-established.
+                        Ok(None) => wake.notify_waiters(),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "LISTEN connection failed");
+                            break;
+                        }
+                    },
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
     }
 
     async fn close(&self) {

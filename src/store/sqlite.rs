@@ -4,7 +4,6 @@
 //! wait (busy timeout) instead of failing when another writer committed in between.
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
@@ -24,7 +23,7 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 }
 
 impl SqliteStore {
-    pub async fn open(path: &str) -> anyhow::Result<Self> {
+    pub async fn open(path: &str, db: &DbOptions) -> anyhow::Result<Self> {
         if let Some(dir) = std::path::Path::new(path)
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
@@ -37,10 +36,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(db.statement_timeout);
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(db.max_connections)
+            .acquire_timeout(db.acquire_timeout)
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database {path}"))?;
