@@ -219,6 +219,7 @@ pub async fn update(
     );
     let update = MailboxUpdate {
         mailbox_id: mailbox.id,
+        exchange_id: exchange.id,
         expected_updated_ms: mailbox.updated_ms,
         admin: s.admin,
         notes: s.notes.as_str(),

@@ -40,10 +40,14 @@ fn is_outage(err: &sqlx::Error) -> bool {
         | sqlx::Error::Protocol(_)
         | sqlx::Error::WorkerCrashed => true,
         // PostgreSQL: connection exceptions (08…), shutdown and start-up (57P01-57P03), too
-        // many connections (53300), statement timeout (57014). SQLite: busy or locked (5, 6).
+        // many connections (53300), statement timeout (57014), deadlock or serialization
+        // failure (40P01, 40001: retrying succeeds). SQLite: busy or locked (5, 6).
         sqlx::Error::Database(db) => db.code().is_some_and(|code| {
             code.starts_with("08")
-                || ["57P01", "57P02", "57P03", "53300", "57014", "5", "6"].contains(&code.as_ref())
+                || [
+                    "57P01", "57P02", "57P03", "53300", "57014", "40P01", "40001", "5", "6",
+                ]
+                .contains(&code.as_ref())
         }),
         _ => false,
     }

@@ -48,6 +48,22 @@ impl PgStore {
     }
 }
 
+/// Moves an Exchange resource's `Last-Modified` on (to a later second at least). Called first
+/// in every transaction that changes the domain's mailboxes: the domain's row is the lock they
+/// take in a fixed order (domain, then mailbox, then counters), so they cannot deadlock.
+async fn touch_exchange(
+    tx: &mut sqlx::PgConnection,
+    exchange_id: i64,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
+        .bind(now_ms)
+        .bind(exchange_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
 /// Writes an order with its one step and the step's queued job.
 async fn insert_order(tx: &mut sqlx::PgConnection, o: &OrderRows<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -350,6 +366,7 @@ impl Store for PgStore {
     async fn update_mailbox(&self, u: &MailboxUpdate<'_>) -> StoreResult<UpdateOutcome> {
         let contact = serde_json::to_string(u.contact).context("cannot encode contact")?;
         let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, u.exchange_id, u.now_ms).await?;
         let changed = sqlx::query(
             "UPDATE mailboxes SET admin = $1, notes = $2, recipient_limit = $3, contact = $4, forward_to = $5,
                  deliver_redirect = $6, password_hash = coalesce($7, password_hash), updated_at = greatest($8, (updated_at / 1000 + 1) * 1000)
@@ -371,11 +388,6 @@ impl Store for PgStore {
         if changed != 1 {
             return Ok(UpdateOutcome::Stale);
         }
-        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = (SELECT exchange_id FROM mailboxes WHERE id = $2)")
-            .bind(u.now_ms)
-            .bind(u.mailbox_id)
-            .execute(&mut *tx)
-            .await?;
         let in_directory = sqlx::query(
             "UPDATE mail_users SET password_hash = coalesce($1, password_hash), updated_at = $2 WHERE address = $3",
         )
@@ -405,6 +417,7 @@ impl Store for PgStore {
 
     async fn create_action_order(&self, o: &MailboxActionOrder<'_>) -> StoreResult<ActionOutcome> {
         let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, o.exchange_id, o.now_ms).await?;
         let status: Option<String> =
             sqlx::query_scalar("SELECT billing_status FROM mailboxes WHERE exchange_id = $1 AND username = $2 FOR UPDATE")
                 .bind(o.exchange_id)
@@ -426,11 +439,6 @@ impl Store for PgStore {
         .bind(o.username)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
-            .bind(o.now_ms)
-            .bind(o.exchange_id)
-            .execute(&mut *tx)
-            .await?;
         let rows = OrderRows {
             order_id: o.order_id.as_str(),
             account_id: o.account_id,
@@ -475,10 +483,7 @@ impl Store for PgStore {
         let m = o.mailbox;
         let mut tx = self.write_tx().await?;
         // Orders in one domain take turns here, so two cannot both take the last free slot.
-        sqlx::query("SELECT id FROM exchanges WHERE id = $1 FOR UPDATE")
-            .bind(o.exchange.id)
-            .execute(&mut *tx)
-            .await?;
+        touch_exchange(&mut tx, o.exchange.id, o.now_ms).await?;
         let used: i64 = sqlx::query_scalar(
             "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
         )
@@ -536,11 +541,6 @@ impl Store for PgStore {
             now_ms: o.now_ms,
         };
         insert_order(&mut tx, &rows).await?;
-        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
-            .bind(o.now_ms)
-            .bind(o.exchange.id)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created)
     }
@@ -628,6 +628,7 @@ impl Store for PgStore {
         .await?;
         let kind = StepKind::parse(&item.text("kind")).context("unknown step kind")?;
         let (exchange_id, username) = (item.int("exchange_id"), item.text("username"));
+        touch_exchange(&mut tx, exchange_id, now_ms).await?;
         let (item_status, item_error) = match outcome {
             JobOutcome::Failed(e) => (
                 "Failed",
@@ -673,11 +674,6 @@ impl Store for PgStore {
         effect
             .bind(exchange_id)
             .bind(&username)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
-            .bind(now_ms)
-            .bind(exchange_id)
             .execute(&mut *tx)
             .await?;
         match outcome {

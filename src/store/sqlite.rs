@@ -55,6 +55,24 @@ impl SqliteStore {
     }
 }
 
+/// Moves an Exchange resource's `Last-Modified` on (to a later second at least). Called first
+/// in every transaction that changes the domain's mailboxes: the domain's row is the lock they
+/// take in a fixed order (domain, then mailbox, then counters), so they cannot deadlock.
+async fn touch_exchange(
+    tx: &mut sqlx::SqliteConnection,
+    exchange_id: i64,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = ?",
+    )
+    .bind(now_ms)
+    .bind(exchange_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
 /// Writes an order with its one step and the step's queued job.
 async fn insert_order(
     tx: &mut sqlx::SqliteConnection,
@@ -349,6 +367,7 @@ impl Store for SqliteStore {
     async fn update_mailbox(&self, u: &MailboxUpdate<'_>) -> StoreResult<UpdateOutcome> {
         let contact = serde_json::to_string(u.contact).context("cannot encode contact")?;
         let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, u.exchange_id, u.now_ms).await?;
         let changed = sqlx::query(
             "UPDATE mailboxes SET admin = ?, notes = ?, recipient_limit = ?, contact = ?, forward_to = ?,
                  deliver_redirect = ?, password_hash = coalesce(?, password_hash), updated_at = max(?, (updated_at / 1000 + 1) * 1000)
@@ -370,11 +389,6 @@ impl Store for SqliteStore {
         if changed != 1 {
             return Ok(UpdateOutcome::Stale);
         }
-        sqlx::query("UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = (SELECT exchange_id FROM mailboxes WHERE id = ?)")
-            .bind(u.now_ms)
-            .bind(u.mailbox_id)
-            .execute(&mut *tx)
-            .await?;
         let in_directory = sqlx::query(
             "UPDATE mail_users SET password_hash = coalesce(?, password_hash), updated_at = ? WHERE address = ?",
         )
@@ -404,6 +418,7 @@ impl Store for SqliteStore {
 
     async fn create_action_order(&self, o: &MailboxActionOrder<'_>) -> StoreResult<ActionOutcome> {
         let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, o.exchange_id, o.now_ms).await?;
         let status: Option<String> = sqlx::query_scalar(
             "SELECT billing_status FROM mailboxes WHERE exchange_id = ? AND username = ?",
         )
@@ -424,13 +439,6 @@ impl Store for SqliteStore {
         .bind(o.now_ms)
         .bind(o.exchange_id)
         .bind(o.username)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = ?",
-        )
-        .bind(o.now_ms)
-        .bind(o.exchange_id)
         .execute(&mut *tx)
         .await?;
         let rows = OrderRows {
@@ -476,6 +484,8 @@ impl Store for SqliteStore {
     async fn create_mailbox_order(&self, o: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome> {
         let m = o.mailbox;
         let mut tx = self.write_tx().await?;
+        // Orders in one domain take turns here, so two cannot both take the last free slot.
+        touch_exchange(&mut tx, o.exchange.id, o.now_ms).await?;
         let used: i64 = sqlx::query_scalar(
             "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = ?",
         )
@@ -533,13 +543,6 @@ impl Store for SqliteStore {
             now_ms: o.now_ms,
         };
         insert_order(&mut tx, &rows).await?;
-        sqlx::query(
-            "UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = ?",
-        )
-        .bind(o.now_ms)
-        .bind(o.exchange.id)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created)
     }
@@ -625,6 +628,7 @@ impl Store for SqliteStore {
         .await?;
         let kind = StepKind::parse(&item.text("kind")).context("unknown step kind")?;
         let (exchange_id, username) = (item.int("exchange_id"), item.text("username"));
+        touch_exchange(&mut tx, exchange_id, now_ms).await?;
         let (item_status, item_error) = match outcome {
             JobOutcome::Failed(e) => (
                 "Failed",
@@ -672,13 +676,6 @@ impl Store for SqliteStore {
             .bind(&username)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE exchanges SET updated_at = max(?, (updated_at / 1000 + 1) * 1000) WHERE id = ?",
-        )
-        .bind(now_ms)
-        .bind(exchange_id)
-        .execute(&mut *tx)
-        .await?;
         match outcome {
             JobOutcome::Failed(e) => {
                 let errors: Option<String> =

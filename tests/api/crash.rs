@@ -1,72 +1,15 @@
 //! Crash safety: orders accepted with `202` are all finished after a `kill -9` and a restart on
 //! the same database, each mailbox exactly once. Also exercises the admin commands.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sqlx::Row;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use crate::helpers::{Backend, Placed, QWE, TestDb, mailbox_body};
 use crate::on_both_backends;
-
-const BIN: &str = env!("CARGO_BIN_EXE_mailorder");
-
-async fn admin(db: &TestDb, args: &[&str]) {
-    let out = Command::new(BIN)
-        .args(args)
-        .args(["--database", &db.url])
-        .env("MAILORDER_PASSWORD", QWE.1)
-        .output()
-        .await
-        .expect("run admin command");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Starts `mailorder serve` and returns it with its base URL, read from its first line.
-async fn serve(db: &TestDb) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--workers",
-            "2",
-            "--lease-secs",
-            "2",
-            "--retry-base-ms",
-            "50",
-        ])
-        .args(["--database", &db.url])
-        .arg("--mail-root")
-        .arg(db.dir.path().join("vmail"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn mailorder serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        BufReader::new(stdout).read_line(&mut line),
-    )
-    .await
-    .expect("listening line within 30 s")
-    .expect("read");
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect(&line)
-        .to_owned();
-    (child, base)
-}
+use crate::processes::{BIN, admin, serve, setup_with_cli};
 
 async fn status(client: &reqwest::Client, placed: &Placed) -> String {
     let r = client
@@ -82,43 +25,10 @@ async fn status(client: &reqwest::Client, placed: &Placed) -> String {
 
 async fn accepted_orders_survive_kill_9(backend: Backend) {
     let db = TestDb::new(backend).await;
-    admin(
-        &db,
-        &[
-            "franchise",
-            "add",
-            "partner_api_developer_us_main",
-            "--sandbox",
-        ],
-    )
-    .await;
-    admin(
-        &db,
-        &[
-            "account",
-            "add",
-            "partner_api_developer_us_main",
-            "acct999999",
-        ],
-    )
-    .await;
-    admin(
-        &db,
-        &[
-            "exchange",
-            "add",
-            "partner_api_developer_us_main",
-            "acct999999",
-            "crash.example.com",
-            "--free",
-            "50",
-        ],
-    )
-    .await;
-    admin(&db, &["user", "add", "qwe@partner_api_developer_us_main"]).await;
+    setup_with_cli(&db.url, "crash.example.com", 50).await;
 
     let client = reqwest::Client::new();
-    let (mut first, base) = serve(&db).await;
+    let (mut first, base) = serve(&db.url, &db.dir.path().join("vmail"), &[]).await;
     const N: usize = 10;
     let mut placed = Vec::new();
     for i in 0..N {
@@ -156,7 +66,7 @@ async fn accepted_orders_survive_kill_9(backend: Backend) {
         "the kill came while orders were still being provisioned"
     );
 
-    let (mut second, base2) = serve(&db).await;
+    let (mut second, base2) = serve(&db.url, &db.dir.path().join("vmail"), &[]).await;
     let until = Instant::now() + Duration::from_secs(60);
     for p in &placed {
         let p = Placed {
@@ -229,7 +139,7 @@ on_both_backends!(accepted_orders_survive_kill_9);
 /// The admin commands refuse bad input with one clear line and a failure exit code.
 async fn admin_commands_explain_bad_input(backend: Backend) {
     let db = TestDb::new(backend).await;
-    admin(&db, &["franchise", "add", "acme"]).await;
+    admin(&db.url, &["franchise", "add", "acme"]).await;
     for (args, says) in [
         (
             &["account", "add", "nope", "acct1"][..],

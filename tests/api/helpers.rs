@@ -120,7 +120,7 @@ impl TestDb {
     }
 
     pub fn is_sqlite(&self) -> bool {
-        self.pg_name.is_none()
+        self.url.starts_with("sqlite")
     }
 }
 
@@ -175,9 +175,22 @@ impl TestApp {
         Self::spawn_with(backend, |_| {}).await
     }
 
+    /// A test app on a database of the test's own (e.g. a throw-away cluster).
+    pub async fn spawn_on(url: &str, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
+        let db = TestDb {
+            url: url.to_owned(),
+            dir: tempfile::tempdir().expect("temp dir"),
+            pg_name: None,
+        };
+        Self::spawn_in(db, tweak).await
+    }
+
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
+        Self::spawn_in(TestDb::new(backend).await, tweak).await
+    }
+
+    async fn spawn_in(db: TestDb, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
         init_tracing();
-        let db = TestDb::new(backend).await;
         let mut config = test_config(&db);
         tweak(&mut config);
         let server = Server::start(config).await.expect("server starts");

@@ -4,10 +4,13 @@
 mod helpers;
 
 mod access;
+mod chaos;
+mod cluster;
 mod crash;
 mod list;
 mod manage;
 mod orders;
+mod processes;
 mod roles;
 mod secrets;
 mod seed;
