@@ -11,6 +11,8 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use mailorder::domain::Password;
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -253,27 +255,10 @@ async fn main() {
         hashes_per_s,
     )
     .await;
-    if let Ok(admin_url) = std::env::var("MAILORDER_BENCH_POSTGRES") {
-        let (server, _) = admin_url.rsplit_once('/').expect("URL ends in /DBNAME");
-        for instances in 1..=3 {
-            let name = format!("mailorder_bench_{}_{instances}", std::process::id());
-            let psql = |sql: String| {
-                std::process::Command::new("psql")
-                    .arg(&admin_url)
-                    .arg("-qc")
-                    .arg(sql)
-                    .status()
-                    .expect("psql");
-            };
-            psql(format!("CREATE DATABASE {name}"));
-            run(
-                "PostgreSQL",
-                &format!("{server}/{name}"),
-                instances,
-                hashes_per_s,
-            )
-            .await;
-            psql(format!("DROP DATABASE {name} WITH (FORCE)"));
-        }
+    for instances in 1..=3 {
+        let Some(db) = common::PgDatabase::create(&instances.to_string()) else {
+            break;
+        };
+        run("PostgreSQL", &db.url, instances, hashes_per_s).await;
     }
 }

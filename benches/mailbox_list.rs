@@ -5,22 +5,15 @@
 //! both sort orders; a prefix filter; a status filter) against a baseline measured in the same
 //! run: a request that touches no database.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod common;
 
 use mailorder::app::{ServeConfig, Server};
 use sqlx::AnyPool;
 
 const MAILBOXES: i64 = 100_000;
 const RUNS: usize = 40;
-
-fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() * 95 / 100]),
-    )
-}
 
 async fn fill(database: &str, postgres: bool) {
     sqlx::any::install_default_drivers();
@@ -71,19 +64,7 @@ async fn run(label: &str, database: String, postgres: bool) {
     config.demo = true;
     config.mail_root = dir.path().join("vmail");
     let server = Server::start(config).await.expect("server");
-    let spec = mailorder::admin::ExchangeSpec {
-        franchise: "partner_api_developer_us_main",
-        account: "acct999999",
-        domain: "big.example.com",
-        version: "2010",
-        free_mailboxes: 1_000_000,
-        mailbox_price: "5.18",
-        currency: "USD",
-        quota_mb: 2048,
-    };
-    mailorder::admin::add_exchange(server.store().as_ref(), &spec)
-        .await
-        .expect("exchange");
+    common::add_exchange(&server, "big.example.com").await;
     let started = Instant::now();
     fill(&database, postgres).await;
     let fill_s = started.elapsed().as_secs_f64();
@@ -116,7 +97,7 @@ async fn run(label: &str, database: String, postgres: bool) {
                     );
                 }
             }
-            stats(samples)
+            common::stats(samples)
         }
     };
     let cases = [
@@ -191,19 +172,7 @@ async fn main() {
         false,
     )
     .await;
-    if let Ok(admin) = std::env::var("MAILORDER_BENCH_POSTGRES") {
-        let name = format!("mailorder_bench_{}", std::process::id());
-        let (server, _) = admin.rsplit_once('/').expect("URL ends in /DBNAME");
-        let psql = |sql: String| {
-            std::process::Command::new("psql")
-                .arg(&admin)
-                .arg("-qc")
-                .arg(sql)
-                .status()
-                .expect("psql");
-        };
-        psql(format!("CREATE DATABASE {name}"));
-        run("PostgreSQL", format!("{server}/{name}"), true).await;
-        psql(format!("DROP DATABASE {name} WITH (FORCE)"));
+    if let Some(db) = common::PgDatabase::create("list") {
+        run("PostgreSQL", db.url.clone(), true).await;
     }
 }

@@ -7,21 +7,14 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
 use mailorder::app::{ServeConfig, Server};
 use mailorder::domain::Password;
 use serde_json::{Value, json};
 
 const ORDERS: usize = 200;
 const READS: usize = 2000;
-
-fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(samples[samples.len() / 2]),
-        ms(samples[samples.len() * 95 / 100]),
-    )
-}
 
 fn body(i: usize) -> Value {
     json!({"owner": {"username": format!("bench{i}"), "password": "Bench12345"},
@@ -34,19 +27,7 @@ async fn run(label: &str, database: String) {
     config.demo = true;
     config.mail_root = dir.path().join("vmail");
     let server = Server::start(config).await.expect("server");
-    let spec = mailorder::admin::ExchangeSpec {
-        franchise: "partner_api_developer_us_main",
-        account: "acct999999",
-        domain: "bench.example.com",
-        version: "2010",
-        free_mailboxes: 1_000_000,
-        mailbox_price: "5.18",
-        currency: "USD",
-        quota_mb: 2048,
-    };
-    mailorder::admin::add_exchange(server.store().as_ref(), &spec)
-        .await
-        .expect("exchange");
+    common::add_exchange(&server, "bench.example.com").await;
     let base = format!("http://{}", server.addr());
     let client = reqwest::Client::new();
     let auth = ("qwe@partner_api_developer_us_main", "iu34t8hf");
@@ -60,7 +41,7 @@ async fn run(label: &str, database: String) {
             t.elapsed()
         })
         .collect();
-    let (hash_ms, _) = stats(hashes);
+    let (hash_ms, _) = common::stats(hashes);
 
     // Order acceptance, one client at a time.
     let url = format!("{base}/accounts/acct999999/exchange/bench.example.com/mailboxes");
@@ -87,7 +68,7 @@ async fn run(label: &str, database: String) {
             .to_owned();
         placed.push((location, cookie));
     }
-    let (post_ms, post_p95) = stats(posts);
+    let (post_ms, post_p95) = common::stats(posts);
 
     // 202 → Completed, from the server's own timestamps (created/updated, ms resolution).
     let until = Instant::now() + Duration::from_secs(120);
@@ -111,7 +92,7 @@ async fn run(label: &str, database: String) {
             tokio::time::sleep(Duration::from_millis(5)).await; // poll interval, bounded by the deadline
         }
     }
-    let (lag_ms, lag_p95) = stats(lags);
+    let (lag_ms, lag_p95) = common::stats(lags);
 
     // Baseline 2: a request that touches no database.
     let timed = |req: reqwest::RequestBuilder| async move {
@@ -129,9 +110,9 @@ async fn run(label: &str, database: String) {
         by_cookie.push(timed(client.get(location).header("Cookie", cookie.as_str())).await);
         by_auth.push(timed(client.get(location).basic_auth(auth.0, Some(auth.1))).await);
     }
-    let (trivial_ms, trivial_p95) = stats(trivial);
-    let (cookie_ms, cookie_p95) = stats(by_cookie);
-    let (auth_ms, auth_p95) = stats(by_auth);
+    let (trivial_ms, trivial_p95) = common::stats(trivial);
+    let (cookie_ms, cookie_p95) = common::stats(by_cookie);
+    let (auth_ms, auth_p95) = common::stats(by_auth);
 
     println!("\n### {label}\n");
     println!("| measure | median ms | p95 ms | ratio to baseline (median) |");
@@ -167,19 +148,7 @@ async fn main() {
         format!("sqlite://{}/bench.db", dir.path().display()),
     )
     .await;
-    if let Ok(admin) = std::env::var("MAILORDER_BENCH_POSTGRES") {
-        let name = format!("mailorder_bench_{}", std::process::id());
-        let (server, _) = admin.rsplit_once('/').expect("URL ends in /DBNAME");
-        let psql = |sql: String| {
-            std::process::Command::new("psql")
-                .arg(&admin)
-                .arg("-qc")
-                .arg(sql)
-                .status()
-                .expect("psql");
-        };
-        psql(format!("CREATE DATABASE {name}"));
-        run("PostgreSQL", format!("{server}/{name}")).await;
-        psql(format!("DROP DATABASE {name} WITH (FORCE)"));
+    if let Some(db) = common::PgDatabase::create("flow") {
+        run("PostgreSQL", db.url.clone()).await;
     }
 }

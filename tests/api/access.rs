@@ -1,33 +1,11 @@
 //! Who may do what: 401 without or with bad credentials, 404 for other franchises' objects,
 //! 403 inside the franchise without the right, and the OwnerId cookie on orders.
 
-use mailorder::admin;
-
-use crate::helpers::{ACCT, Backend, DOMAIN, MALLORY, QWE, TestApp, error_of, mailbox_body};
+use crate::helpers::{
+    ACCT, BOB, Backend, CAROL, DOMAIN, MALLORY, QWE, TestApp, add_account_users, error_of,
+    mailbox_body,
+};
 use crate::on_both_backends;
-
-const BOB: (&str, &str) = ("bob@partner_api_developer_us_main", "bobpassword1");
-const CAROL: (&str, &str) = ("carol@partner_api_developer_us_main", "carolpassword1");
-
-/// Adds account `acct999998` (same franchise) with its user bob, and carol, a user of acct999999.
-async fn add_account_users(app: &TestApp) {
-    let store = app.server().store().as_ref();
-    admin::add_account(
-        store,
-        "partner_api_developer_us_main",
-        "acct999998",
-        "USD",
-        "open",
-    )
-    .await
-    .expect("account");
-    admin::add_user(store, BOB.0, Some("acct999998"), BOB.1)
-        .await
-        .expect("bob");
-    admin::add_user(store, CAROL.0, Some(ACCT), CAROL.1)
-        .await
-        .expect("carol");
-}
 
 async fn credentials_are_required_and_checked(backend: Backend) {
     let app = TestApp::spawn(backend).await;

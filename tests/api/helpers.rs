@@ -17,6 +17,10 @@ pub enum Backend {
 pub const QWE: (&str, &str) = ("qwe@partner_api_developer_us_main", "iu34t8hf");
 pub const MALLORY: (&str, &str) = ("mallory@partner_other", "mallory123");
 pub const ACCT: &str = "acct999999";
+/// A user of another account (`acct999998`) of the demo franchise.
+pub const BOB: (&str, &str) = ("bob@partner_api_developer_us_main", "bobpassword1");
+/// A user of the demo account `acct999999`.
+pub const CAROL: (&str, &str) = ("carol@partner_api_developer_us_main", "carolpassword1");
 pub const DOMAIN: &str = "myexchangedomain.com";
 
 /// Generates one `#[tokio::test]` per back end for each scenario `async fn name(Backend)`.
@@ -489,4 +493,20 @@ impl TestApp {
             "mailbox_counts drifted from the mailboxes"
         );
     }
+}
+
+/// Adds account `acct999998` (same franchise) with its user [`BOB`], and [`CAROL`], a user of
+/// `acct999999`.
+pub async fn add_account_users(app: &TestApp) {
+    let store = app.server().store().as_ref();
+    let franchise = "partner_api_developer_us_main";
+    mailorder::admin::add_account(store, franchise, "acct999998", "USD", "open")
+        .await
+        .expect("account");
+    mailorder::admin::add_user(store, BOB.0, Some("acct999998"), BOB.1)
+        .await
+        .expect("bob");
+    mailorder::admin::add_user(store, CAROL.0, Some(ACCT), CAROL.1)
+        .await
+        .expect("carol");
 }

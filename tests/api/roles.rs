@@ -3,36 +3,21 @@
 
 use std::time::Duration;
 
-use mailorder::admin;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{ACCT, Backend, DOMAIN, MALLORY, QWE, TestApp, mailbox_body, mailboxes_path};
+use crate::helpers::{
+    ACCT, BOB, Backend, CAROL, DOMAIN, MALLORY, QWE, TestApp, add_account_users, mailbox_body,
+    mailboxes_path,
+};
 use crate::on_both_backends;
 
 const BOSS: (&str, &str) = ("boss@myexchangedomain.com", "Boss12345");
 const CLERK: (&str, &str) = ("clerk@myexchangedomain.com", "Clerk12345");
-const CAROL: (&str, &str) = ("carol@partner_api_developer_us_main", "carolpassword1");
-const BOB: (&str, &str) = ("bob@partner_api_developer_us_main", "bobpassword1");
 
 async fn setup(backend: Backend) -> TestApp {
     let app = TestApp::spawn(backend).await;
-    let store = app.server().store().as_ref();
-    admin::add_user(store, CAROL.0, Some(ACCT), CAROL.1)
-        .await
-        .expect("carol");
-    admin::add_account(
-        store,
-        "partner_api_developer_us_main",
-        "acct999998",
-        "USD",
-        "open",
-    )
-    .await
-    .expect("account");
-    admin::add_user(store, BOB.0, Some("acct999998"), BOB.1)
-        .await
-        .expect("bob");
+    add_account_users(&app).await;
     for (name, password, admin) in [
         ("boss", BOSS.1, 1),
         ("clerk", CLERK.1, 0),
