@@ -180,3 +180,74 @@ async fn admin_commands_explain_bad_input(backend: Backend) {
 }
 
 on_both_backends!(admin_commands_explain_bad_input);
+
+/// `serve --no-worker` accepts orders, a separate `mailorder worker` provisions them. On
+/// PostgreSQL the worker is woken by `NOTIFY` at once, well within its 5 s idle poll.
+async fn api_and_worker_processes_split_the_work(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    setup_with_cli(&db.url, "split.example.com", 50).await;
+    let mail_root = db.dir.path().join("vmail");
+    let (_api, base) = serve(&db.url, &mail_root, &["--no-worker"]).await;
+    let client = reqwest::Client::new();
+    let order = |name: &'static str| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            let r = client
+                .post(format!(
+                    "{base}/accounts/acct999999/exchange/split.example.com/mailboxes"
+                ))
+                .basic_auth(QWE.0, Some(QWE.1))
+                .json(&mailbox_body(name))
+                .send()
+                .await
+                .expect("sent");
+            assert_eq!(r.status(), 202);
+            Placed::from_response(&r)
+        }
+    };
+    // Nobody provisions yet.
+    let early = order("early").await;
+    assert_eq!(status(&client, &early).await, "Processing");
+
+    let mut worker = Command::new(BIN)
+        .args(["worker", "--workers", "2", "--database", &db.url])
+        .arg("--mail-root")
+        .arg(&mail_root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn mailorder worker");
+    let mut line = String::new();
+    let stdout = worker.stdout.take().expect("stdout");
+    tokio::io::AsyncBufReadExt::read_line(&mut tokio::io::BufReader::new(stdout), &mut line)
+        .await
+        .expect("read");
+    assert_eq!(line.trim(), "working");
+
+    // The queued order is picked up at start; a new one through the API wakes the worker.
+    for (placed, within) in [
+        (early, Duration::from_secs(20)),
+        (order("late").await, Duration::from_secs(20)),
+    ] {
+        let until = Instant::now() + within;
+        while status(&client, &placed).await != "Completed" {
+            assert!(Instant::now() < until, "not completed within {within:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await; // poll interval, bounded by the deadline
+        }
+    }
+    if !db.is_sqlite() {
+        let placed = order("notified").await;
+        let until = Instant::now() + Duration::from_secs(4);
+        while status(&client, &placed).await != "Completed" {
+            assert!(
+                Instant::now() < until,
+                "NOTIFY did not wake the worker (its idle poll is 5 s)"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await; // poll interval, bounded by the deadline
+        }
+    }
+    worker.kill().await.expect("stop worker");
+}
+
+on_both_backends!(api_and_worker_processes_split_the_work);
