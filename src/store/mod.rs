@@ -86,18 +86,10 @@ impl Default for DbOptions {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Everything mailorder keeps, behind one seam.
+/// Everything mailorder keeps, behind one seam: the API's reads and writes here, the rest in
+/// [`AdminStore`], [`QueueStore`] and [`DirectoryStore`].
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    // --- administration (CLI and demo seed); all idempotent "put" operations ---
-    async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64>;
-    async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>>;
-    async fn put_account(&self, account: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64>;
-    async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>>;
-    async fn put_exchange(&self, exchange: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64>;
-    async fn put_api_user(&self, user: &NewApiUser<'_>, now_ms: i64) -> StoreResult<()>;
-
-    // --- API reads ---
+pub trait Store: AdminStore + QueueStore + DirectoryStore + Send + Sync + 'static {
     async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>>;
     async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>>;
     async fn mailbox(&self, exchange_id: i64, username: &str)
@@ -123,7 +115,6 @@ pub trait Store: Send + Sync + 'static {
         username: &str,
     ) -> StoreResult<Option<MailboxLogin>>;
 
-    // --- API writes ---
     /// Reserves the name, writes the order, its item and its queue entry in one transaction.
     async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>)
     -> StoreResult<CreateOutcome>;
@@ -135,6 +126,23 @@ pub trait Store: Send + Sync + 'static {
         &self,
         order: &MailboxActionOrder<'_>,
     ) -> StoreResult<ActionOutcome>;
+    async fn close(&self);
+}
+
+/// Administration (CLI and demo seed); all idempotent "put" operations.
+#[async_trait]
+pub trait AdminStore: Send + Sync {
+    async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64>;
+    async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>>;
+    async fn put_account(&self, account: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64>;
+    async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>>;
+    async fn put_exchange(&self, exchange: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64>;
+    async fn put_api_user(&self, user: &NewApiUser<'_>, now_ms: i64) -> StoreResult<()>;
+}
+
+/// The order worker's queue.
+#[async_trait]
+pub trait QueueStore: Send + Sync {
     /// Closed mailboxes whose restore window ended: (account id, exchange id, username).
     async fn expired_closed_mailboxes(
         &self,
@@ -142,7 +150,6 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64, String)>>;
 
-    // --- order worker ---
     /// Claims the next due job with a lease; no transaction stays open afterwards.
     async fn claim_job(&self, now_ms: i64, lease_ms: i64) -> StoreResult<Option<ClaimedJob>>;
     /// Extends a running job's lease; `false` if the lease was lost.
@@ -159,18 +166,19 @@ pub trait Store: Send + Sync + 'static {
     /// When the earliest queued job becomes due (for the worker's wait).
     async fn next_job_due(&self) -> StoreResult<Option<i64>>;
 
-    // --- the mail directory that Dovecot and Postfix read ---
-    async fn directory_put(&self, entry: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()>;
-    async fn directory_remove(&self, address: &str) -> StoreResult<()>;
-
     /// Wakes `wake` whenever any process on this database queues work, until `shutdown`
     /// (PostgreSQL: `LISTEN`). Back ends without cross-process notifications return at once;
     /// their workers rely on in-process wake-ups and a slow poll.
     async fn listen_for_work(&self, wake: Arc<Notify>, shutdown: watch::Receiver<bool>) {
         let _ = (wake, shutdown);
     }
+}
 
-    async fn close(&self);
+/// The mail directory that Dovecot and Postfix read.
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    async fn directory_put(&self, entry: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()>;
+    async fn directory_remove(&self, address: &str) -> StoreResult<()>;
 }
 
 /// The rows of a new order with one step: the order (`Processing`), its item, the item's job.

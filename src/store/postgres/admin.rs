@@ -1,0 +1,114 @@
+//! [`AdminStore`] on PostgreSQL: administration (CLI and demo seed); all idempotent "put" operations.
+
+use async_trait::async_trait;
+
+use super::*;
+
+#[async_trait]
+impl AdminStore for PgStore {
+    async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64> {
+        let id = sqlx::query_scalar(
+            "INSERT INTO franchises (name, sandbox, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET sandbox = excluded.sandbox RETURNING id",
+        )
+        .bind(name)
+        .bind(i64::from(sandbox))
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM franchises WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn put_account(&self, a: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO accounts (franchise_id, number, status, currency, created_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (number) DO UPDATE SET status = excluded.status, currency = excluded.currency
+             WHERE accounts.franchise_id = excluded.franchise_id
+             RETURNING id",
+        )
+        .bind(a.franchise_id)
+        .bind(a.number)
+        .bind(a.status)
+        .bind(a.currency.as_str())
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        id.ok_or_else(|| {
+            anyhow::anyhow!("account {} already belongs to another franchise", a.number).into()
+        })
+    }
+
+    async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM accounts WHERE franchise_id = $1 AND number = $2")
+                .bind(franchise_id)
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn put_exchange(&self, e: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64> {
+        let mut tx = self.write_tx().await?;
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO exchanges (account_id, domain, version, free_mailboxes, mailbox_price_minor,
+                                    currency, quota_mb, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (domain) DO UPDATE SET version = excluded.version,
+                 free_mailboxes = excluded.free_mailboxes,
+                 mailbox_price_minor = excluded.mailbox_price_minor,
+                 currency = excluded.currency, quota_mb = excluded.quota_mb,
+                 updated_at = excluded.updated_at
+             WHERE exchanges.account_id = excluded.account_id
+             RETURNING id",
+        )
+        .bind(e.account_id)
+        .bind(e.domain)
+        .bind(e.version)
+        .bind(e.plan.free_mailboxes)
+        .bind(e.plan.mailbox_price.minor())
+        .bind(e.plan.currency.as_str())
+        .bind(e.plan.quota_mb)
+        .bind(now_ms)
+        .bind(now_ms)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = id else {
+            return Err(anyhow::anyhow!("{} is already on another account", e.domain).into());
+        };
+        sqlx::query("INSERT INTO mail_domains (domain) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(e.domain)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn put_api_user(&self, u: &NewApiUser<'_>, now_ms: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_users (franchise_id, login, password_hash, role, account_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (franchise_id, login) DO UPDATE SET password_hash = excluded.password_hash,
+                 role = excluded.role, account_id = excluded.account_id",
+        )
+        .bind(u.franchise_id)
+        .bind(u.login)
+        .bind(u.password_hash.as_str())
+        .bind(if u.account_id.is_some() { "account" } else { "agent" })
+        .bind(u.account_id)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,424 @@
+//! The PostgreSQL back end: many stateless mailorder instances on one database.
+//!
+//! Workers claim jobs with `FOR UPDATE SKIP LOCKED`, so instances never wait on each other's
+//! claims; orders in one Exchange domain serialise on that domain's row (free-slot count).
+//! Migrations run under sqlx's advisory lock, so instances may start at once.
+
+mod admin;
+mod directory;
+mod queue;
+
+use std::str::FromStr;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use tokio::sync::{Notify, watch};
+
+use super::rows::Cols;
+use super::*;
+use crate::domain::PasswordHash;
+
+pub struct PgStore {
+    pool: PgPool,
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+impl PgStore {
+    pub async fn open(url: &str, db: &DbOptions) -> anyhow::Result<Self> {
+        let timeout_ms = db.statement_timeout.as_millis().to_string();
+        let options = PgConnectOptions::from_str(url)
+            .context("invalid PostgreSQL URL")?
+            .options([("statement_timeout", timeout_ms.as_str())]);
+        let pool = PgPoolOptions::new()
+            .max_connections(db.max_connections)
+            .acquire_timeout(db.acquire_timeout)
+            .connect_with(options)
+            .await
+            .context("cannot connect to PostgreSQL")?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&pool)
+            .await
+            .context("cannot apply PostgreSQL migrations")?;
+        Ok(Self { pool })
+    }
+
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
+/// Moves an Exchange resource's `Last-Modified` on (to a later second at least). Called first
+/// in every transaction that changes the domain's mailboxes: the domain's row is the lock they
+/// take in a fixed order (domain, then mailbox, then counters), so they cannot deadlock.
+async fn touch_exchange(
+    tx: &mut sqlx::PgConnection,
+    exchange_id: i64,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000) WHERE id = $2")
+        .bind(now_ms)
+        .bind(exchange_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Writes an order with its one step and the step's queued job.
+async fn insert_order(tx: &mut sqlx::PgConnection, o: &OrderRows<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
+         VALUES ($1, $2, $3, 'Processing', $4, $5)",
+    )
+    .bind(o.order_id)
+    .bind(o.account_id)
+    .bind(&o.owner_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    let item_id: i64 = sqlx::query_scalar(
+        "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
+         VALUES ($1, $2, $3, $4, 'Processing', $5) RETURNING id",
+    )
+    .bind(o.order_id)
+    .bind(o.kind.as_str())
+    .bind(o.exchange_id)
+    .bind(o.username)
+    .bind(o.from_status)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
+         VALUES ($1, 'queued', $2, $3, $4)",
+    )
+    .bind(item_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await?;
+    // Delivered at commit to every instance's `LISTEN`, so their workers wake at once.
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WORK_CHANNEL)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The `LISTEN`/`NOTIFY` channel that announces queued work.
+const WORK_CHANNEL: &str = "mailorder_work";
+
+#[async_trait]
+impl Store for PgStore {
+    async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.franchise_id, u.password_hash, u.account_id
+             FROM api_users u JOIN franchises f ON f.id = u.franchise_id
+             WHERE f.name = $1 AND u.login = $2",
+        )
+        .bind(franchise)
+        .bind(login)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.as_ref().map(rows::api_user))
+    }
+
+    async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>> {
+        let sql = format!(
+            "{} WHERE a.number = $1 AND e.domain = $2",
+            rows::EXCHANGE_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(account)
+            .bind(domain)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::exchange).transpose()
+    }
+
+    async fn mailbox(
+        &self,
+        exchange_id: i64,
+        username: &str,
+    ) -> StoreResult<Option<MailboxRecord>> {
+        let sql = format!(
+            "{} WHERE exchange_id = $1 AND username = $2",
+            rows::MAILBOX_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(exchange_id)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::mailbox).transpose()
+    }
+
+    async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
+        let sql = format!("{} WHERE o.id = $1", rows::ORDER_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::order).transpose()
+    }
+
+    async fn order_exchange_ids(&self, order_id: &str) -> StoreResult<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT exchange_id FROM order_items WHERE order_id = $1")
+                .bind(order_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
+        let row =
+            sqlx::query("SELECT id, number, franchise_id, status FROM accounts WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.as_ref().map(rows::account))
+    }
+
+    async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>> {
+        let sql = format!(
+            "{} WHERE a.id = $1 ORDER BY e.domain",
+            rows::EXCHANGE_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::exchange).collect()
+    }
+
+    async fn used_mailboxes(&self, exchange_id: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
+        )
+        .bind(exchange_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn count_mailboxes(&self, exchange_id: i64, query: &ListQuery) -> StoreResult<u64> {
+        let (sql, binds) = list_sql::count(exchange_id, query, |n| format!("${n}"));
+        let mut q = sqlx::query_scalar::<_, i64>(&sql);
+        for b in binds {
+            q = match b {
+                list_sql::Bind::Int(i) => q.bind(i),
+                list_sql::Bind::Text(t) => q.bind(t),
+            };
+        }
+        Ok(u64::try_from(q.fetch_one(&self.pool).await?).unwrap_or(0))
+    }
+
+    async fn list_mailboxes(
+        &self,
+        exchange_id: i64,
+        query: &ListQuery,
+        total: u64,
+    ) -> StoreResult<Vec<MailboxListItem>> {
+        let (sql, binds, reversed) = list_sql::page(exchange_id, query, total, |n| format!("${n}"));
+        let mut q = sqlx::query(&sql);
+        for b in binds {
+            q = match b {
+                list_sql::Bind::Int(i) => q.bind(i),
+                list_sql::Bind::Text(t) => q.bind(t),
+            };
+        }
+        let mut items: Vec<MailboxListItem> = q
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(rows::list_item)
+            .collect();
+        if reversed {
+            items.reverse();
+        }
+        Ok(items)
+    }
+
+    async fn mailbox_login(
+        &self,
+        domain: &str,
+        username: &str,
+    ) -> StoreResult<Option<MailboxLogin>> {
+        let sql = format!(
+            "{} WHERE e.domain = $1 AND m.username = $2",
+            rows::LOGIN_SELECT
+        );
+        let row = sqlx::query(&sql)
+            .bind(domain)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(rows::mailbox_login))
+    }
+
+    async fn update_mailbox(&self, u: &MailboxUpdate<'_>) -> StoreResult<UpdateOutcome> {
+        let contact = serde_json::to_string(u.contact).context("cannot encode contact")?;
+        let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, u.exchange_id, u.now_ms).await?;
+        let changed = sqlx::query(
+            "UPDATE mailboxes SET admin = $1, notes = $2, recipient_limit = $3, contact = $4, forward_to = $5,
+                 deliver_redirect = $6, password_hash = coalesce($7, password_hash), updated_at = greatest($8, (updated_at / 1000 + 1) * 1000)
+             WHERE id = $9 AND updated_at = $10 AND billing_status = 'open'",
+        )
+        .bind(i64::from(u.admin))
+        .bind(u.notes)
+        .bind(u.recipient_limit)
+        .bind(contact)
+        .bind(u.forward_to)
+        .bind(u.deliver_redirect)
+        .bind(u.password_hash.map(PasswordHash::as_str))
+        .bind(u.now_ms)
+        .bind(u.mailbox_id)
+        .bind(u.expected_updated_ms)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed != 1 {
+            return Ok(UpdateOutcome::Stale);
+        }
+        let in_directory = sqlx::query(
+            "UPDATE mail_users SET password_hash = coalesce($1, password_hash), updated_at = $2 WHERE address = $3",
+        )
+        .bind(u.password_hash.map(PasswordHash::as_str))
+        .bind(u.now_ms)
+        .bind(u.address)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if in_directory {
+            sqlx::query("DELETE FROM mail_aliases WHERE source = $1")
+                .bind(u.address)
+                .execute(&mut *tx)
+                .await?;
+            for destination in &u.destinations {
+                sqlx::query("INSERT INTO mail_aliases (source, destination) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(u.address)
+                    .bind(destination)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(UpdateOutcome::Updated)
+    }
+
+    async fn create_action_order(&self, o: &MailboxActionOrder<'_>) -> StoreResult<ActionOutcome> {
+        let mut tx = self.write_tx().await?;
+        touch_exchange(&mut tx, o.exchange_id, o.now_ms).await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT billing_status FROM mailboxes WHERE exchange_id = $1 AND username = $2 FOR UPDATE")
+                .bind(o.exchange_id)
+                .bind(o.username)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(status) = status else {
+            return Ok(ActionOutcome::NotFound);
+        };
+        if !o.from.contains(&status.as_str()) {
+            return Ok(ActionOutcome::WrongState(status));
+        }
+        sqlx::query(
+            "UPDATE mailboxes SET billing_status = $1, updated_at = greatest($2, (updated_at / 1000 + 1) * 1000) WHERE exchange_id = $3 AND username = $4",
+        )
+        .bind(o.kind.pending_status())
+        .bind(o.now_ms)
+        .bind(o.exchange_id)
+        .bind(o.username)
+        .execute(&mut *tx)
+        .await?;
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: o.kind,
+            exchange_id: o.exchange_id,
+            username: o.username,
+            from_status: Some(&status),
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
+        tx.commit().await?;
+        Ok(ActionOutcome::Created)
+    }
+
+    async fn create_mailbox_order(&self, o: &NewMailboxOrder<'_>) -> StoreResult<CreateOutcome> {
+        let m = o.mailbox;
+        let mut tx = self.write_tx().await?;
+        // Orders in one domain take turns here, so two cannot both take the last free slot.
+        touch_exchange(&mut tx, o.exchange.id, o.now_ms).await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
+        )
+        .bind(o.exchange.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM mailboxes WHERE exchange_id = $1 AND username = $2)",
+        )
+        .bind(o.exchange.id)
+        .bind(m.username.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken {
+            return Ok(CreateOutcome::Duplicate);
+        }
+        if used >= o.exchange.free_mailboxes {
+            return Ok(CreateOutcome::NoFreeSlot);
+        }
+        let contact =
+            serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
+        let inserted = sqlx::query(
+            "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
+                 recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
+                 order_id, created_at, updated_at)
+             VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(o.exchange.id)
+        .bind(m.username.as_str())
+        .bind(i64::from(m.settings.admin))
+        .bind(m.settings.notes.as_str())
+        .bind(i64::from(m.settings.recipient_limit.get()))
+        .bind(o.exchange.quota_mb)
+        .bind(contact)
+        .bind(m.settings.forward_to.as_ref().map(|a| a.as_str()))
+        .bind(m.settings.deliver_redirect.as_ref().map(|a| a.as_str()))
+        .bind(o.password_hash.as_str())
+        .bind(o.order_id.as_str())
+        .bind(o.now_ms)
+        .bind(o.now_ms)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => return Ok(CreateOutcome::Duplicate),
+            other => other?,
+        };
+        let rows = OrderRows {
+            order_id: o.order_id.as_str(),
+            account_id: o.exchange.account_id,
+            owner_id: o.owner_id.to_string(),
+            kind: StepKind::Create,
+            exchange_id: o.exchange.id,
+            username: m.username.as_str(),
+            from_status: None,
+            now_ms: o.now_ms,
+        };
+        insert_order(&mut tx, &rows).await?;
+        tx.commit().await?;
+        Ok(CreateOutcome::Created)
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,53 @@
+//! [`DirectoryStore`] on SQLite: the mail directory that Dovecot and Postfix read.
+
+use async_trait::async_trait;
+
+use super::*;
+
+#[async_trait]
+impl DirectoryStore for SqliteStore {
+    async fn directory_put(&self, d: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT INTO mail_users (address, domain, password_hash, home, quota_mb, active, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (address) DO UPDATE SET password_hash = excluded.password_hash,
+                 home = excluded.home, quota_mb = excluded.quota_mb, active = excluded.active,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(d.address)
+        .bind(d.domain)
+        .bind(d.password_hash.as_str())
+        .bind(d.home)
+        .bind(d.quota_mb)
+        .bind(d.active)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM mail_aliases WHERE source = ?")
+            .bind(d.address)
+            .execute(&mut *tx)
+            .await?;
+        for destination in &d.destinations {
+            sqlx::query("INSERT INTO mail_aliases (source, destination) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .bind(d.address)
+                .bind(destination)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn directory_remove(&self, address: &str) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for sql in [
+            "DELETE FROM mail_aliases WHERE source = ?",
+            "DELETE FROM mail_users WHERE address = ?",
+        ] {
+            sqlx::query(sql).bind(address).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
