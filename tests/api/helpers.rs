@@ -470,23 +470,21 @@ pub fn mailboxes_path(domain: &str, rest: &str) -> String {
 }
 
 impl TestApp {
-    /// The trigger-kept `mailbox_counts` equal a real count of the mailboxes.
+    /// The trigger-kept `mailbox_counts` equal a real count of the mailboxes. One statement
+    /// reads both, so it sees one snapshot even while workers are changing statuses.
     pub async fn assert_counts_exact(&self) {
         let pool = self.db.pool().await;
-        let real = "SELECT exchange_id, billing_status, count(*) AS n FROM mailboxes GROUP BY exchange_id, billing_status";
-        let kept = "SELECT exchange_id, billing_status, n FROM mailbox_counts WHERE n <> 0";
-        let mut sets = Vec::new();
-        for sql in [real, kept] {
-            let mut rows: Vec<(i64, String, i64)> = sqlx::query(sql)
-                .fetch_all(&pool)
-                .await
-                .expect("counts")
-                .iter()
-                .map(|r| (r.get("exchange_id"), r.get("billing_status"), r.get("n")))
-                .collect();
-            rows.sort();
-            sets.push(rows);
+        let sql = "SELECT 'real' AS side, exchange_id, billing_status, count(*) AS n FROM mailboxes
+                   GROUP BY exchange_id, billing_status
+                   UNION ALL
+                   SELECT 'kept', exchange_id, billing_status, n FROM mailbox_counts WHERE n <> 0";
+        let mut sets: [Vec<(i64, String, i64)>; 2] = Default::default();
+        for r in sqlx::query(sql).fetch_all(&pool).await.expect("counts") {
+            let side: String = r.get("side");
+            let row = (r.get("exchange_id"), r.get("billing_status"), r.get("n"));
+            sets[usize::from(side == "kept")].push(row);
         }
+        sets.iter_mut().for_each(|s| s.sort());
         pool.close().await;
         assert_eq!(
             sets[0], sets[1],
