@@ -16,6 +16,8 @@ pub mod domain;
 pub mod error;
 /// HTTP routes, one module per resource, and the error-body layer.
 pub mod http;
+/// Catalog of plans and prices, and quotes for orders.
+pub mod pricing;
 /// Provisioning drivers (the mail directory; sandbox behaviour).
 pub mod provision;
 /// The storage seam and its SQLite and PostgreSQL back ends.
