@@ -3,9 +3,10 @@
 
 use anyhow::{Context, bail};
 
-use crate::domain::{Currency, DomainName, Money, Password};
+use crate::domain::{Currency, DomainName, Password};
 use crate::now_ms;
-use crate::store::{NewAccount, NewApiUser, NewExchange, Plan, Store};
+use crate::pricing::Catalog;
+use crate::store::{NewAccount, NewApiUser, NewExchange, Store};
 
 async fn franchise(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
     store.franchise_id(name).await?.with_context(|| {
@@ -66,34 +67,43 @@ pub struct ExchangeSpec<'a> {
     pub account: &'a str,
     pub domain: &'a str,
     pub version: &'a str,
-    pub free_mailboxes: i64,
-    pub mailbox_price: &'a str,
-    pub currency: &'a str,
+    /// The catalog plan pricing further mailboxes.
+    pub plan: &'a str,
+    /// Included mailboxes; `None` takes the plan's number.
+    pub free_mailboxes: Option<i64>,
     pub quota_mb: i64,
 }
 
-pub async fn add_exchange(store: &dyn Store, spec: &ExchangeSpec<'_>) -> anyhow::Result<i64> {
+/// Adds (or updates) an Exchange domain on a plan that `catalog` offers to its franchise.
+pub async fn add_exchange(
+    store: &dyn Store,
+    catalog: &Catalog,
+    spec: &ExchangeSpec<'_>,
+) -> anyhow::Result<i64> {
     let domain = DomainName::parse(spec.domain).map_err(|e| anyhow::anyhow!("domain: {e}"))?;
-    if spec.free_mailboxes < 0 {
+    let Some(plan) = catalog.plan(spec.franchise, spec.plan) else {
+        bail!(
+            "the catalog offers no plan {:?} to franchise {:?}",
+            spec.plan,
+            spec.franchise
+        );
+    };
+    let free_mailboxes = spec.free_mailboxes.unwrap_or(plan.included_mailboxes);
+    if free_mailboxes < 0 {
         bail!("the number of free mailboxes must not be negative");
     }
     if spec.quota_mb < 1 {
         bail!("the mailbox quota must be at least 1 MB");
     }
-    let plan = Plan {
-        free_mailboxes: spec.free_mailboxes,
-        mailbox_price: Money::parse(spec.mailbox_price)
-            .map_err(|e| anyhow::anyhow!("price: {e}"))?,
-        currency: Currency::parse(spec.currency).map_err(anyhow::Error::msg)?,
-        quota_mb: spec.quota_mb,
-    };
     let franchise_id = franchise(store, spec.franchise).await?;
     let account_id = account(store, franchise_id, spec.account).await?;
     let exchange = NewExchange {
         account_id,
         domain: domain.as_str(),
         version: spec.version,
-        plan,
+        plan: spec.plan,
+        free_mailboxes,
+        quota_mb: spec.quota_mb,
     };
     Ok(store.put_exchange(&exchange, now_ms()).await?)
 }
@@ -126,35 +136,34 @@ pub async fn add_user(
     Ok(store.put_api_user(&user, now_ms()).await?)
 }
 
-/// The demo data set of `serve --demo` (see the README).
-pub async fn seed_demo(store: &dyn Store) -> anyhow::Result<()> {
+/// The demo data set of `serve --demo` (see the README), priced by the built-in catalog:
+/// `myexchangedomain.com` on `exchange2010` (10 included mailboxes), `paid.example.com` on
+/// `exchange2010-payg` (none included: every mailbox is a paid order, as in Hostway's
+/// `Order-Exchange-mailbox-paid` example).
+pub async fn seed_demo(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<()> {
     const MAIN: &str = "partner_api_developer_us_main";
     const OTHER: &str = "partner_other";
     add_franchise(store, MAIN, true).await?;
     add_franchise(store, OTHER, true).await?;
     add_account(store, MAIN, "acct999999", "USD", "open").await?;
     add_account(store, OTHER, "acct111111", "USD", "open").await?;
-    let exchange = |franchise, account, domain, free_mailboxes| ExchangeSpec {
+    let exchange = |franchise, account, domain, plan| ExchangeSpec {
         franchise,
         account,
         domain,
         version: "2010",
-        free_mailboxes,
-        mailbox_price: "5.18",
-        currency: "USD",
+        plan,
+        free_mailboxes: None,
         quota_mb: 2048,
     };
-    add_exchange(
-        store,
-        &exchange(MAIN, "acct999999", "myexchangedomain.com", 10),
-    )
-    .await?;
-    add_exchange(store, &exchange(MAIN, "acct999999", "paid.example.com", 0)).await?;
-    add_exchange(
-        store,
-        &exchange(OTHER, "acct111111", "other.example.net", 10),
-    )
-    .await?;
+    let standard = Catalog::default_plan_name();
+    for spec in [
+        exchange(MAIN, "acct999999", "myexchangedomain.com", standard),
+        exchange(MAIN, "acct999999", "paid.example.com", "exchange2010-payg"),
+        exchange(OTHER, "acct111111", "other.example.net", standard),
+    ] {
+        add_exchange(store, catalog, &spec).await?;
+    }
     add_user(store, &format!("qwe@{MAIN}"), None, "iu34t8hf").await?;
     add_user(store, &format!("mallory@{OTHER}"), None, "mallory123").await?;
     Ok(())

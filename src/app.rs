@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
 use crate::http::{AppState, router};
+use crate::pricing::Catalog;
 use crate::provision::{DirectoryDriver, Provisioner, Sandbox};
 use crate::store::{self, DbOptions, Store};
 use crate::worker::{Worker, WorkerConfig};
@@ -28,6 +29,8 @@ pub struct ServeConfig {
     /// Root of the mailbox home directories written into the mail directory.
     pub mail_root: PathBuf,
     pub auth_cache_ttl: Duration,
+    /// Plans and prices.
+    pub catalog: Arc<Catalog>,
 }
 
 impl ServeConfig {
@@ -41,6 +44,7 @@ impl ServeConfig {
             worker: WorkerConfig::default(),
             mail_root: PathBuf::from("/var/vmail"),
             auth_cache_ttl: Duration::from_secs(60),
+            catalog: Arc::new(Catalog::builtin()),
         }
     }
 }
@@ -61,7 +65,7 @@ impl Server {
     pub async fn start(config: ServeConfig) -> anyhow::Result<Self> {
         let store = store::connect_with(&config.database, &config.db).await?;
         if config.demo {
-            crate::admin::seed_demo(store.as_ref())
+            crate::admin::seed_demo(store.as_ref(), &config.catalog)
                 .await
                 .context("cannot seed the demo data")?;
         }
@@ -94,6 +98,7 @@ impl Server {
                         .as_deref()
                         .map(|u| u.trim_end_matches('/').to_owned()),
                     wake: Arc::clone(&wake),
+                    catalog: Arc::clone(&config.catalog),
                 });
                 let mut stop_http = stop.clone();
                 let app = router(state);

@@ -3,6 +3,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -10,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::admin;
 use crate::app::{ServeConfig, Server};
+use crate::pricing::Catalog;
 use crate::store::DbOptions;
 use crate::worker::WorkerConfig;
 
@@ -115,11 +117,33 @@ struct RunArgs {
     /// Root of mailbox home directories in the mail directory (`<root>/<domain>/<user>`).
     #[arg(long, env = "MAILORDER_MAIL_ROOT", default_value = "/var/vmail")]
     mail_root: PathBuf,
+    /// Hours an open (unsubmitted) order lives before it is cancelled and its names released.
+    #[arg(long, env = "MAILORDER_ORDER_EXPIRY_HOURS", default_value_t = 168)]
+    order_expiry_hours: u64,
+    #[command(flatten)]
+    catalog: CatalogArg,
+}
+
+#[derive(Debug, Args)]
+struct CatalogArg {
+    /// The catalog of plans and prices (TOML); without it, the built-in `catalog.toml`.
+    #[arg(long, env = "MAILORDER_CATALOG")]
+    catalog: Option<PathBuf>,
+}
+
+impl CatalogArg {
+    fn load(&self) -> anyhow::Result<Catalog> {
+        match &self.catalog {
+            Some(path) => Catalog::load(path),
+            None => Ok(Catalog::builtin()),
+        }
+    }
 }
 
 impl RunArgs {
-    fn config(self, listen: Option<String>) -> ServeConfig {
+    fn config(self, listen: Option<String>) -> anyhow::Result<ServeConfig> {
         let mut config = ServeConfig::new("", self.db.database);
+        config.catalog = Arc::new(self.catalog.load()?);
         config.listen = listen;
         config.mail_root = self.mail_root;
         config.db = DbOptions {
@@ -133,9 +157,10 @@ impl RunArgs {
             max_attempts: self.max_attempts.max(1),
             retry_base: Duration::from_millis(self.retry_base_ms),
             restore_window: Duration::from_secs(self.restore_days.saturating_mul(24 * 3600)),
+            order_expiry: Duration::from_secs(self.order_expiry_hours.saturating_mul(3600)),
             ..WorkerConfig::default()
         };
-        config
+        Ok(config)
     }
 }
 
@@ -176,16 +201,16 @@ enum ExchangeCmd {
         domain: String,
         #[arg(long, default_value = "2010")]
         version: String,
-        /// Mailboxes included in the plan at no charge.
-        #[arg(long, default_value_t = 10)]
-        free: i64,
-        /// Monthly price of each further mailbox, e.g. 5.18.
-        #[arg(long, default_value = "5.18")]
-        price: String,
-        #[arg(long, default_value = "USD")]
-        currency: String,
+        /// The catalog plan that prices mailboxes beyond the included ones.
+        #[arg(long, default_value = "exchange2010")]
+        plan: String,
+        /// Mailboxes included at no charge; without it, the plan's number.
+        #[arg(long)]
+        free: Option<i64>,
         #[arg(long, default_value_t = 2048)]
         quota_mb: i64,
+        #[command(flatten)]
+        catalog: CatalogArg,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -219,7 +244,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let no_worker = args.no_worker;
-    let mut config = args.run.config(Some(args.listen));
+    let mut config = args.run.config(Some(args.listen))?;
     config.public_url = args.public_url;
     config.demo = args.demo;
     if no_worker {
@@ -234,7 +259,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn work(args: WorkerArgs) -> anyhow::Result<()> {
-    let mut config = args.run.config(None);
+    let mut config = args.run.config(None)?;
     config.worker.workers = config.worker.workers.max(1);
     let server = Server::start(config).await?;
     println!("working");
@@ -289,24 +314,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             account,
             domain,
             version,
+            plan,
             free,
-            price,
-            currency,
             quota_mb,
+            catalog,
             db,
         }) => {
+            let catalog = catalog.load()?;
             let store = open(db).await?;
             let spec = admin::ExchangeSpec {
                 franchise: &franchise,
                 account: &account,
                 domain: &domain,
                 version: &version,
+                plan: &plan,
                 free_mailboxes: free,
-                mailbox_price: &price,
-                currency: &currency,
                 quota_mb,
             };
-            admin::add_exchange(store.as_ref(), &spec).await?;
+            admin::add_exchange(store.as_ref(), &catalog, &spec).await?;
             store.close().await;
             println!("exchange {domain} ready");
             Ok(())

@@ -21,8 +21,8 @@ use crate::domain::{OrderId, OwnerId};
 use crate::now_ms;
 use crate::provision::{ProvisionError, Provisioner};
 use crate::store::{
-    ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask, OrderError, StepKind, Store,
-    StoreResult,
+    CancelOutcome, ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask, OrderError, StepKind,
+    Store, StoreResult,
 };
 
 #[derive(Debug, Clone)]
@@ -36,7 +36,9 @@ pub struct WorkerConfig {
     pub idle_poll: Duration,
     /// How long a closed mailbox can be restored before it is purged.
     pub restore_window: Duration,
-    /// How often maintenance (purging expired closed mailboxes) runs.
+    /// How long an open (unsubmitted) order lives before maintenance cancels it.
+    pub order_expiry: Duration,
+    /// How often maintenance (purging expired closed mailboxes, expiring open orders) runs.
     pub maintenance_every: Duration,
 }
 
@@ -49,9 +51,19 @@ impl Default for WorkerConfig {
             retry_base: Duration::from_secs(1),
             idle_poll: Duration::from_secs(5),
             restore_window: Duration::from_secs(30 * 24 * 3600),
+            order_expiry: Duration::from_secs(7 * 24 * 3600),
             maintenance_every: Duration::from_secs(60),
         }
     }
+}
+
+/// What one [`Worker::run_maintenance`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Maintenance {
+    /// Closed mailboxes past their restore window, now queued for purging.
+    pub purges_queued: usize,
+    /// Open orders past their expiry, now cancelled.
+    pub orders_expired: usize,
 }
 
 /// What one [`Worker::run_once`] did.
@@ -204,10 +216,22 @@ impl Worker {
         }
     }
 
-    /// Queues a purge for every closed mailbox whose restore window has passed; returns how
-    /// many. Safe to run from several processes: a mailbox leaves `closed` only once.
-    pub async fn run_maintenance(&self) -> StoreResult<usize> {
+    /// Queues a purge for every closed mailbox whose restore window has passed and cancels
+    /// open orders older than the expiry, releasing their names. Safe to run from several
+    /// processes: a mailbox leaves `closed` once, an order leaves `new` once.
+    pub async fn run_maintenance(&self) -> StoreResult<Maintenance> {
         let now = now_ms();
+        let mut expired_orders = 0;
+        for id in self
+            .store
+            .stale_open_orders(now - millis(self.config.order_expiry), 100)
+            .await?
+        {
+            if self.store.cancel_order(&id, now).await? == CancelOutcome::Cancelled {
+                tracing::info!(order.id = %id, "open order expired; cancelled");
+                expired_orders += 1;
+            }
+        }
         let expired = self
             .store
             .expired_closed_mailboxes(now - millis(self.config.restore_window), 100)
@@ -234,7 +258,10 @@ impl Worker {
         if queued > 0 {
             self.wake.notify_waiters();
         }
-        Ok(queued)
+        Ok(Maintenance {
+            purges_queued: queued,
+            orders_expired: expired_orders,
+        })
     }
 
     /// Runs until `shutdown` turns true, finishing the step in hand first.

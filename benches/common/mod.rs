@@ -23,14 +23,17 @@ pub async fn add_exchange(server: &Server, domain: &str) {
         account: "acct999999",
         domain,
         version: "2010",
-        free_mailboxes: 1_000_000,
-        mailbox_price: "5.18",
-        currency: "USD",
+        plan: "exchange2010",
+        free_mailboxes: Some(1_000_000),
         quota_mb: 2048,
     };
-    mailorder::admin::add_exchange(server.store().as_ref(), &spec)
-        .await
-        .expect("exchange");
+    mailorder::admin::add_exchange(
+        server.store().as_ref(),
+        &mailorder::pricing::Catalog::builtin(),
+        &spec,
+    )
+    .await
+    .expect("exchange");
 }
 
 /// A fresh database on the server of `MAILORDER_BENCH_POSTGRES`, dropped when this goes.

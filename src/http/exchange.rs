@@ -12,7 +12,7 @@ use super::conditional::{not_modified, with_last_modified};
 use super::extract::base_url;
 use super::list::{ListRequest, ListSpec};
 use crate::domain::Money;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::store::ExchangeRecord;
 
 const SPEC: ListSpec = ListSpec {
@@ -82,10 +82,21 @@ pub async fn read(
     let base = base_url(&state, &headers);
     let own = self_url(&base, &e);
     let related = |path: &str| json!([{"href": format!("{own}{path}/"), "rel": "related"}]);
+    let plan = state
+        .catalog
+        .plan(&e.franchise_name, &e.plan)
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!(
+                "the catalog offers no plan {:?} to franchise {:?}",
+                e.plan,
+                e.franchise_name
+            ))
+        })?;
+    let (price, currency) = (plan.mailbox_monthly, plan.currency);
     let next = if used < e.free_mailboxes {
         Money::ZERO
     } else {
-        e.mailbox_price
+        price
     };
     let body = json!({
         "domain": e.domain,
@@ -97,8 +108,9 @@ pub async fn read(
         "emailAliases": related("emailAliases"),
         "freeMailboxes": e.free_mailboxes,
         "usedMailboxes": used,
-        "mailboxPrice": money(e.mailbox_price, e.currency.as_str()),
-        "nextMailboxPrice": money(next, e.currency.as_str()),
+        "plan": e.plan,
+        "mailboxPrice": money(price, currency.as_str()),
+        "nextMailboxPrice": money(next, currency.as_str()),
     });
     let mut response = axum::Json(body).into_response();
     with_last_modified(&mut response, e.updated_ms);

@@ -174,6 +174,11 @@ impl ListRequest {
         })
     }
 
+    /// Whether the request named a `sortField` (lists with a default order keep it otherwise).
+    pub fn sort_given(&self) -> bool {
+        self.pairs.iter().any(|(k, _)| k == "sortField")
+    }
+
     /// The query string with `page`/`pageSize` set (added at the end if absent).
     fn query_with(&self, page: u64, page_size: u64) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());

@@ -10,6 +10,7 @@ use super::State;
 use super::access::{self, mailbox_url};
 use super::conditional::{not_modified, with_last_modified};
 use super::extract::{OwnerCookie, base_url, json_body, owner_cookie};
+use super::quotes::price_order;
 use crate::domain::{
     BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
     NewMailbox, OrderId, OwnerId, RecipientLimit,
@@ -81,18 +82,52 @@ pub async fn create(
         now_ms: now,
     };
     match state.store.create_mailbox_order(&order).await? {
-        CreateOutcome::Created => {}
-        CreateOutcome::Duplicate => return Err(duplicate(mailbox.username.as_str())),
-        CreateOutcome::NoFreeSlot => {
-            return Err(ApiError::Forbidden(
-                "No free mailbox left in this Exchange plan; paid mailboxes cannot be ordered yet"
-                    .into(),
-            ));
+        CreateOutcome::Created => {
+            state.wake.notify_waiters();
+            tracing::info!(order.id = %order_id, account = exchange.account_number, domain = exchange.domain, "mailbox order accepted");
+            access::accepted(&state, &headers, &order_id, owner_id)
         }
+        CreateOutcome::Quoted(open_order) => {
+            tracing::info!(order.id = %open_order, account = exchange.account_number, domain = exchange.domain, "paid mailbox added to an open order");
+            quoted(&state, &headers, &exchange, &open_order, owner_id).await
+        }
+        CreateOutcome::Duplicate => Err(duplicate(mailbox.username.as_str())),
+        CreateOutcome::OwnerBusy => Err(ApiError::conflict(
+            "A new order has already been created for this ownerID",
+        )),
     }
-    state.wake.notify_waiters();
-    tracing::info!(order.id = %order_id, account = exchange.account_number, domain = exchange.domain, "mailbox order accepted");
-    access::accepted(&state, &headers, &order_id, owner_id)
+}
+
+/// `202 Accepted` for a paid mailbox: the `OwnerId` cookie and the open order's compact quote,
+/// whose `related` link is the action URL to submit it (no `Location`, as in the docs).
+async fn quoted(
+    state: &super::AppState,
+    headers: &HeaderMap,
+    exchange: &ExchangeRecord,
+    order_id: &OrderId,
+    owner_id: OwnerId,
+) -> ApiResult<Response> {
+    let order = state
+        .store
+        .order(order_id.as_str())
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("open order {order_id} vanished")))?;
+    let (priced, _) = price_order(state, &order).await?;
+    let base = base_url(state, headers);
+    let body = priced.quote.compact_json(
+        &format!(
+            "{base}/accounts/{}/exchange/{}/mailboxes/",
+            exchange.account_number, exchange.domain
+        ),
+        &format!("{base}/orders/{order_id}/action"),
+    );
+    let mut response = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
+    let cookie = format!("OwnerId={owner_id}; Path=/");
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::try_from(cookie).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(response)
 }
 
 fn mailbox_json(m: &MailboxRecord, self_url: String) -> Value {

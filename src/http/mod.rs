@@ -2,6 +2,7 @@
 //! Hostway's error body.
 
 mod access;
+mod charges;
 mod conditional;
 mod exchange;
 mod extract;
@@ -9,7 +10,10 @@ mod list;
 mod mailbox_actions;
 mod mailbox_list;
 mod mailboxes;
+mod order_actions;
+mod order_list;
 mod orders;
+mod quotes;
 
 use std::sync::Arc;
 
@@ -23,6 +27,7 @@ use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
 use crate::error::{ApiError, error_body};
+use crate::pricing::Catalog;
 use crate::store::Store;
 
 pub struct AppState {
@@ -32,6 +37,8 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Wakes the order workers when work is queued.
     pub wake: Arc<Notify>,
+    /// Plans and prices.
+    pub catalog: Arc<Catalog>,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
@@ -43,7 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     const MAILBOX: &str = "/accounts/{account}/exchange/{domain}/mailboxes/{username}";
     const MAILBOX_ACTION: &str =
         "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action";
-    let routes: [(&str, MethodRouter<Arc<AppState>>); 6] = [
+    let routes: [(&str, MethodRouter<Arc<AppState>>); 13] = [
         (EXCHANGES, get(exchange::list)),
         (EXCHANGE, get(exchange::read)),
         (
@@ -59,7 +66,17 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .delete(mailbox_actions::delete),
         ),
         (MAILBOX_ACTION, post(mailbox_actions::action)),
-        ("/orders/{order}", get(orders::read)),
+        ("/accounts/{account}/charges", get(charges::list)),
+        ("/orders", get(order_list::list)),
+        ("/orders/{order}", get(orders::read).delete(orders::cancel)),
+        ("/orders/{order}/action", post(order_actions::action)),
+        ("/orders/{order}/quote", get(order_actions::quote)),
+        (
+            "/order",
+            get(orders::read_current).delete(orders::cancel_current),
+        ),
+        ("/order/action", post(order_actions::action_current)),
+        ("/order/quote", get(order_actions::quote_current)),
     ];
     // Every route also answers with a trailing slash, as the docs' `self` links end in one.
     routes

@@ -1,29 +1,52 @@
-//! `/orders/{id}`: order status, readable with the order's `OwnerId` cookie or with the
-//! credentials of a user who can see the order's account.
+//! `/orders/{id}` and its shorthand `/order` (the caller's open order, by `OwnerId` cookie):
+//! read and cancel. Readable with the order's `OwnerId` cookie or with the credentials of a user
+//! who can see the order's account.
 
 use axum::extract::Path;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::State;
 use super::extract::{OwnerCookie, base_url, owner_cookie};
 use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{OrderRecord, OrderStatus, Role};
+use crate::store::{CancelOutcome, OrderRecord, OrderStatus, Role};
 
-const PERMISSION: &str = "Unauthorized: Order failed permission check";
+pub const PERMISSION: &str = "Unauthorized: Order failed permission check";
+
+/// Which order a request names: an explicit id, or `/order` (the cookie's open order).
+#[derive(Debug, Clone)]
+pub enum Target {
+    Id(String),
+    Current,
+}
 
 /// Loads the order if the request may see it. Without any credential: `401`. Unknown order:
 /// `404`. A matching cookie suffices; otherwise the credentials decide: another franchise's
-/// order does not exist for them (`404`), an account they cannot manage is `403`.
-async fn authorized_order(
+/// order does not exist for them (`404`), an account they cannot manage is `403` (`denied`).
+pub async fn authorized(
     state: &super::AppState,
     headers: &HeaderMap,
-    id: &str,
+    target: &Target,
+    denied: &'static str,
 ) -> ApiResult<OrderRecord> {
     let cookie = owner_cookie(headers);
+    let id = match target {
+        Target::Id(id) => id,
+        // `/order` is whatever open order the cookie owns; nothing else can name it.
+        Target::Current => {
+            let OwnerCookie::Valid(owner) = cookie else {
+                return Err(ApiError::NotFound);
+            };
+            return state
+                .store
+                .open_order_of(&owner.to_string())
+                .await?
+                .ok_or(ApiError::NotFound);
+        }
+    };
     let caller = state.auth.authenticate(headers).await?;
     if caller.is_none() && cookie == OwnerCookie::Absent {
         return Err(ApiError::Unauthorized("Authentication required"));
@@ -54,23 +77,103 @@ async fn authorized_order(
         {
             Ok(order)
         }
-        Some(_) => Err(ApiError::Forbidden(PERMISSION.into())),
+        Some(_) => Err(ApiError::Forbidden(denied.into())),
     }
 }
 
-/// `GET /orders/{id}`: `{"order": {"Status", "Account"[, "Errors"]}, "links": [self]}`.
+/// A time as the API shows it: RFC 3339 in UTC, to the second.
+pub fn timestamp(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /orders/{id}`: the docs' `{"order": {"Status", "Account"}, "links": [self]}`, plus
+/// `Errors` (failed orders), `Items` (one per line), `Created` and `Updated`.
 pub async fn read(state: State, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
-    let order = authorized_order(&state, &headers, &id).await?;
+    read_order(state, headers, Target::Id(id)).await
+}
+
+/// `GET /order`: the same, for the cookie's open order, with an `alternate` link to it.
+pub async fn read_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
+    read_order(state, headers, Target::Current).await
+}
+
+async fn read_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
+    let order = authorized(&state, &headers, &target, PERMISSION).await?;
+    let lines = state.store.order_lines(order.id.as_str()).await?;
     let base = base_url(&state, &headers);
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            json!({
+                "Type": l.kind.as_str(),
+                "Mailbox": format!("{}@{}", l.username, l.domain),
+                "Plan": l.plan,
+                "Status": l.status,
+                "Error": l.error,
+            })
+        })
+        .collect();
+    let explicit = format!("{base}/orders/{}/", order.id);
+    let mut links = vec![json!({"href": explicit, "rel": "self"})];
+    if let Target::Current = target {
+        links = vec![
+            json!({"href": format!("{base}/order/"), "rel": "self"}),
+            json!({"href": explicit, "rel": "alternate"}),
+        ];
+    }
     let mut body = json!({
         "order": {
             "Status": order.status.as_str(),
             "Account": format!("{base}/accounts/{}", order.account_number),
         },
-        "links": [{"href": format!("{base}/orders/{}/", order.id), "rel": "self"}],
+        "links": links,
     });
+    let fields = &mut body["order"];
     if order.status == OrderStatus::Failed {
-        body["order"]["Errors"] = json!(order.errors);
+        fields["Errors"] = json!(order.errors);
     }
+    fields["Items"] = json!(items);
+    fields["Created"] = json!(timestamp(order.created_ms));
+    fields["Updated"] = json!(timestamp(order.updated_ms));
     Ok(axum::Json(body).into_response())
+}
+
+/// `DELETE /orders/{id}`: cancels an open order and releases its names (`204`). A submitted
+/// order cannot be cancelled (`405`); a cancelled one is gone (`404`).
+pub async fn cancel(
+    state: State,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    cancel_order(state, headers, Target::Id(id)).await
+}
+
+/// `DELETE /order`.
+pub async fn cancel_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
+    cancel_order(state, headers, Target::Current).await
+}
+
+async fn cancel_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
+    let order = authorized(&state, &headers, &target, PERMISSION).await?;
+    match state
+        .store
+        .cancel_order(order.id.as_str(), crate::now_ms())
+        .await?
+    {
+        CancelOutcome::Cancelled => {
+            tracing::info!(order.id = %order.id, "order cancelled");
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        CancelOutcome::NotFound | CancelOutcome::NotOpen(OrderStatus::Cancelled) => {
+            Err(ApiError::NotFound)
+        }
+        CancelOutcome::NotOpen(_) => Err(ApiError::MethodNotAllowed),
+    }
 }

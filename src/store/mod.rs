@@ -6,6 +6,7 @@
 
 mod list_sql;
 mod model;
+mod order_model;
 mod postgres;
 mod rows;
 mod sqlite;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use tokio::sync::{Notify, watch};
 
 pub use model::*;
+pub use order_model::*;
 
 use crate::domain::OrderId;
 
@@ -89,7 +91,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything mailorder keeps, behind one seam: the API's reads and writes here, the rest in
 /// [`AdminStore`], [`QueueStore`] and [`DirectoryStore`].
 #[async_trait]
-pub trait Store: AdminStore + QueueStore + DirectoryStore + Send + Sync + 'static {
+pub trait Store:
+    AdminStore + QueueStore + DirectoryStore + OrderStore + Send + Sync + 'static
+{
     async fn api_user(&self, franchise: &str, login: &str) -> StoreResult<Option<ApiUser>>;
     async fn exchange(&self, account: &str, domain: &str) -> StoreResult<Option<ExchangeRecord>>;
     async fn mailbox(&self, exchange_id: i64, username: &str)
@@ -115,7 +119,9 @@ pub trait Store: AdminStore + QueueStore + DirectoryStore + Send + Sync + 'stati
         username: &str,
     ) -> StoreResult<Option<MailboxLogin>>;
 
-    /// Reserves the name, writes the order, its item and its queue entry in one transaction.
+    /// Reserves the name and, in one transaction with it: with a free slot left, writes a
+    /// submitted order, its item and its queue entry; without one, adds a paid line to the
+    /// owner's open order (or opens one).
     async fn create_mailbox_order(&self, order: &NewMailboxOrder<'_>)
     -> StoreResult<CreateOutcome>;
     /// Updates the mailbox and, if it is in the mail directory, its directory entry, in one
@@ -172,6 +178,34 @@ pub trait QueueStore: Send + Sync {
     async fn listen_for_work(&self, wake: Arc<Notify>, shutdown: watch::Receiver<bool>) {
         let _ = (wake, shutdown);
     }
+}
+
+/// The order API: open orders, their lines, submit, cancel, expiry, lists and the ledger.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// The open order (status `new`) that `owner_id` owns.
+    async fn open_order_of(&self, owner_id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// The full quote (JSON) a submitted order was submitted with.
+    async fn order_quote(&self, order_id: &str) -> StoreResult<Option<String>>;
+    /// An order's lines, in the order they were added.
+    async fn order_lines(&self, order_id: &str) -> StoreResult<Vec<OrderLine>>;
+    /// Submits an open order still at `revision`: its lines and mailboxes go `Processing` /
+    /// `pending`, their jobs are queued and the quote's charges are written (unrecorded), in
+    /// one transaction.
+    async fn submit_order(&self, submit: &SubmitOrder<'_>) -> StoreResult<SubmitOutcome>;
+    /// Cancels an open order and releases the names its lines reserved.
+    async fn cancel_order(&self, order_id: &str, now_ms: i64) -> StoreResult<CancelOutcome>;
+    /// Open orders created before `created_before_ms` (for expiry), oldest first.
+    async fn stale_open_orders(
+        &self,
+        created_before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
+    async fn count_orders(&self, query: &OrderListQuery) -> StoreResult<u64>;
+    async fn list_orders(&self, query: &OrderListQuery) -> StoreResult<Vec<OrderSummary>>;
+    /// Recorded charges of an account, oldest first.
+    async fn count_charges(&self, account_id: i64) -> StoreResult<u64>;
+    async fn list_charges(&self, account_id: i64, page: Page) -> StoreResult<Vec<ChargeRecord>>;
 }
 
 /// The mail directory that Dovecot and Postfix read.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Contact, Currency, Money, NewMailbox, OrderId, OwnerId, PasswordHash};
+use crate::domain::{Contact, Currency, NewMailbox, OrderId, OwnerId, PasswordHash};
 
 /// What a caller may do. Franchise visibility is checked separately (other franchises'
 /// objects are invisible, i.e. 404).
@@ -71,20 +71,15 @@ pub struct NewAccount<'a> {
     pub status: &'a str,
 }
 
-/// The Exchange plan of one domain: how many mailboxes are included and what one more costs.
-#[derive(Debug, Clone, Copy)]
-pub struct Plan {
-    pub free_mailboxes: i64,
-    pub mailbox_price: Money,
-    pub currency: Currency,
-    pub quota_mb: i64,
-}
-
+/// An Exchange domain to add: its catalog plan (which prices further mailboxes) and the number
+/// of mailboxes included with it.
 pub struct NewExchange<'a> {
     pub account_id: i64,
     pub domain: &'a str,
     pub version: &'a str,
-    pub plan: Plan,
+    pub plan: &'a str,
+    pub free_mailboxes: i64,
+    pub quota_mb: i64,
 }
 
 pub struct NewApiUser<'a> {
@@ -100,18 +95,22 @@ pub struct ExchangeRecord {
     pub id: i64,
     pub domain: String,
     pub version: String,
-    pub mailbox_price: Money,
-    pub currency: Currency,
+    /// The catalog plan that prices mailboxes beyond the included ones.
+    pub plan: String,
     pub updated_ms: i64,
     pub account_id: i64,
     pub account_number: String,
     pub account_status: String,
     pub franchise_id: i64,
+    pub franchise_name: String,
     pub sandbox: bool,
     pub free_mailboxes: i64,
     pub quota_mb: i64,
 }
 
+/// A mailbox to order. With a free slot left in the plan it becomes a submitted order of its
+/// own; otherwise a paid line of the caller's open order (the one `owner_id` owns, or a new one
+/// with `order_id`).
 pub struct NewMailboxOrder<'a> {
     pub order_id: &'a OrderId,
     pub owner_id: OwnerId,
@@ -121,14 +120,16 @@ pub struct NewMailboxOrder<'a> {
     pub now_ms: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
-    /// Written and queued.
+    /// A free mailbox: written and queued.
     Created,
+    /// A paid mailbox: a line of this open order, which waits for its submit.
+    Quoted(OrderId),
     /// The username exists in the domain or is reserved by a pending order.
     Duplicate,
-    /// The plan has no free mailbox left (a paid order is needed).
-    NoFreeSlot,
+    /// The `OwnerId` already owns an open order of another account.
+    OwnerBusy,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -327,6 +328,10 @@ pub struct OrderRecord {
     pub owner_id: String,
     pub status: OrderStatus,
     pub errors: Vec<OrderError>,
+    /// Changes to the order's lines so far (a submit checks it did not move).
+    pub revision: i64,
+    /// The hash of the quote it was submitted with (paid orders).
+    pub quote_hash: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
 }

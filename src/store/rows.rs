@@ -70,23 +70,21 @@ pub(super) fn account(r: &impl Cols) -> AccountRecord {
 }
 
 pub(super) const EXCHANGE_SELECT: &str = "SELECT e.id, e.domain, e.version, e.free_mailboxes, e.quota_mb,
-        e.mailbox_price_minor, e.currency, e.updated_at, a.id AS account_id, a.number, a.status, a.franchise_id, f.sandbox
+        e.plan, e.updated_at, a.id AS account_id, a.number, a.status, a.franchise_id, f.name AS franchise_name, f.sandbox
     FROM exchanges e JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
 
 pub(super) fn exchange(r: &impl Cols) -> StoreResult<ExchangeRecord> {
-    let price = r.int("mailbox_price_minor");
     Ok(ExchangeRecord {
         id: r.int("id"),
         domain: r.text("domain"),
         version: r.text("version"),
-        mailbox_price: Money::from_minor(price)
-            .map_err(|e| anyhow::anyhow!("stored price {price}: {e}"))?,
-        currency: Currency::parse(&r.text("currency")).map_err(anyhow::Error::msg)?,
+        plan: r.text("plan"),
         updated_ms: r.int("updated_at"),
         account_id: r.int("account_id"),
         account_number: r.text("number"),
         account_status: r.text("status"),
         franchise_id: r.int("franchise_id"),
+        franchise_name: r.text("franchise_name"),
         sandbox: r.flag("sandbox"),
         free_mailboxes: r.int("free_mailboxes"),
         quota_mb: r.int("quota_mb"),
@@ -118,7 +116,7 @@ pub(super) fn mailbox(r: &impl Cols) -> StoreResult<MailboxRecord> {
 }
 
 pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.account_id, a.number, a.franchise_id,
-        o.owner_id, o.status, o.errors, o.created_at, o.updated_at
+        o.owner_id, o.status, o.errors, o.revision, o.quote_hash, o.created_at, o.updated_at
     FROM orders o JOIN accounts a ON a.id = o.account_id";
 
 pub(super) fn order(r: &impl Cols) -> StoreResult<OrderRecord> {
@@ -132,6 +130,8 @@ pub(super) fn order(r: &impl Cols) -> StoreResult<OrderRecord> {
         status: OrderStatus::parse(&status)
             .with_context(|| format!("unknown order status {status:?}"))?,
         errors: order_errors(r.opt_text("errors"))?,
+        revision: r.int("revision"),
+        quote_hash: r.opt_text("quote_hash"),
         created_ms: r.int("created_at"),
         updated_ms: r.int("updated_at"),
     })
@@ -196,4 +196,60 @@ pub(super) fn list_item(r: &impl Cols) -> MailboxListItem {
         archiving: r.flag("archiving"),
         blackberry: r.flag("blackberry"),
     }
+}
+
+pub(super) const LINE_SELECT: &str =
+    "SELECT i.id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
+        i.username, i.plan, i.status, i.error
+    FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
+    JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
+
+pub(super) fn order_line(r: &impl Cols) -> StoreResult<OrderLine> {
+    let kind = r.text("kind");
+    let error = r
+        .opt_text("error")
+        .map(|e| serde_json::from_str(&e).context("malformed item error"))
+        .transpose()?;
+    Ok(OrderLine {
+        item_id: r.int("id"),
+        kind: StepKind::parse(&kind).with_context(|| format!("unknown step kind {kind:?}"))?,
+        exchange_id: r.int("exchange_id"),
+        domain: r.text("domain"),
+        franchise_name: r.text("franchise_name"),
+        username: r.text("username"),
+        plan: r.opt_text("plan"),
+        status: r.text("status"),
+        error,
+    })
+}
+
+pub(super) fn order_summary(r: &impl Cols) -> StoreResult<OrderSummary> {
+    Ok(OrderSummary {
+        id: stored_order_id(r.text("id"))?,
+        account_number: r.text("number"),
+        status: r.text("status"),
+        created_ms: r.int("created_at"),
+        updated_ms: r.int("updated_at"),
+    })
+}
+
+pub(super) const CHARGE_SELECT: &str = "SELECT id, order_id, quote_hash, kind, description,
+        amount_minor, currency, deferred, period_start, period_end, recorded_at FROM charges";
+
+pub(super) fn charge(r: &impl Cols) -> StoreResult<ChargeRecord> {
+    let minor = r.int("amount_minor");
+    Ok(ChargeRecord {
+        id: r.int("id"),
+        order_id: r.text("order_id"),
+        quote_hash: r.text("quote_hash"),
+        kind: r.text("kind"),
+        description: r.text("description"),
+        amount: Money::from_minor(minor)
+            .map_err(|e| anyhow::anyhow!("stored amount {minor}: {e}"))?,
+        currency: Currency::parse(&r.text("currency")).map_err(anyhow::Error::msg)?,
+        deferred: r.flag("deferred"),
+        period_start: r.text("period_start"),
+        period_end: r.text("period_end"),
+        recorded_ms: r.opt_int("recorded_at").unwrap_or_default(),
+    })
 }

@@ -321,14 +321,17 @@ impl TestApp {
             account: ACCT,
             domain,
             version: "2010",
-            free_mailboxes: free,
-            mailbox_price: "5.18",
-            currency: "USD",
+            plan: "exchange2010",
+            free_mailboxes: Some(free),
             quota_mb: 2048,
         };
-        mailorder::admin::add_exchange(self.server().store().as_ref(), &spec)
-            .await
-            .expect("exchange added");
+        mailorder::admin::add_exchange(
+            self.server().store().as_ref(),
+            &mailorder::pricing::Catalog::builtin(),
+            &spec,
+        )
+        .await
+        .expect("exchange added");
     }
 }
 

@@ -10,6 +10,7 @@ mod crash;
 mod list;
 mod manage;
 mod orders;
+mod paid;
 mod processes;
 mod roles;
 mod secrets;

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use mailorder::admin;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sqlx::Row;
 
 use crate::helpers::{ACCT, Backend, DOMAIN, QWE, TestApp, error_of, mailbox_body};
@@ -175,12 +175,13 @@ async fn sandbox_names_are_ordinary_outside_sandbox_franchises(backend: Backend)
         account: "acct555555",
         domain: "live.example.org",
         version: "2010",
-        free_mailboxes: 5,
-        mailbox_price: "5.18",
-        currency: "USD",
+        plan: "exchange2010",
+        free_mailboxes: Some(5),
         quota_mb: 1024,
     };
-    admin::add_exchange(store, &spec).await.expect("exchange");
+    admin::add_exchange(store, &mailorder::pricing::Catalog::builtin(), &spec)
+        .await
+        .expect("exchange");
     admin::add_user(store, "agent@live_partner", None, "agentpass1")
         .await
         .expect("user");
@@ -205,15 +206,10 @@ async fn free_slots_run_out(backend: Backend) {
     app.add_exchange("two.example.com", 2).await;
     app.order_in("two.example.com", "one").await;
     app.order_in("two.example.com", "two").await;
-    let r = app
-        .post_mailbox(QWE, ACCT, "two.example.com", &mailbox_body("three"))
-        .await;
-    assert_eq!(r.status(), 403, "paid mailboxes are another issue");
-    assert_eq!(error_of(r).await.0, "forbidden");
-    let r = app
-        .post_mailbox(QWE, ACCT, "paid.example.com", &mailbox_body("paid"))
-        .await;
-    assert_eq!(r.status(), 403);
+    let q = crate::paid::order_paid(&app, "two.example.com", "three", None).await;
+    assert_eq!(q.body["total"], json!(["5.18", "USD"]), "the third is paid");
+    let q = crate::paid::order_paid(&app, "paid.example.com", "paid", None).await;
+    assert_eq!(q.body["total"], json!(["5.18", "USD"]));
 }
 
 async fn the_mail_directory_gets_the_mailbox(backend: Backend) {

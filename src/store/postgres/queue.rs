@@ -180,6 +180,14 @@ impl QueueStore for PgStore {
                     .await?;
             }
             _ => {
+                // The ledger: a line's charges count once the line is provisioned.
+                sqlx::query(
+                    "UPDATE charges SET recorded_at = $1 WHERE item_id = $2 AND recorded_at IS NULL",
+                )
+                .bind(now_ms)
+                .bind(job.item_id)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "UPDATE orders SET status = 'Completed', updated_at = $1
                      WHERE id = $2 AND status = 'Processing'

@@ -61,13 +61,11 @@ impl AdminStore for SqliteStore {
     async fn put_exchange(&self, e: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64> {
         let mut tx = self.write_tx().await?;
         let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO exchanges (account_id, domain, version, free_mailboxes, mailbox_price_minor,
-                                    currency, quota_mb, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (domain) DO UPDATE SET version = excluded.version,
-                 free_mailboxes = excluded.free_mailboxes,
-                 mailbox_price_minor = excluded.mailbox_price_minor,
-                 currency = excluded.currency, quota_mb = excluded.quota_mb,
+            "INSERT INTO exchanges (account_id, domain, version, plan, free_mailboxes, quota_mb,
+                                    created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (domain) DO UPDATE SET version = excluded.version, plan = excluded.plan,
+                 free_mailboxes = excluded.free_mailboxes, quota_mb = excluded.quota_mb,
                  updated_at = excluded.updated_at
              WHERE exchanges.account_id = excluded.account_id
              RETURNING id",
@@ -75,10 +73,9 @@ impl AdminStore for SqliteStore {
         .bind(e.account_id)
         .bind(e.domain)
         .bind(e.version)
-        .bind(e.plan.free_mailboxes)
-        .bind(e.plan.mailbox_price.minor())
-        .bind(e.plan.currency.as_str())
-        .bind(e.plan.quota_mb)
+        .bind(e.plan)
+        .bind(e.free_mailboxes)
+        .bind(e.quota_mb)
         .bind(now_ms)
         .bind(now_ms)
         .fetch_optional(&mut *tx)

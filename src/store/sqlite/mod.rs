@@ -5,6 +5,7 @@
 
 mod admin;
 mod directory;
+mod orders;
 mod queue;
 
 use std::str::FromStr;
@@ -115,6 +116,43 @@ async fn insert_order(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Reserves the mailbox's name with its settings in `status`; `false` if the name is taken.
+async fn insert_mailbox(
+    tx: &mut sqlx::SqliteConnection,
+    o: &NewMailboxOrder<'_>,
+    status: &str,
+    order_id: &str,
+) -> Result<bool, StoreError> {
+    let m = o.mailbox;
+    let contact = serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
+    let inserted = sqlx::query(
+        "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
+             recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
+             order_id, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(o.exchange.id)
+    .bind(m.username.as_str())
+    .bind(status)
+    .bind(m.settings.admin)
+    .bind(m.settings.notes.as_str())
+    .bind(i64::from(m.settings.recipient_limit.get()))
+    .bind(o.exchange.quota_mb)
+    .bind(contact)
+    .bind(m.settings.forward_to.as_ref().map(|a| a.as_str()))
+    .bind(m.settings.deliver_redirect.as_ref().map(|a| a.as_str()))
+    .bind(o.password_hash.as_str())
+    .bind(order_id)
+    .bind(o.now_ms)
+    .bind(o.now_ms)
+    .execute(&mut *tx)
+    .await;
+    match inserted {
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        other => other.map(|_| true).map_err(StoreError::from),
+    }
 }
 
 #[async_trait]
@@ -375,49 +413,30 @@ impl Store for SqliteStore {
         if taken {
             return Ok(CreateOutcome::Duplicate);
         }
-        if used >= o.exchange.free_mailboxes {
-            return Ok(CreateOutcome::NoFreeSlot);
-        }
-        let contact =
-            serde_json::to_string(&m.settings.contact).context("cannot encode contact")?;
-        let inserted = sqlx::query(
-            "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
-                 recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
-                 order_id, created_at, updated_at)
-             VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(o.exchange.id)
-        .bind(m.username.as_str())
-        .bind(m.settings.admin)
-        .bind(m.settings.notes.as_str())
-        .bind(i64::from(m.settings.recipient_limit.get()))
-        .bind(o.exchange.quota_mb)
-        .bind(contact)
-        .bind(m.settings.forward_to.as_ref().map(|a| a.as_str()))
-        .bind(m.settings.deliver_redirect.as_ref().map(|a| a.as_str()))
-        .bind(o.password_hash.as_str())
-        .bind(o.order_id.as_str())
-        .bind(o.now_ms)
-        .bind(o.now_ms)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Err(e) if is_unique_violation(&e) => return Ok(CreateOutcome::Duplicate),
-            other => other?,
+        let outcome = if used < o.exchange.free_mailboxes {
+            if !insert_mailbox(&mut tx, o, "pending", o.order_id.as_str()).await? {
+                return Ok(CreateOutcome::Duplicate);
+            }
+            let rows = OrderRows {
+                order_id: o.order_id.as_str(),
+                account_id: o.exchange.account_id,
+                owner_id: o.owner_id.to_string(),
+                kind: StepKind::Create,
+                exchange_id: o.exchange.id,
+                username: m.username.as_str(),
+                from_status: None,
+                now_ms: o.now_ms,
+            };
+            insert_order(&mut tx, &rows).await?;
+            CreateOutcome::Created
+        } else {
+            match orders::add_paid_line(&mut tx, o).await? {
+                Some(outcome) => outcome,
+                None => return Ok(CreateOutcome::Duplicate),
+            }
         };
-        let rows = OrderRows {
-            order_id: o.order_id.as_str(),
-            account_id: o.exchange.account_id,
-            owner_id: o.owner_id.to_string(),
-            kind: StepKind::Create,
-            exchange_id: o.exchange.id,
-            username: m.username.as_str(),
-            from_status: None,
-            now_ms: o.now_ms,
-        };
-        insert_order(&mut tx, &rows).await?;
         tx.commit().await?;
-        Ok(CreateOutcome::Created)
+        Ok(outcome)
     }
 
     async fn close(&self) {

@@ -180,6 +180,14 @@ impl QueueStore for SqliteStore {
                 .await?;
             }
             _ => {
+                // The ledger: a line's charges count once the line is provisioned.
+                sqlx::query(
+                    "UPDATE charges SET recorded_at = ? WHERE item_id = ? AND recorded_at IS NULL",
+                )
+                .bind(now_ms)
+                .bind(job.item_id)
+                .execute(&mut *tx)
+                .await?;
                 sqlx::query(
                     "UPDATE orders SET status = 'Completed', updated_at = ?
                      WHERE id = ? AND status = 'Processing'

@@ -1,0 +1,217 @@
+//! `POST /orders/{id}/action` (`validate`, `submit`) and `GET /orders/{id}/quote`, with their
+//! `/order` shorthands.
+
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::State;
+use super::extract::{base_url, json_body};
+use super::orders::{PERMISSION, Target, authorized};
+use super::quotes::price_order;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Validate,
+    Submit,
+}
+
+/// The action body: `{"action": "validate"|"submit", "actionData": {…}, "quoteHash": "…"}`.
+fn parse_action(body: &Value) -> ApiResult<(Action, Option<String>)> {
+    let Some(fields) = body.as_object() else {
+        return Err(ApiError::field("action", "Required"));
+    };
+    let mut problems = std::collections::BTreeMap::new();
+    let action = match fields.get("action") {
+        None | Some(Value::Null) => {
+            problems.insert("action".to_owned(), "Required".to_owned());
+            None
+        }
+        Some(Value::String(a)) if a == "validate" => Some(Action::Validate),
+        Some(Value::String(a)) if a == "submit" => Some(Action::Submit),
+        Some(_) => {
+            problems.insert("action".to_owned(), "must be validate or submit".to_owned());
+            None
+        }
+    };
+    if let Some(data) = fields.get("actionData")
+        && !(data.is_object() || data.is_null())
+    {
+        problems.insert("actionData".to_owned(), "must be an object".to_owned());
+    }
+    let hash = match fields.get("quoteHash") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(h))
+            if h.len() == 40
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
+        {
+            Some(h.clone())
+        }
+        Some(_) => {
+            problems.insert(
+                "quoteHash".to_owned(),
+                "must be the 40-hex hash of a quote".to_owned(),
+            );
+            None
+        }
+    };
+    match action {
+        Some(action) if problems.is_empty() => Ok((action, hash)),
+        _ => Err(ApiError::Validation(problems)),
+    }
+}
+
+fn not_open(status: OrderStatus) -> ApiError {
+    ApiError::conflict(match status {
+        OrderStatus::Cancelled => "Order has been cancelled",
+        OrderStatus::New => "Order has changed",
+        _ => "Order has already been submitted",
+    })
+}
+
+fn stale_quote(current: &str) -> ApiError {
+    ApiError::Conflict {
+        message: "The order's price has changed since that quote".into(),
+        details: json!({ "quoteHash": current }),
+    }
+}
+
+/// `POST /orders/{id}/action`.
+pub async fn action(
+    state: State,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    act(state, headers, body, Target::Id(id)).await
+}
+
+/// `POST /order/action`: submitting answers with the explicit order's `Location`.
+pub async fn action_current(state: State, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
+    act(state, headers, body, Target::Current).await
+}
+
+async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> ApiResult<Response> {
+    let mut order = authorized(&state, &headers, &target, PERMISSION).await?;
+    let (action, expected_hash) = parse_action(&json_body(&headers, &body)?)?;
+    // Lines added while pricing move the order's revision; price again (a few times at most).
+    for _ in 0..3 {
+        if order.status != OrderStatus::New {
+            return Err(not_open(order.status));
+        }
+        let (priced, lines) = price_order(&state, &order).await?;
+        let mut problems = std::collections::BTreeMap::new();
+        if lines.is_empty() {
+            problems.insert("items".to_owned(), "the order has no lines".to_owned());
+        }
+        match state.store.account(&order.account_number).await? {
+            Some(a) if a.status == "open" => {}
+            Some(a) => {
+                problems.insert("account".to_owned(), format!("Account is {}", a.status));
+            }
+            None => {
+                problems.insert("account".to_owned(), "Account has not been set".to_owned());
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::BadRequest {
+                message: "Order cannot be submitted".into(),
+                details: json!(problems),
+            });
+        }
+        if let Some(expected) = &expected_hash
+            && *expected != priced.quote.hash
+        {
+            return Err(stale_quote(&priced.quote.hash));
+        }
+        if action == Action::Validate {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+        let quote_json = priced.quote.full_json("")["quote"].to_string();
+        let submit = SubmitOrder {
+            order_id: order.id.as_str(),
+            revision: order.revision,
+            quote_hash: &priced.quote.hash,
+            quote_json: &quote_json,
+            charges: &priced.charges(),
+            now_ms: crate::now_ms(),
+        };
+        match state.store.submit_order(&submit).await? {
+            SubmitOutcome::Submitted => {
+                state.wake.notify_waiters();
+                tracing::info!(order.id = %order.id, quote = priced.quote.hash, "order submitted");
+                return submitted(&state, &headers, &order);
+            }
+            SubmitOutcome::NotFound => return Err(ApiError::NotFound),
+            SubmitOutcome::NotOpen(status) => return Err(not_open(status)),
+            SubmitOutcome::Changed => {
+                order = state
+                    .store
+                    .order(order.id.as_str())
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+            }
+        }
+    }
+    Err(ApiError::conflict(
+        "The order keeps changing; price it again and resubmit",
+    ))
+}
+
+/// `202 Accepted` with the explicit order's `Location` (no body, as in the docs).
+fn submitted(
+    state: &super::AppState,
+    headers: &HeaderMap,
+    order: &OrderRecord,
+) -> ApiResult<Response> {
+    let location = format!("{}/orders/{}", base_url(state, headers), order.id);
+    let mut response = StatusCode::ACCEPTED.into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(response)
+}
+
+const FEES_PERMISSION: &str = "Unauthorized: Fees failed permission check";
+
+/// `GET /orders/{id}/quote`: the full quote. An open order is priced now; a submitted one
+/// shows the quote it was submitted with.
+pub async fn quote(
+    state: State,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    show_quote(state, headers, Target::Id(id)).await
+}
+
+/// `GET /order/quote`.
+pub async fn quote_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
+    show_quote(state, headers, Target::Current).await
+}
+
+async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
+    let order = authorized(&state, &headers, &target, FEES_PERMISSION).await?;
+    let base = base_url(&state, &headers);
+    let self_href = match target {
+        Target::Id(_) => format!("{base}/orders/{}/quote/", order.id),
+        Target::Current => format!("{base}/order/quote/"),
+    };
+    if order.status != OrderStatus::New
+        && let Some(stored) = state.store.order_quote(order.id.as_str()).await?
+    {
+        let quote: Value = serde_json::from_str(&stored)
+            .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored quote")))?;
+        return Ok(axum::Json(
+            json!({"quote": quote, "links": [{"href": self_href, "rel": "self"}]}),
+        )
+        .into_response());
+    }
+    let (priced, _) = price_order(&state, &order).await?;
+    Ok(axum::Json(priced.quote.full_json(&self_href)).into_response())
+}

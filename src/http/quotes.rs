@@ -1,0 +1,110 @@
+//! Pricing an order: its stored lines, priced by the catalog as of today. The glue between
+//! [`crate::store::OrderLine`] and [`crate::pricing`].
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::AppState;
+use crate::domain::Problem;
+use crate::error::{ApiError, ApiResult};
+use crate::pricing::{FeeKind, PricingError, Quote, QuoteLine, price};
+use crate::store::{NewCharge, OrderLine, OrderRecord};
+
+/// An order's current quote and the item each of its products belongs to.
+pub struct Priced {
+    pub quote: Quote,
+    pub item_ids: Vec<i64>,
+}
+
+impl Priced {
+    /// The ledger lines of this quote, one per fee.
+    pub fn charges(&self) -> Vec<NewCharge> {
+        let Some(currency) = self.quote.currency else {
+            return Vec::new(); // no paid line, nothing to charge
+        };
+        self.quote
+            .products
+            .iter()
+            .zip(&self.item_ids)
+            .flat_map(|(product, item_id)| {
+                product.fees.iter().map(move |fee| NewCharge {
+                    item_id: *item_id,
+                    kind: match fee.kind {
+                        FeeKind::SetupFee => "setup_fee",
+                        FeeKind::Recurring => "recurring",
+                    },
+                    description: format!("{}: {}", product.description, fee.description),
+                    amount: fee.amount,
+                    currency,
+                    deferred: fee.deferred,
+                    period_start: fee.start.to_string(),
+                    period_end: fee.end.to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Today's date in UTC: what prorated fees and billing periods start from.
+pub fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// Prices the paid lines (those with a plan) of an order. `Err` lists every problem that stops
+/// the order from being priced, by line (`items[N]`).
+pub fn price_lines(
+    state: &AppState,
+    order_id: &str,
+    lines: &[OrderLine],
+) -> Result<Priced, BTreeMap<String, Problem>> {
+    let mut problems = BTreeMap::new();
+    let mut quote_lines = Vec::new();
+    let mut item_ids = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let Some(plan_name) = &line.plan else {
+            continue;
+        };
+        match state.catalog.plan(&line.franchise_name, plan_name) {
+            Some(plan) => {
+                quote_lines.push(QuoteLine {
+                    description: format!("Exchange mailbox {}@{}", line.username, line.domain),
+                    plan,
+                });
+                item_ids.push(line.item_id);
+            }
+            None => {
+                problems.insert(
+                    format!("items[{n}]"),
+                    format!("plan {plan_name:?} is no longer offered"),
+                );
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    match price(order_id, &quote_lines, today()) {
+        Ok(quote) => Ok(Priced { quote, item_ids }),
+        Err(PricingError::MixedCurrencies { .. }) => Err([(
+            "items".to_owned(),
+            "the order's lines are priced in different currencies".to_owned(),
+        )]
+        .into()),
+        Err(e) => Err([("items".to_owned(), e.to_string())].into()),
+    }
+}
+
+/// Prices an order, or says why it cannot be priced (`400` with every problem).
+pub async fn price_order(
+    state: &AppState,
+    order: &OrderRecord,
+) -> ApiResult<(Priced, Vec<OrderLine>)> {
+    let lines = state.store.order_lines(order.id.as_str()).await?;
+    let priced =
+        price_lines(state, order.id.as_str(), &lines).map_err(|problems| ApiError::BadRequest {
+            message: "Order cannot be priced".into(),
+            details: json!(problems),
+        })?;
+    Ok((priced, lines))
+}
