@@ -49,6 +49,25 @@ impl ServeConfig {
     }
 }
 
+/// Refuses to start with a catalog that lacks a plan some Exchange domain is on: its mailboxes
+/// could not be priced.
+async fn check_catalog(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<()> {
+    let missing: Vec<String> = store
+        .plans_in_use()
+        .await?
+        .into_iter()
+        .filter(|(franchise, plan)| catalog.plan(franchise, plan).is_none())
+        .map(|(franchise, plan)| format!("{plan:?} (franchise {franchise:?})"))
+        .collect();
+    if !missing.is_empty() {
+        anyhow::bail!(
+            "the catalog lacks plans that Exchange domains are on: {}",
+            missing.join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// A running mailorder: the HTTP server plus its order workers.
 pub struct Server {
     addr: Option<SocketAddr>,
@@ -69,6 +88,7 @@ impl Server {
                 .await
                 .context("cannot seed the demo data")?;
         }
+        check_catalog(store.as_ref(), &config.catalog).await?;
         let wake = Arc::new(Notify::new());
         let directory: Arc<dyn Provisioner> = Arc::new(DirectoryDriver::new(
             Arc::clone(&store),

@@ -140,6 +140,8 @@ pub trait Store:
 pub trait AdminStore: Send + Sync {
     async fn put_franchise(&self, name: &str, sandbox: bool, now_ms: i64) -> StoreResult<i64>;
     async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>>;
+    /// Every (franchise, plan) pair some Exchange domain is on.
+    async fn plans_in_use(&self) -> StoreResult<Vec<(String, String)>>;
     async fn put_account(&self, account: &NewAccount<'_>, now_ms: i64) -> StoreResult<i64>;
     async fn account_id(&self, franchise_id: i64, number: &str) -> StoreResult<Option<i64>>;
     async fn put_exchange(&self, exchange: &NewExchange<'_>, now_ms: i64) -> StoreResult<i64>;

@@ -676,7 +676,73 @@ async fn order_lists(backend: Backend) {
     );
 }
 
+const DEARER: &str = r#"
+[default]
+currency = "USD"
+[default.plans.exchange2010]
+included_mailboxes = 10
+mailbox_monthly = "5.18"
+[default.plans.exchange2010-payg]
+included_mailboxes = 0
+mailbox_monthly = "6.00"
+setup_fee = "1.50"
+"#;
+
+async fn a_catalog_change_makes_old_quotes_stale(backend: Backend) {
+    use mailorder::pricing::Catalog;
+    use std::sync::Arc;
+    let mut app = TestApp::spawn_with(backend, |c| c.worker.workers = 0).await;
+    let q = order_paid(&app, PAID, "repriced", None).await;
+    let old_hash = q.body["quotehash"].as_str().expect("hash").to_owned();
+    app.stop().await;
+
+    // A catalog without the plan the domains are on is refused at start.
+    let mut config = test_config(&app.db);
+    config.catalog = Arc::new(Catalog::parse("[default]\ncurrency = \"USD\"\n[default.plans.exchange2010]\nincluded_mailboxes = 1\nmailbox_monthly = \"1\"\n").expect("catalog"));
+    let refused = mailorder::app::Server::start(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        format!("{refused:#}").contains("exchange2010-payg"),
+        "{refused:#}"
+    );
+
+    // The same database under dearer prices: the old quote is stale.
+    let url = app.db.url.clone();
+    let again = TestApp::spawn_on(&url, |c| {
+        c.worker.workers = 0;
+        c.catalog = Arc::new(Catalog::parse(DEARER).expect("catalog"));
+    })
+    .await;
+    let r = submit(&again, &q, Some(&old_hash)).await;
+    assert_eq!(r.status(), 409);
+    let (_, details) = error_of(r).await;
+    let new_hash = details["quoteHash"]
+        .as_str()
+        .expect("current hash")
+        .to_owned();
+    assert_ne!(new_hash, old_hash);
+    let path = format!("/orders/{}/quote", q.order_id);
+    let quote: Value = call(&again, Method::GET, &path, None, Some(&q.cookie), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(quote["quote"]["Hash"], new_hash.as_str());
+    assert_eq!(quote["quote"]["Total"], "7.50");
+    assert_eq!(quote["quote"]["OneTimeFeeAmount"], "1.50");
+    assert_eq!(jobs_of(&again, &q.order_id).await, 0, "nothing submitted");
+    assert_eq!(submit(&again, &q, Some(&new_hash)).await.status(), 202);
+    again.drain_queue().await;
+    let ledger = charges(&again).await;
+    let amounts: Vec<&Value> = ledger.iter().map(|c| &c["amount"]).collect();
+    assert_eq!(amounts, [&json!(["1.50", "USD"]), &json!(["6.00", "USD"])]);
+    assert!(ledger.iter().all(|c| c["quoteHash"] == new_hash.as_str()));
+}
+
 on_both_backends!(
+    a_catalog_change_makes_old_quotes_stale,
     paid_example_end_to_end,
     the_eleventh_mailbox_gets_a_quote,
     stale_hash_conflicts_and_provisions_nothing,

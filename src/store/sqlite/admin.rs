@@ -19,6 +19,19 @@ impl AdminStore for SqliteStore {
         Ok(id)
     }
 
+    async fn plans_in_use(&self) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT f.name, e.plan FROM exchanges e JOIN accounts a ON a.id = e.account_id
+             JOIN franchises f ON f.id = a.franchise_id ORDER BY f.name, e.plan",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.text("name"), r.text("plan")))
+            .collect())
+    }
+
     async fn franchise_id(&self, name: &str) -> StoreResult<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT id FROM franchises WHERE name = ?")
