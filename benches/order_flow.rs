@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 const ORDERS: usize = 200;
 const READS: usize = 2000;
+const PAID: usize = 100;
 
 fn body(i: usize) -> Value {
     json!({"owner": {"username": format!("bench{i}"), "password": "Bench12345"},
@@ -114,6 +115,59 @@ async fn run(label: &str, database: String) {
     let (cookie_ms, cookie_p95) = common::stats(by_cookie);
     let (auth_ms, auth_p95) = common::stats(by_auth);
 
+    // Paid mailboxes: the POST answers a quote, the submit (cookie only, with the quoteHash) queues.
+    let paid_url = format!("{base}/accounts/acct999999/exchange/paid.example.com/mailboxes");
+    let mut quoted_posts = Vec::new();
+    let mut quotes = Vec::new();
+    let mut submits = Vec::new();
+    for i in 0..PAID {
+        let t = Instant::now();
+        let r = client
+            .post(&paid_url)
+            .basic_auth(auth.0, Some(auth.1))
+            .json(&body(i))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 202);
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .expect("ascii")
+            .split(';')
+            .next()
+            .expect("pair")
+            .to_owned();
+        let quote: Value = r.json().await.expect("quote");
+        quoted_posts.push(t.elapsed());
+        let action = quote["links"][1]["href"]
+            .as_str()
+            .expect("action")
+            .to_owned();
+        let order = action.trim_end_matches("/action").to_owned();
+        quotes.push(
+            timed(
+                client
+                    .get(format!("{order}/quote"))
+                    .header("Cookie", cookie.as_str()),
+            )
+            .await,
+        );
+        let submit = json!({"action": "submit", "quoteHash": quote["quotehash"]});
+        let t = Instant::now();
+        let r = client
+            .post(&action)
+            .header("Cookie", cookie.as_str())
+            .json(&submit)
+            .send()
+            .await
+            .expect("submit");
+        submits.push(t.elapsed());
+        assert_eq!(r.status(), 202);
+    }
+    let (paid_ms, paid_p95) = common::stats(quoted_posts);
+    let (quote_ms, quote_p95) = common::stats(quotes);
+    let (submit_ms, submit_p95) = common::stats(submits);
+
     println!("\n### {label}\n");
     println!("| measure | median ms | p95 ms | ratio to baseline (median) |");
     println!("|---|---|---|---|");
@@ -133,6 +187,18 @@ async fn run(label: &str, database: String) {
     println!(
         "| GET /orders/{{id}} with Basic auth (cached) | {auth_ms:.3} | {auth_p95:.3} | {:.2} × trivial |",
         auth_ms / trivial_ms
+    );
+    println!(
+        "| POST paid mailbox → 202 + quote ({PAID}, sequential) | {paid_ms:.2} | {paid_p95:.2} | {:.2} × hash |",
+        paid_ms / hash_ms
+    );
+    println!(
+        "| GET /orders/{{id}}/quote (open order, priced now) | {quote_ms:.3} | {quote_p95:.3} | {:.2} × trivial |",
+        quote_ms / trivial_ms
+    );
+    println!(
+        "| POST /orders/{{id}}/action submit with quoteHash | {submit_ms:.3} | {submit_p95:.3} | {:.2} × trivial |",
+        submit_ms / trivial_ms
     );
     server.stop().await.expect("stop");
 }

@@ -36,7 +36,7 @@ pub struct WorkerConfig {
     pub idle_poll: Duration,
     /// How long a closed mailbox can be restored before it is purged.
     pub restore_window: Duration,
-    /// How long an open (unsubmitted) order lives before maintenance cancels it.
+    /// How long an open (unsubmitted) order may stay unchanged before maintenance cancels it.
     pub order_expiry: Duration,
     /// How often maintenance (purging expired closed mailboxes, expiring open orders) runs.
     pub maintenance_every: Duration,

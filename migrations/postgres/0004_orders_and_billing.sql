@@ -15,7 +15,7 @@ ALTER TABLE orders ADD COLUMN quote TEXT;
 ALTER TABLE orders ADD COLUMN submitted_at BIGINT;
 -- One open order per OwnerId (Hostway: "A new order has already been created for this ownerID").
 CREATE UNIQUE INDEX orders_open_owner ON orders (owner_id) WHERE status = 'new';
-CREATE INDEX orders_open_age ON orders (created_at) WHERE status = 'new';
+CREATE INDEX orders_open_age ON orders (updated_at) WHERE status = 'new';
 CREATE INDEX orders_account_status ON orders (account_id, status, id);
 
 -- The catalog plan a paid line is priced by (NULL: an included mailbox, no charge).

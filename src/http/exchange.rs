@@ -12,7 +12,7 @@ use super::conditional::{not_modified, with_last_modified};
 use super::extract::base_url;
 use super::list::{ListRequest, ListSpec};
 use crate::domain::Money;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::store::ExchangeRecord;
 
 const SPEC: ListSpec = ListSpec {
@@ -82,21 +82,20 @@ pub async fn read(
     let base = base_url(&state, &headers);
     let own = self_url(&base, &e);
     let related = |path: &str| json!([{"href": format!("{own}{path}/"), "rel": "related"}]);
-    let plan = state
-        .catalog
-        .plan(&e.franchise_name, &e.plan)
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "the catalog offers no plan {:?} to franchise {:?}",
-                e.plan,
-                e.franchise_name
-            ))
-        })?;
-    let (price, currency) = (plan.mailbox_monthly, plan.currency);
-    let next = if used < e.free_mailboxes {
-        Money::ZERO
-    } else {
-        price
+    // Prices from the catalog; a plan it no longer offers shows no price (logged).
+    let plan = state.catalog.plan(&e.franchise_name, &e.plan);
+    if plan.is_none() {
+        tracing::warn!(
+            domain = e.domain,
+            plan = e.plan,
+            "plan missing from the catalog"
+        );
+    }
+    let price = plan.map(|p| money(p.mailbox_monthly, p.currency.as_str()));
+    let next = match plan {
+        _ if used < e.free_mailboxes => Some(json!([])),
+        Some(p) => Some(money(p.mailbox_monthly, p.currency.as_str())),
+        None => None,
     };
     let body = json!({
         "domain": e.domain,
@@ -109,8 +108,8 @@ pub async fn read(
         "freeMailboxes": e.free_mailboxes,
         "usedMailboxes": used,
         "plan": e.plan,
-        "mailboxPrice": money(price, currency.as_str()),
-        "nextMailboxPrice": money(next, currency.as_str()),
+        "mailboxPrice": price,
+        "nextMailboxPrice": next,
     });
     let mut response = axum::Json(body).into_response();
     with_last_modified(&mut response, e.updated_ms);

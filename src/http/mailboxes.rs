@@ -52,6 +52,23 @@ pub async fn create(
             exchange.account_status
         )));
     }
+    // A domain whose plan the catalog no longer offers cannot price a mailbox: refuse before
+    // anything is written.
+    if state
+        .catalog
+        .plan(&exchange.franchise_name, &exchange.plan)
+        .is_none()
+    {
+        tracing::warn!(
+            domain = exchange.domain,
+            plan = exchange.plan,
+            "plan missing from the catalog"
+        );
+        return Err(ApiError::Forbidden(format!(
+            "Plan {} is not offered any more",
+            exchange.plan
+        )));
+    }
     let body = json_body(&headers, &body)?;
     let mailbox = NewMailbox::parse(&body, &domain_of(&exchange)?).map_err(ApiError::Validation)?;
     // Cheap early answer for the common conflict; the transaction below settles races.

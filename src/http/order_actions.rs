@@ -202,6 +202,10 @@ async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResu
         Target::Id(_) => format!("{base}/orders/{}/quote/", order.id),
         Target::Current => format!("{base}/order/quote/"),
     };
+    // A cancelled order has no price any more.
+    if order.status == OrderStatus::Cancelled {
+        return Err(ApiError::NotFound);
+    }
     if order.status != OrderStatus::New
         && let Some(stored) = state.store.order_quote(order.id.as_str()).await?
     {

@@ -11,7 +11,7 @@ use super::extract::base_url;
 use super::list::{ListRequest, ListSpec};
 use super::orders::{PERMISSION, timestamp};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{OrderListQuery, OrderScope, Role};
+use crate::store::{OrderListQuery, OrderScope, OrderStatus, Role, TextFilter};
 
 pub const ORDER_STATUSES: &[&str] = &["new", "Processing", "Completed", "Failed", "Cancelled"];
 
@@ -19,6 +19,39 @@ const SPEC: ListSpec = ListSpec {
     sort_fields: &["created"],
     filter_fields: &[("status", ORDER_STATUSES)],
 };
+
+/// The order statuses a `filterStatus` value matches (wildcards ignore case, as statuses mix
+/// `new` and `Processing`). Matched here, so both back ends agree exactly.
+fn matching_statuses(filter: &TextFilter) -> Vec<OrderStatus> {
+    ORDER_STATUSES
+        .iter()
+        .filter_map(|s| OrderStatus::parse(s))
+        .filter(|status| {
+            let name = status.as_str().to_ascii_lowercase();
+            match filter {
+                TextFilter::Exact(v) => status.as_str() == v,
+                TextFilter::Prefix(p) => name.starts_with(&p.to_ascii_lowercase()),
+                TextFilter::Like { pattern, .. } => like(&pattern.to_ascii_lowercase(), &name),
+            }
+        })
+        .collect()
+}
+
+/// SQL `LIKE` with `%` and `\` escapes (what [`TextFilter::parse`] builds), on ASCII text.
+fn like(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p {
+            [] => t.is_empty(),
+            [b'%', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
+            [b'\\', c, rest @ ..] | [c, rest @ ..] if !t.is_empty() && t[0] == *c => {
+                go(rest, &t[1..])
+            }
+            _ => false,
+        }
+    }
+    go(p, t)
+}
 
 pub async fn list(
     state: State,
@@ -37,12 +70,12 @@ pub async fn list(
     let mut request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let mut orders = OrderListQuery {
         scope,
-        status: request
+        statuses: request
             .query
             .filters
             .iter()
             .find(|(field, _)| field == "status")
-            .map(|(_, f)| f.clone()),
+            .map(|(_, f)| matching_statuses(f)),
         newest_first: !request.sort_given() || request.query.sort_desc,
         page: request.query.page,
     };
@@ -72,4 +105,28 @@ pub async fn list(
         })
         .collect();
     Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_filters_match_like_the_api_says() {
+        let names = |raw: &str| -> Vec<&str> {
+            matching_statuses(&TextFilter::parse(raw))
+                .iter()
+                .map(|s| s.as_str())
+                .collect()
+        };
+        assert_eq!(names("new"), ["new"]);
+        assert_eq!(names("p*"), ["Processing"]);
+        assert_eq!(names("*ed"), ["Completed", "Failed", "Cancelled"]);
+        assert_eq!(
+            names("*e*"),
+            ["new", "Processing", "Completed", "Failed", "Cancelled"]
+        );
+        assert_eq!(names("c*d"), ["Completed", "Cancelled"]);
+        assert!(names("x*").is_empty());
+    }
 }

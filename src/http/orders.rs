@@ -65,7 +65,7 @@ pub async fn authorized(
         None => Err(ApiError::Unauthorized(PERMISSION)),
         Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
         Some(c) if c.role.can_manage_account(order.account_id) => Ok(order),
-        // A domain's admin mailbox sees the orders that touch its domain.
+        // A domain's admin mailbox has the orders that touch only its domain.
         Some(Caller {
             role: Role::MailboxAdmin { exchange_id },
             ..
@@ -73,7 +73,8 @@ pub async fn authorized(
             .store
             .order_exchange_ids(order.id.as_str())
             .await?
-            .contains(&exchange_id) =>
+            .iter()
+            .all(|&id| id == exchange_id) =>
         {
             Ok(order)
         }

@@ -197,10 +197,10 @@ pub trait OrderStore: Send + Sync {
     async fn submit_order(&self, submit: &SubmitOrder<'_>) -> StoreResult<SubmitOutcome>;
     /// Cancels an open order and releases the names its lines reserved.
     async fn cancel_order(&self, order_id: &str, now_ms: i64) -> StoreResult<CancelOutcome>;
-    /// Open orders created before `created_before_ms` (for expiry), oldest first.
+    /// Open orders unchanged since before `unchanged_since_ms` (for expiry), oldest first.
     async fn stale_open_orders(
         &self,
-        created_before_ms: i64,
+        unchanged_since_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<String>>;
     async fn count_orders(&self, query: &OrderListQuery) -> StoreResult<u64>;

@@ -1,7 +1,7 @@
 //! Records of the order API across the [`super::Store`] seam: open orders' lines, submits,
 //! cancels, order lists and the charges ledger.
 
-use super::{OrderError, Page, StepKind, TextFilter};
+use super::{OrderError, Page, StepKind};
 use crate::domain::{Currency, Money, OrderId};
 
 /// One line of an order: the step it provisions and, for a paid line, the plan pricing it.
@@ -76,7 +76,8 @@ pub enum OrderScope {
 #[derive(Debug, Clone)]
 pub struct OrderListQuery {
     pub scope: OrderScope,
-    pub status: Option<TextFilter>,
+    /// The statuses to show; `None`: all.
+    pub statuses: Option<Vec<super::OrderStatus>>,
     pub newest_first: bool,
     pub page: Page,
 }

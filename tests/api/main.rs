@@ -9,6 +9,7 @@ mod cluster;
 mod crash;
 mod list;
 mod manage;
+mod order_races;
 mod orders;
 mod paid;
 mod processes;

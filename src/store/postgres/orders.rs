@@ -100,35 +100,22 @@ async fn touch_order_exchanges(
     Ok(())
 }
 
-fn status_filter(filter: &TextFilter) -> (&'static str, String) {
-    match filter {
-        TextFilter::Exact(v) => (" AND o.status = $2", v.clone()),
-        TextFilter::Prefix(p) => (
-            " AND o.status LIKE $2 ESCAPE '\\'",
-            format!(
-                "{}%",
-                p.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            ),
-        ),
-        TextFilter::Like { pattern, .. } => (" AND o.status LIKE $2 ESCAPE '\\'", pattern.clone()),
-    }
-}
-
-fn scope_sql(q: &OrderListQuery) -> (String, i64, Option<String>) {
+/// The list's `WHERE`: the scope (bound first) and the statuses, which are the API's own
+/// constants and go into the SQL as literals.
+fn scope_sql(q: &OrderListQuery) -> (String, i64) {
     let (scope, id) = match q.scope {
         OrderScope::Franchise(id) => ("a.franchise_id = $1", id),
         OrderScope::Account(id) => ("o.account_id = $1", id),
     };
-    let (status, value) = match &q.status {
-        Some(f) => {
-            let (sql, v) = status_filter(f);
-            (sql, Some(v))
+    let statuses = match &q.statuses {
+        None => String::new(),
+        Some(list) if list.is_empty() => " AND 1 = 0".to_owned(),
+        Some(list) => {
+            let quoted: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
+            format!(" AND o.status IN ({})", quoted.join(", "))
         }
-        None => ("", None),
     };
-    (format!("WHERE {scope}{status}"), id, value)
+    (format!("WHERE {scope}{statuses}"), id)
 }
 
 #[async_trait]
@@ -237,76 +224,86 @@ impl OrderStore for PgStore {
     }
 
     async fn cancel_order(&self, order_id: &str, now_ms: i64) -> StoreResult<CancelOutcome> {
-        let mut tx = self.write_tx().await?;
-        touch_order_exchanges(&mut tx, order_id, now_ms).await?;
-        let moved = sqlx::query(
-            "UPDATE orders SET status = 'Cancelled', updated_at = $1 WHERE id = $2 AND status = 'new'",
-        )
-        .bind(now_ms)
-        .bind(order_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if moved != 1 {
-            return Ok(match status_of(&mut tx, order_id).await? {
-                None => CancelOutcome::NotFound,
-                Some(status) => CancelOutcome::NotOpen(status),
-            });
+        // The domains to touch are read before the order is locked (lock order: domains, then
+        // the order); a line added in between moves the revision, and the cancel starts over.
+        for _ in 0..5 {
+            let mut tx = self.write_tx().await?;
+            let revision: Option<i64> =
+                sqlx::query_scalar("SELECT revision FROM orders WHERE id = $1")
+                    .bind(order_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(revision) = revision else {
+                return Ok(CancelOutcome::NotFound);
+            };
+            touch_order_exchanges(&mut tx, order_id, now_ms).await?;
+            let moved = sqlx::query(
+                "UPDATE orders SET status = 'Cancelled', updated_at = $1
+                 WHERE id = $2 AND status = 'new' AND revision = $3",
+            )
+            .bind(now_ms)
+            .bind(order_id)
+            .bind(revision)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if moved != 1 {
+                match status_of(&mut tx, order_id).await? {
+                    None => return Ok(CancelOutcome::NotFound),
+                    Some(OrderStatus::New) => continue,
+                    Some(status) => return Ok(CancelOutcome::NotOpen(status)),
+                }
+            }
+            sqlx::query("DELETE FROM mailboxes WHERE order_id = $1 AND billing_status = 'new'")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE order_items SET status = 'Cancelled' WHERE order_id = $1")
+                .bind(order_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(CancelOutcome::Cancelled);
         }
-        sqlx::query("DELETE FROM mailboxes WHERE order_id = $1 AND billing_status = 'new'")
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE order_items SET status = 'Cancelled' WHERE order_id = $1")
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(CancelOutcome::Cancelled)
+        Err(anyhow::anyhow!("order {order_id} kept changing while being cancelled").into())
     }
 
     async fn stale_open_orders(
         &self,
-        created_before_ms: i64,
+        unchanged_since_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<String>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM orders WHERE status = 'new' AND created_at < $1 ORDER BY created_at LIMIT $2",
+            "SELECT id FROM orders WHERE status = 'new' AND updated_at < $1 ORDER BY updated_at LIMIT $2",
         )
-        .bind(created_before_ms)
+        .bind(unchanged_since_ms)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
 
     async fn count_orders(&self, q: &OrderListQuery) -> StoreResult<u64> {
-        let (filter, id, status) = scope_sql(q);
+        let (filter, id) = scope_sql(q);
         let sql = format!(
             "SELECT count(*) FROM orders o JOIN accounts a ON a.id = o.account_id {filter}"
         );
-        let mut query = sqlx::query_scalar(&sql).bind(id);
-        if let Some(status) = status {
-            query = query.bind(status);
-        }
-        let n: i64 = query.fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
     async fn list_orders(&self, q: &OrderListQuery) -> StoreResult<Vec<OrderSummary>> {
-        let (filter, id, status) = scope_sql(q);
+        let (filter, id) = scope_sql(q);
         let order = if q.newest_first { "DESC" } else { "ASC" };
-        let next = if status.is_some() { 3 } else { 2 };
         let sql = format!(
             "SELECT o.id, a.number, o.status, o.created_at, o.updated_at
              FROM orders o JOIN accounts a ON a.id = o.account_id {filter}
-             ORDER BY o.id {order} LIMIT ${next} OFFSET ${}",
-            next + 1
+             ORDER BY o.id {order} LIMIT $2 OFFSET $3"
         );
-        let mut query = sqlx::query(&sql).bind(id);
-        if let Some(status) = status {
-            query = query.bind(status);
-        }
-        let rows = query
+        let rows = sqlx::query(&sql)
+            .bind(id)
             .bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
             .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)

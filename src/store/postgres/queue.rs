@@ -116,6 +116,13 @@ impl QueueStore for PgStore {
         let kind = StepKind::parse(&item.text("kind")).context("unknown step kind")?;
         let (exchange_id, username) = (item.int("exchange_id"), item.text("username"));
         touch_exchange(&mut tx, exchange_id, now_ms).await?;
+        // Then the order's row (lock order: domain, then order): the items of one order may be
+        // on several domains, and their last two steps must not both miss each other's
+        // completion in the check below.
+        sqlx::query("SELECT 1 FROM orders WHERE id = $1 FOR UPDATE")
+            .bind(&job.order_id)
+            .execute(&mut *tx)
+            .await?;
         let (item_status, item_error) = match outcome {
             JobOutcome::Failed(e) => (
                 "Failed",
