@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::State;
 use super::extract::{base_url, json_body};
 use super::orders::{PERMISSION, Target, authorized};
-use super::quotes::price_order;
+use super::quotes::{price_lines, price_order, unpriceable};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
@@ -97,7 +97,7 @@ pub async fn action_current(state: State, headers: HeaderMap, body: Bytes) -> Ap
 }
 
 async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> ApiResult<Response> {
-    let mut order = authorized(&state, &headers, &target, PERMISSION).await?;
+    let (mut order, _) = authorized(&state, &headers, &target, PERMISSION).await?;
     let (action, expected_hash) = parse_action(&json_body(&headers, &body)?)?;
     // Lines added while pricing move the order's revision; price again (a few times at most).
     for _ in 0..3 {
@@ -196,7 +196,7 @@ pub async fn quote_current(state: State, headers: HeaderMap) -> ApiResult<Respon
 }
 
 async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let order = authorized(&state, &headers, &target, FEES_PERMISSION).await?;
+    let (order, lines) = authorized(&state, &headers, &target, FEES_PERMISSION).await?;
     let base = base_url(&state, &headers);
     let self_href = match target {
         Target::Id(_) => format!("{base}/orders/{}/quote/", order.id),
@@ -216,6 +216,6 @@ async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResu
         )
         .into_response());
     }
-    let (priced, _) = price_order(&state, &order).await?;
+    let priced = price_lines(&state, order.id.as_str(), &lines).map_err(unpriceable)?;
     Ok(axum::Json(priced.quote.full_json(&self_href)).into_response())
 }

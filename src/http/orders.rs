@@ -12,7 +12,7 @@ use super::extract::{OwnerCookie, base_url, owner_cookie};
 use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{CancelOutcome, OrderRecord, OrderStatus, Role};
+use crate::store::{CancelOutcome, OrderLine, OrderRecord, OrderStatus, Role};
 
 pub const PERMISSION: &str = "Unauthorized: Order failed permission check";
 
@@ -26,12 +26,13 @@ pub enum Target {
 /// Loads the order if the request may see it. Without any credential: `401`. Unknown order:
 /// `404`. A matching cookie suffices; otherwise the credentials decide: another franchise's
 /// order does not exist for them (`404`), an account they cannot manage is `403` (`denied`).
+/// Returns the order with its lines (one query for an explicit id).
 pub async fn authorized(
     state: &super::AppState,
     headers: &HeaderMap,
     target: &Target,
     denied: &'static str,
-) -> ApiResult<OrderRecord> {
+) -> ApiResult<(OrderRecord, Vec<OrderLine>)> {
     let cookie = owner_cookie(headers);
     let id = match target {
         Target::Id(id) => id,
@@ -40,44 +41,38 @@ pub async fn authorized(
             let OwnerCookie::Valid(owner) = cookie else {
                 return Err(ApiError::NotFound);
             };
-            return state
+            let order = state
                 .store
                 .open_order_of(&owner.to_string())
                 .await?
-                .ok_or(ApiError::NotFound);
+                .ok_or(ApiError::NotFound)?;
+            let lines = state.store.order_lines(order.id.as_str()).await?;
+            return Ok((order, lines));
         }
     };
     let caller = state.auth.authenticate(headers).await?;
     if caller.is_none() && cookie == OwnerCookie::Absent {
         return Err(ApiError::Unauthorized("Authentication required"));
     }
-    let order = match OrderId::parse(id) {
-        Some(id) => state.store.order(id.as_str()).await?,
+    let (order, lines) = match OrderId::parse(id) {
+        Some(id) => state.store.order_with_lines(id.as_str()).await?,
         None => None,
     }
     .ok_or(ApiError::NotFound)?;
     if let OwnerCookie::Valid(owner) = cookie
         && owner.to_string() == order.owner_id
     {
-        return Ok(order);
+        return Ok((order, lines));
     }
     match caller {
         None => Err(ApiError::Unauthorized(PERMISSION)),
         Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
-        Some(c) if c.role.can_manage_account(order.account_id) => Ok(order),
+        Some(c) if c.role.can_manage_account(order.account_id) => Ok((order, lines)),
         // A domain's admin mailbox has the orders that touch only its domain.
         Some(Caller {
             role: Role::MailboxAdmin { exchange_id },
             ..
-        }) if state
-            .store
-            .order_exchange_ids(order.id.as_str())
-            .await?
-            .iter()
-            .all(|&id| id == exchange_id) =>
-        {
-            Ok(order)
-        }
+        }) if lines.iter().all(|l| l.exchange_id == exchange_id) => Ok((order, lines)),
         Some(_) => Err(ApiError::Forbidden(denied.into())),
     }
 }
@@ -106,8 +101,7 @@ pub async fn read_current(state: State, headers: HeaderMap) -> ApiResult<Respons
 }
 
 async fn read_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let order = authorized(&state, &headers, &target, PERMISSION).await?;
-    let lines = state.store.order_lines(order.id.as_str()).await?;
+    let (order, lines) = authorized(&state, &headers, &target, PERMISSION).await?;
     let base = base_url(&state, &headers);
     let items: Vec<Value> = lines
         .iter()
@@ -162,7 +156,7 @@ pub async fn cancel_current(state: State, headers: HeaderMap) -> ApiResult<Respo
 }
 
 async fn cancel_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let order = authorized(&state, &headers, &target, PERMISSION).await?;
+    let (order, _) = authorized(&state, &headers, &target, PERMISSION).await?;
     match state
         .store
         .cancel_order(order.id.as_str(), crate::now_ms())

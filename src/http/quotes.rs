@@ -101,10 +101,14 @@ pub async fn price_order(
     order: &OrderRecord,
 ) -> ApiResult<(Priced, Vec<OrderLine>)> {
     let lines = state.store.order_lines(order.id.as_str()).await?;
-    let priced =
-        price_lines(state, order.id.as_str(), &lines).map_err(|problems| ApiError::BadRequest {
-            message: "Order cannot be priced".into(),
-            details: json!(problems),
-        })?;
+    let priced = price_lines(state, order.id.as_str(), &lines).map_err(unpriceable)?;
     Ok((priced, lines))
+}
+
+/// `400` listing why an order cannot be priced.
+pub fn unpriceable(problems: BTreeMap<String, Problem>) -> ApiError {
+    ApiError::BadRequest {
+        message: "Order cannot be priced".into(),
+        details: json!(problems),
+    }
 }

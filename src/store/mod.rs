@@ -99,8 +99,6 @@ pub trait Store:
     async fn mailbox(&self, exchange_id: i64, username: &str)
     -> StoreResult<Option<MailboxRecord>>;
     async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
-    /// The Exchange domains an order's items touch.
-    async fn order_exchange_ids(&self, order_id: &str) -> StoreResult<Vec<i64>>;
     async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>>;
     async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>>;
     /// Mailboxes counted against the plan: every one not yet purged.
@@ -189,6 +187,11 @@ pub trait OrderStore: Send + Sync {
     async fn open_order_of(&self, owner_id: &str) -> StoreResult<Option<OrderRecord>>;
     /// The full quote (JSON) a submitted order was submitted with.
     async fn order_quote(&self, order_id: &str) -> StoreResult<Option<String>>;
+    /// An order with its lines, in one query (the order API's reads).
+    async fn order_with_lines(
+        &self,
+        order_id: &str,
+    ) -> StoreResult<Option<(OrderRecord, Vec<OrderLine>)>>;
     /// An order's lines, in the order they were added.
     async fn order_lines(&self, order_id: &str) -> StoreResult<Vec<OrderLine>>;
     /// Submits an open order still at `revision`: its lines and mailboxes go `Processing` /

@@ -199,8 +199,8 @@ pub(super) fn list_item(r: &impl Cols) -> MailboxListItem {
 }
 
 pub(super) const LINE_SELECT: &str =
-    "SELECT i.id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
-        i.username, i.plan, i.status, i.error
+    "SELECT i.id AS item_id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
+        i.username, i.plan, i.status AS item_status, i.error
     FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
     JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
 
@@ -211,16 +211,41 @@ pub(super) fn order_line(r: &impl Cols) -> StoreResult<OrderLine> {
         .map(|e| serde_json::from_str(&e).context("malformed item error"))
         .transpose()?;
     Ok(OrderLine {
-        item_id: r.int("id"),
+        item_id: r.int("item_id"),
         kind: StepKind::parse(&kind).with_context(|| format!("unknown step kind {kind:?}"))?,
         exchange_id: r.int("exchange_id"),
         domain: r.text("domain"),
         franchise_name: r.text("franchise_name"),
         username: r.text("username"),
         plan: r.opt_text("plan"),
-        status: r.text("status"),
+        status: r.text("item_status"),
         error,
     })
+}
+
+/// An order and its lines in one query (one row per line; the order's columns repeat).
+pub(super) const ORDER_WITH_LINES_SELECT: &str =
+    "SELECT o.id, o.account_id, a.number, a.franchise_id,
+        o.owner_id, o.status, o.errors, o.revision, o.quote_hash, o.created_at, o.updated_at,
+        i.id AS item_id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
+        i.username, i.plan, i.status AS item_status, i.error
+    FROM orders o JOIN accounts a ON a.id = o.account_id
+    JOIN franchises f ON f.id = a.franchise_id
+    LEFT JOIN order_items i ON i.order_id = o.id
+    LEFT JOIN exchanges e ON e.id = i.exchange_id";
+
+pub(super) fn order_with_lines<R: Cols>(
+    rows: &[R],
+) -> StoreResult<Option<(OrderRecord, Vec<OrderLine>)>> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let lines = rows
+        .iter()
+        .filter(|r| r.opt_int("item_id").is_some())
+        .map(order_line)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Some((order(first)?, lines)))
 }
 
 pub(super) fn order_summary(r: &impl Cols) -> StoreResult<OrderSummary> {

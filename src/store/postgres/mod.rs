@@ -205,15 +205,6 @@ impl Store for PgStore {
         row.as_ref().map(rows::order).transpose()
     }
 
-    async fn order_exchange_ids(&self, order_id: &str) -> StoreResult<Vec<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT DISTINCT exchange_id FROM order_items WHERE order_id = $1")
-                .bind(order_id)
-                .fetch_all(&self.pool)
-                .await?,
-        )
-    }
-
     async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
         let row =
             sqlx::query("SELECT id, number, franchise_id, status FROM accounts WHERE number = $1")

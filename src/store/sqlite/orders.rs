@@ -135,6 +135,21 @@ impl OrderStore for SqliteStore {
         Ok(quote.flatten())
     }
 
+    async fn order_with_lines(
+        &self,
+        order_id: &str,
+    ) -> StoreResult<Option<(OrderRecord, Vec<OrderLine>)>> {
+        let sql = format!(
+            "{} WHERE o.id = ? ORDER BY i.id",
+            rows::ORDER_WITH_LINES_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(order_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows::order_with_lines(&rows)
+    }
+
     async fn order_lines(&self, order_id: &str) -> StoreResult<Vec<OrderLine>> {
         let sql = format!("{} WHERE i.order_id = ? ORDER BY i.id", rows::LINE_SELECT);
         let rows = sqlx::query(&sql)
