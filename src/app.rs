@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
 use crate::http::{AppState, router};
+use crate::metrics::Metrics;
 use crate::pricing::Catalog;
 use crate::provision::{DirectoryDriver, Provisioner, Sandbox};
 use crate::store::{self, DbOptions, Store};
@@ -48,6 +49,9 @@ impl ServeConfig {
         }
     }
 }
+
+/// How long a stopping server waits for the requests it has taken.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Refuses to start with a catalog that lacks a plan some Exchange domain is on: its mailboxes
 /// could not be priced.
@@ -95,11 +99,13 @@ impl Server {
             config.mail_root.clone(),
         ));
         let provisioner: Arc<dyn Provisioner> = Arc::new(Sandbox::new(directory));
+        let metrics = Arc::new(Metrics::new());
         let worker = Arc::new(Worker::new(
             Arc::clone(&store),
             provisioner,
             config.worker.clone(),
             Arc::clone(&wake),
+            Arc::clone(&metrics),
         ));
 
         let (shutdown, stop) = watch::channel(false);
@@ -119,6 +125,9 @@ impl Server {
                         .map(|u| u.trim_end_matches('/').to_owned()),
                     wake: Arc::clone(&wake),
                     catalog: Arc::clone(&config.catalog),
+                    metrics: Arc::clone(&metrics),
+                    worker: Arc::clone(&worker),
+                    workers_configured: config.worker.workers,
                 });
                 let mut stop_http = stop.clone();
                 let app = router(state);
@@ -167,11 +176,17 @@ impl Server {
         &self.worker
     }
 
-    /// Stops accepting, finishes in-flight requests and worker steps, closes the database.
+    /// Stops accepting, finishes in-flight requests (for at most [`SHUTDOWN_GRACE`]) and the
+    /// workers' steps in hand, closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(true);
         if let Some(http) = self.http {
-            http.await.context("HTTP server task failed")??;
+            match tokio::time::timeout(SHUTDOWN_GRACE, http).await {
+                Ok(done) => done.context("HTTP server task failed")??,
+                Err(_) => {
+                    tracing::warn!("requests still running after the grace period; stopping anyway")
+                }
+            }
         }
         for task in self.tasks {
             let _ = task.await;

@@ -22,6 +22,9 @@ use crate::worker::WorkerConfig;
     about = "Hostway-compatible provisioning API for hosted mailboxes"
 )]
 pub struct Cli {
+    /// Log format on standard error: `human` or `json` (one object per line).
+    #[arg(long, global = true, env = "MAILORDER_LOG_FORMAT", default_value = "human", value_parser = ["human", "json"])]
+    log_format: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -350,13 +353,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 /// Entry point of the binary: logs to standard error, results on standard output.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if cli.log_format == "json" {
+        logs.json().with_current_span(true).init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -87,9 +87,22 @@ pub fn error_type(status: StatusCode) -> &'static str {
     }
 }
 
+tokio::task_local! {
+    /// The id of the request being answered (set by the HTTP layer from `X-Request-Id`).
+    pub static REQUEST_ID: String;
+}
+
+/// The error's `guid`: the request's id, so a partner quoting it finds the request in the
+/// logs; a fresh UUID outside a request.
+fn guid() -> String {
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| uuid::Uuid::new_v4().to_string())
+}
+
 /// The Hostway error body for `status`.
 pub fn error_body(status: StatusCode, message: &str, details: Value) -> Response {
-    error_body_with_guid(status, message, details, &uuid::Uuid::new_v4().to_string())
+    error_body_with_guid(status, message, details, &guid())
 }
 
 /// The Hostway error body with a given `guid` (the id under which the error was logged).
@@ -116,7 +129,7 @@ impl IntoResponse for ApiError {
             }
             Self::Validation(fields) => error_body(status, "POST data error", json!(fields)),
             Self::Internal(err) => {
-                let guid = uuid::Uuid::new_v4().to_string();
+                let guid = guid();
                 tracing::error!(guid, error = format!("{err:#}"), "request failed");
                 error_body_with_guid(
                     status,

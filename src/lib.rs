@@ -16,6 +16,8 @@ pub mod domain;
 pub mod error;
 /// HTTP routes, one module per resource, and the error-body layer.
 pub mod http;
+/// Prometheus metrics of one server.
+pub mod metrics;
 /// Catalog of plans and prices, and quotes for orders.
 pub mod pricing;
 /// Provisioning drivers (the mail directory; sandbox behaviour).

@@ -11,6 +11,7 @@
 //! - Maintenance: closed mailboxes whose restore window has passed get a purge order.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -18,6 +19,7 @@ use tokio::task::JoinHandle;
 use tracing::Instrument;
 
 use crate::domain::{OrderId, OwnerId};
+use crate::metrics::{Metrics, StepLabels};
 use crate::now_ms;
 use crate::provision::{ProvisionError, Provisioner};
 use crate::store::{
@@ -80,6 +82,18 @@ pub struct Worker {
     provisioner: Arc<dyn Provisioner>,
     config: WorkerConfig,
     wake: Arc<Notify>,
+    metrics: Arc<Metrics>,
+    /// Worker loops currently running (for `/readyz`).
+    running: AtomicUsize,
+}
+
+/// Counts a running worker loop for as long as it lives (panics included).
+struct RunningGuard<'a>(&'a AtomicUsize);
+
+impl Drop for RunningGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn failed(message: String, code: u16) -> JobOutcome {
@@ -96,13 +110,21 @@ impl Worker {
         provisioner: Arc<dyn Provisioner>,
         config: WorkerConfig,
         wake: Arc<Notify>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             store,
             provisioner,
             config,
             wake,
+            metrics,
+            running: AtomicUsize::new(0),
         }
+    }
+
+    /// Worker loops running in this process now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::Relaxed)
     }
 
     fn backoff(&self, attempts: i64) -> Duration {
@@ -164,17 +186,32 @@ impl Worker {
             StepKind::Close => self.with_lease_renewal(job, p.disable_mailbox(task)).await,
             StepKind::Purge => self.with_lease_renewal(job, p.remove_mailbox(task)).await,
         };
+        let elapsed = started.elapsed();
         tracing::info!(
             driver = p.name(),
             step = task.kind.as_str(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = elapsed.as_millis() as u64,
             ok = result.is_ok(),
             "provisioning step ran"
         );
+        let outcome = match &result {
+            Ok(()) => "ok",
+            Err(ProvisionError::Transient(_)) => "transient",
+            Err(ProvisionError::Permanent { .. }) => "permanent",
+        };
+        self.metrics
+            .step_seconds
+            .get_or_create(&StepLabels {
+                driver: p.name().to_owned(),
+                step: task.kind.as_str().to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .observe(elapsed.as_secs_f64());
         match result {
             Ok(()) => JobOutcome::Done,
             Err(ProvisionError::Transient(error)) if job.attempts < self.config.max_attempts => {
                 let delay = self.backoff(job.attempts);
+                self.metrics.retries.inc();
                 tracing::warn!(
                     error,
                     retry_in_ms = delay.as_millis() as u64,
@@ -266,6 +303,8 @@ impl Worker {
 
     /// Runs until `shutdown` turns true, finishing the step in hand first.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        self.running.fetch_add(1, Ordering::Relaxed);
+        let _running = RunningGuard(&self.running);
         while !*shutdown.borrow() {
             let notified = self.wake.notified();
             tokio::pin!(notified);

@@ -57,6 +57,7 @@ async fn queue(
     }
     state.auth.forget_all();
     state.wake.notify_waiters();
+    state.metrics.accepted(kind.as_str());
     tracing::info!(order.id = %order_id, step = kind.as_str(), username, "mailbox step accepted");
     access::accepted(state, headers, &order_id, owner_id)
 }

@@ -101,10 +101,12 @@ pub async fn create(
     match state.store.create_mailbox_order(&order).await? {
         CreateOutcome::Created => {
             state.wake.notify_waiters();
+            state.metrics.accepted("free_mailbox");
             tracing::info!(order.id = %order_id, account = exchange.account_number, domain = exchange.domain, "mailbox order accepted");
             access::accepted(&state, &headers, &order_id, owner_id)
         }
         CreateOutcome::Quoted(open_order) => {
+            state.metrics.accepted("paid_mailbox_line");
             tracing::info!(order.id = %open_order, account = exchange.account_number, domain = exchange.domain, "paid mailbox added to an open order");
             quoted(&state, &headers, &exchange, &open_order, owner_id).await
         }

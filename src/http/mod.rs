@@ -10,6 +10,8 @@ mod list;
 mod mailbox_actions;
 mod mailbox_list;
 mod mailboxes;
+mod observe;
+mod ops;
 mod order_actions;
 mod order_list;
 mod orders;
@@ -27,8 +29,10 @@ use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
 use crate::error::{ApiError, error_body};
+use crate::metrics::Metrics;
 use crate::pricing::Catalog;
 use crate::store::Store;
+use crate::worker::Worker;
 
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -39,6 +43,10 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Plans and prices.
     pub catalog: Arc<Catalog>,
+    pub metrics: Arc<Metrics>,
+    /// This process's workers (for `/readyz`) and how many were asked for.
+    pub worker: Arc<Worker>,
+    pub workers_configured: usize,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
@@ -86,8 +94,16 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .route(path, methods.clone())
                 .route(&format!("{path}/"), methods)
         })
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .route_layer(axum::middleware::from_fn(observe::route_template))
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            observe::observe,
+        ))
         .with_state(state)
 }
 

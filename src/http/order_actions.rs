@@ -144,6 +144,7 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
         match state.store.submit_order(&submit).await? {
             SubmitOutcome::Submitted => {
                 state.wake.notify_waiters();
+                state.metrics.accepted("submit");
                 tracing::info!(order.id = %order.id, quote = priced.quote.hash, "order submitted");
                 return submitted(&state, &headers, &order);
             }

@@ -169,6 +169,10 @@ pub trait QueueStore: Send + Sync {
         outcome: &JobOutcome,
         now_ms: i64,
     ) -> StoreResult<bool>;
+    /// Queue depth, the oldest queued step's age and orders by status (for `/metrics`).
+    async fn queue_stats(&self, now_ms: i64) -> StoreResult<QueueStats>;
+    /// Whether every migration this binary knows has been applied (for `/readyz`).
+    async fn migrations_current(&self) -> StoreResult<bool>;
     /// When the earliest queued job becomes due (for the worker's wait).
     async fn next_job_due(&self) -> StoreResult<Option<i64>>;
 
@@ -211,6 +215,16 @@ pub trait OrderStore: Send + Sync {
     /// Recorded charges of an account, oldest first.
     async fn count_charges(&self, account_id: i64) -> StoreResult<u64>;
     async fn list_charges(&self, account_id: i64, page: Page) -> StoreResult<Vec<ChargeRecord>>;
+}
+
+/// What `/metrics` reads from the database.
+#[derive(Debug, Clone, Default)]
+pub struct QueueStats {
+    /// Steps queued (due or waiting for a retry) or running.
+    pub queued: i64,
+    /// Age of the oldest of them, in ms (0 when none).
+    pub oldest_queued_ms: i64,
+    pub orders_by_status: Vec<(String, i64)>,
 }
 
 /// The mail directory that Dovecot and Postfix read.

@@ -222,7 +222,20 @@ async fn database_outage_is_503_then_recovers() {
         "Completed"
     );
 
+    let ready = |app: &TestApp| {
+        let url = app.url("/readyz");
+        let client = app.client.clone();
+        async move {
+            let r = client.get(url).send().await.expect("readyz");
+            (r.status().as_u16(), r.json::<Value>().await.expect("json"))
+        }
+    };
+    assert_eq!(ready(&app).await.0, 200);
+
     cluster.stop();
+    let (status, body) = ready(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["checks"]["database"], "unreachable");
     let mailbox = mailboxes_path(crate::helpers::DOMAIN, "before");
     for attempt in 0..3 {
         let started = Instant::now();
@@ -260,5 +273,15 @@ async fn database_outage_is_503_then_recovers() {
     assert_eq!(
         app.wait_final(&after, Duration::from_secs(30)).await["order"]["Status"],
         "Completed"
+    );
+    assert_eq!(
+        ready(&app).await,
+        (
+            200,
+            serde_json::json!({
+                "status": "ready", "version": env!("CARGO_PKG_VERSION"),
+                "checks": {"database": "ok", "workers": "ok"},
+            })
+        )
     );
 }

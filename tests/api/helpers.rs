@@ -62,15 +62,41 @@ pub fn postgres_admin_url() -> Option<String> {
     url
 }
 
+/// Everything the in-process servers of this test run logged (for the secrets test).
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+/// The log writer: keeps a copy in [`LOGS`], and shows it too with `TEST_LOG` set.
+struct Capture;
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        if std::env::var_os("TEST_LOG").is_some() {
+            eprint!("{}", String::from_utf8_lossy(bytes));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The captured log output of the whole test run so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
 fn init_tracing() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
-        if std::env::var_os("TEST_LOG").is_some() {
-            tracing_subscriber::fmt()
-                .with_env_filter("info,sqlx=warn")
-                .with_test_writer()
-                .init();
-        }
+        tracing_subscriber::fmt()
+            .with_env_filter("info,mailorder=debug,sqlx=warn")
+            .with_ansi(false)
+            .with_writer(|| Capture)
+            .init();
     });
 }
 

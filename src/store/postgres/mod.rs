@@ -21,6 +21,9 @@ use super::rows::Cols;
 use super::*;
 use crate::domain::PasswordHash;
 
+/// This binary's migrations for the back end.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
 pub struct PgStore {
     pool: PgPool,
 }
@@ -41,7 +44,7 @@ impl PgStore {
             .connect_with(options)
             .await
             .context("cannot connect to PostgreSQL")?;
-        sqlx::migrate!("./migrations/postgres")
+        MIGRATOR
             .run(&pool)
             .await
             .context("cannot apply PostgreSQL migrations")?;

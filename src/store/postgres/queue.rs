@@ -211,6 +211,35 @@ impl QueueStore for PgStore {
         Ok(true)
     }
 
+    async fn queue_stats(&self, now_ms: i64) -> StoreResult<QueueStats> {
+        let row = sqlx::query(
+            "SELECT count(*) AS n, CAST(coalesce($1 - min(created_at), 0) AS BIGINT) AS age
+             FROM jobs WHERE state = 'queued'",
+        )
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        let orders = sqlx::query("SELECT status, count(*) AS n FROM orders GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(QueueStats {
+            queued: row.int("n"),
+            oldest_queued_ms: row.int("age"),
+            orders_by_status: orders
+                .iter()
+                .map(|r| (r.text("status"), r.int("n")))
+                .collect(),
+        })
+    }
+
+    async fn migrations_current(&self) -> StoreResult<bool> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(usize::try_from(applied).unwrap_or(0) >= MIGRATOR.iter().count())
+    }
+
     async fn next_job_due(&self) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT min(greatest(run_at, coalesce(lease_until, 0))) FROM jobs WHERE state = 'queued'",

@@ -19,6 +19,9 @@ use super::rows::Cols;
 use super::*;
 use crate::domain::PasswordHash;
 
+/// This binary's migrations for the back end.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
 pub struct SqliteStore {
     pool: SqlitePool,
 }
@@ -48,7 +51,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database {path}"))?;
-        sqlx::migrate!("./migrations/sqlite")
+        MIGRATOR
             .run(&pool)
             .await
             .context("cannot apply SQLite migrations")?;

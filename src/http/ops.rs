@@ -1,0 +1,70 @@
+//! Operations endpoints, without authentication: `GET /healthz` (the process answers),
+//! `GET /readyz` (database reachable, migrations applied, workers running) and `GET /metrics`
+//! (Prometheus text format). They reveal nothing beyond the `version` field.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::State;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub async fn healthz() -> Response {
+    axum::Json(json!({"status": "ok", "version": VERSION})).into_response()
+}
+
+pub async fn readyz(state: State) -> Response {
+    let database = match state.store.migrations_current().await {
+        Ok(true) => "ok",
+        Ok(false) => "migrations pending",
+        Err(e) => {
+            tracing::warn!(error = format!("{e:#}"), "readiness: database unreachable");
+            "unreachable"
+        }
+    };
+    let workers = match (state.workers_configured, state.worker.running()) {
+        (0, _) => "none configured",
+        (_, 0) => "stopped",
+        _ => "ok",
+    };
+    let ready = database == "ok" && workers != "stopped";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if ready { "ready" } else { "not ready" },
+        "version": VERSION,
+        "checks": {"database": database, "workers": workers},
+    });
+    (status, axum::Json(body)).into_response()
+}
+
+pub async fn metrics(state: State) -> Response {
+    // Queue and order figures come from the database at scrape time; if it is away, the
+    // process's own figures are still served.
+    let stats = state.store.queue_stats(crate::now_ms()).await;
+    let text = state.metrics.render(|m| {
+        if let Ok(stats) = &stats {
+            m.queue_depth.set(stats.queued);
+            m.oldest_queued_seconds.set(stats.oldest_queued_ms / 1000);
+            for (status, n) in &stats.orders_by_status {
+                m.orders
+                    .get_or_create(&crate::metrics::StatusLabel {
+                        status: status.clone(),
+                    })
+                    .set(*n);
+            }
+        }
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
