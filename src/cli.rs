@@ -25,6 +25,10 @@ pub struct Cli {
     /// Log format on standard error: `human` or `json` (one object per line).
     #[arg(long, global = true, env = "MAILORDER_LOG_FORMAT", default_value = "human", value_parser = ["human", "json"])]
     log_format: String,
+    /// A TOML file with settings (see `mailorder config example`); flags and environment
+    /// variables take precedence over it.
+    #[arg(long, global = true, env = "MAILORDER_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -47,6 +51,15 @@ enum Command {
     /// Manage API users.
     #[command(subcommand)]
     User(UserCmd),
+    /// The configuration file.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCmd {
+    /// Print a fully commented example configuration file.
+    Example,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +258,24 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// The effective configuration at start, secrets redacted.
+fn log_config(config: &ServeConfig) {
+    tracing::info!(
+        listen = config.listen.as_deref().unwrap_or("-"),
+        database = crate::config::redact_url(&config.database),
+        db_max_connections = config.db.max_connections,
+        workers = config.worker.workers,
+        lease_secs = config.worker.lease.as_secs(),
+        max_attempts = config.worker.max_attempts,
+        order_expiry_hours = config.worker.order_expiry.as_secs() / 3600,
+        restore_days = config.worker.restore_window.as_secs() / 86400,
+        mail_root = %config.mail_root.display(),
+        public_url = config.public_url.as_deref().unwrap_or("-"),
+        demo = config.demo,
+        "effective configuration"
+    );
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let no_worker = args.no_worker;
     let mut config = args.run.config(Some(args.listen))?;
@@ -253,6 +284,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if no_worker {
         config.worker.workers = 0;
     }
+    log_config(&config);
     let server = Server::start(config).await?;
     println!("listening on http://{}", server.addr());
     std::io::stdout().flush()?;
@@ -264,6 +296,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 async fn work(args: WorkerArgs) -> anyhow::Result<()> {
     let mut config = args.run.config(None)?;
     config.worker.workers = config.worker.workers.max(1);
+    log_config(&config);
     let server = Server::start(config).await?;
     println!("working");
     std::io::stdout().flush()?;
@@ -339,6 +372,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("exchange {domain} ready");
             Ok(())
         }
+        Command::Config(ConfigCmd::Example) => {
+            print!("{}", crate::config::EXAMPLE);
+            Ok(())
+        }
         Command::User(UserCmd::Add { login, account, db }) => {
             let password = read_password()?;
             let store = open(db).await?;
@@ -351,8 +388,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Entry point of the binary: logs to standard error, results on standard output.
+/// Parses the command line over the configuration file's settings, if there is one.
+fn parse() -> anyhow::Result<Cli> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<String> = std::env::args().collect();
+    let mut command = Cli::command();
+    if let Some(path) = crate::config::path_from(&args) {
+        let settings = crate::config::read(&path)?;
+        command = crate::config::apply(command, &settings)
+            .with_context(|| format!("in {}", path.display()))?;
+    }
+    let matches = command.get_matches_from(args);
+    Ok(Cli::from_arg_matches(&matches)?)
+}
+
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let logs = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -388,5 +445,38 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// Every setting of the example file is one the command line knows, and it parses.
+    #[test]
+    fn the_example_configuration_applies() {
+        use clap::FromArgMatches;
+        let settings = crate::config::parse(crate::config::EXAMPLE).expect("example parses");
+        assert!(settings.len() >= 15, "the example covers the settings");
+        let command = crate::config::apply(Cli::command(), &settings).expect("all known");
+        let matches = command
+            .try_get_matches_from(["mailorder", "serve"])
+            .expect("serve parses");
+        let cli = Cli::from_arg_matches(&matches).expect("cli");
+        assert!(matches!(cli.command, Command::Serve(_)));
+        let typo = [("worker".to_owned(), "3".to_owned())];
+        assert!(crate::config::apply(Cli::command(), &typo).is_err());
+    }
+
+    /// Flags beat the file; the file beats the built-in default.
+    #[test]
+    fn flags_override_the_file() {
+        use clap::FromArgMatches;
+        let settings = crate::config::parse("workers = 7\nlease_secs = 9").expect("parses");
+        let command = crate::config::apply(Cli::command(), &settings).expect("known");
+        let matches = command
+            .try_get_matches_from(["mailorder", "serve", "--workers", "2"])
+            .expect("parses");
+        let Command::Serve(args) = Cli::from_arg_matches(&matches).expect("cli").command else {
+            panic!("serve expected");
+        };
+        assert_eq!(args.run.workers, 2, "flag");
+        assert_eq!(args.run.lease_secs, 9, "file");
+        assert_eq!(args.run.max_attempts, 5, "built-in default");
     }
 }

@@ -10,6 +10,8 @@ pub mod app;
 pub mod auth;
 /// The command line.
 pub mod cli;
+/// The configuration file: defaults for the command line.
+pub mod config;
 /// Domain types that parse, never just validate.
 pub mod domain;
 /// The one API error type, rendered as Hostway's error body.

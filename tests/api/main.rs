@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod chaos;
 mod cluster;
+mod config;
 mod crash;
 mod list;
 mod manage;
