@@ -54,6 +54,8 @@ enum Command {
     /// The configuration file.
     #[command(subcommand)]
     Config(ConfigCmd),
+    /// Print the API's OpenAPI 3.1 document (as served at /openapi.json).
+    Openapi,
 }
 
 #[derive(Debug, Subcommand)]
@@ -370,6 +372,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             admin::add_exchange(store.as_ref(), &catalog, &spec).await?;
             store.close().await;
             println!("exchange {domain} ready");
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", crate::http::openapi::pretty());
             Ok(())
         }
         Command::Config(ConfigCmd::Example) => {

@@ -11,6 +11,7 @@ mod mailbox_actions;
 mod mailbox_list;
 mod mailboxes;
 mod observe;
+pub mod openapi;
 mod ops;
 mod order_actions;
 mod order_list;
@@ -51,41 +52,48 @@ pub struct AppState {
 
 pub type State = axum::extract::State<Arc<AppState>>;
 
+/// Every path the API serves (each also with a trailing `/`), in the router's order; the
+/// OpenAPI test checks the spec against it.
+pub const API_PATHS: [&str; 13] = [
+    "/accounts/{account}/exchange",
+    "/accounts/{account}/exchange/{domain}",
+    "/accounts/{account}/exchange/{domain}/mailboxes",
+    "/accounts/{account}/exchange/{domain}/mailboxes/{username}",
+    "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action",
+    "/accounts/{account}/charges",
+    "/orders",
+    "/orders/{order}",
+    "/orders/{order}/action",
+    "/orders/{order}/quote",
+    "/order",
+    "/order/action",
+    "/order/quote",
+];
+
+/// The operations paths (no trailing-slash twins).
+pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
+
 pub fn router(state: Arc<AppState>) -> Router {
-    const EXCHANGES: &str = "/accounts/{account}/exchange";
-    const EXCHANGE: &str = "/accounts/{account}/exchange/{domain}";
-    const MAILBOXES: &str = "/accounts/{account}/exchange/{domain}/mailboxes";
-    const MAILBOX: &str = "/accounts/{account}/exchange/{domain}/mailboxes/{username}";
-    const MAILBOX_ACTION: &str =
-        "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action";
-    let routes: [(&str, MethodRouter<Arc<AppState>>); 13] = [
-        (EXCHANGES, get(exchange::list)),
-        (EXCHANGE, get(exchange::read)),
-        (
-            MAILBOXES,
-            get(mailbox_list::list)
-                .post(mailboxes::create)
-                .options(mailbox_list::options),
-        ),
-        (
-            MAILBOX,
-            get(mailboxes::read)
-                .put(mailboxes::update)
-                .delete(mailbox_actions::delete),
-        ),
-        (MAILBOX_ACTION, post(mailbox_actions::action)),
-        ("/accounts/{account}/charges", get(charges::list)),
-        ("/orders", get(order_list::list)),
-        ("/orders/{order}", get(orders::read).delete(orders::cancel)),
-        ("/orders/{order}/action", post(order_actions::action)),
-        ("/orders/{order}/quote", get(order_actions::quote)),
-        (
-            "/order",
-            get(orders::read_current).delete(orders::cancel_current),
-        ),
-        ("/order/action", post(order_actions::action_current)),
-        ("/order/quote", get(order_actions::quote_current)),
+    let methods: [MethodRouter<Arc<AppState>>; 13] = [
+        get(exchange::list),
+        get(exchange::read),
+        get(mailbox_list::list)
+            .post(mailboxes::create)
+            .options(mailbox_list::options),
+        get(mailboxes::read)
+            .put(mailboxes::update)
+            .delete(mailbox_actions::delete),
+        post(mailbox_actions::action),
+        get(charges::list),
+        get(order_list::list),
+        get(orders::read).delete(orders::cancel),
+        post(order_actions::action),
+        get(order_actions::quote),
+        get(orders::read_current).delete(orders::cancel_current),
+        post(order_actions::action_current),
+        get(order_actions::quote_current),
     ];
+    let routes = API_PATHS.into_iter().zip(methods);
     // Every route also answers with a trailing slash, as the docs' `self` links end in one.
     routes
         .into_iter()
@@ -97,6 +105,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::spec))
+        .route("/docs", get(openapi::docs_page))
         .route_layer(axum::middleware::from_fn(observe::route_template))
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))

@@ -10,6 +10,7 @@ mod config;
 mod crash;
 mod list;
 mod manage;
+mod openapi;
 mod ops;
 mod order_races;
 mod orders;

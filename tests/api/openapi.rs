@@ -1,0 +1,118 @@
+//! The OpenAPI document: a snapshot, every route of the router in it (and nothing else), and
+//! the docs page with no external assets.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::helpers::*;
+use mailorder::http::{API_PATHS, OPS_PATHS};
+
+const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/openapi.json");
+
+/// The spec has not changed unintentionally. After an intended change, regenerate it with
+/// `cargo run -- openapi > tests/fixtures/openapi.json` (or run this test with
+/// `UPDATE_SNAPSHOTS=1`) and review the diff.
+#[tokio::test]
+async fn the_spec_matches_its_snapshot() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let r = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 200);
+    let served: Value = r.json().await.expect("json");
+    assert_eq!(served["openapi"], "3.1.0");
+    let pretty = serde_json::to_string_pretty(&served).expect("json") + "\n";
+    assert_eq!(
+        pretty,
+        mailorder::http::openapi::pretty(),
+        "served = printed"
+    );
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(SNAPSHOT, &pretty).expect("snapshot written");
+    }
+    let stored = std::fs::read_to_string(SNAPSHOT).expect("snapshot exists");
+    assert!(
+        stored == pretty,
+        "the OpenAPI document changed; if intended, regenerate tests/fixtures/openapi.json"
+    );
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{account}", ACCT)
+        .replace("{domain}", DOMAIN)
+        .replace("{username}", "nobody")
+        .replace("{order}", "0000000000000000000000000000000000000000")
+}
+
+/// Walks the router: for every path it serves and every method, the router answers `405`
+/// exactly when the spec does not document that method on that path.
+#[tokio::test]
+async fn the_spec_covers_every_route() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let spec = mailorder::http::openapi::document();
+    let documented = spec["paths"].as_object().expect("paths");
+    let served: Vec<&str> = API_PATHS.iter().chain(OPS_PATHS.iter()).copied().collect();
+    for path in documented.keys() {
+        assert!(
+            served.contains(&path.as_str()),
+            "{path} documented but not served"
+        );
+    }
+    for path in &served {
+        let ops = documented
+            .get(*path)
+            .unwrap_or_else(|| panic!("{path} not documented"));
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+            Method::PATCH,
+        ] {
+            let mut req = app
+                .client
+                .request(method.clone(), app.url(&concrete(path)))
+                .basic_auth(QWE.0, Some(QWE.1));
+            if [Method::POST, Method::PUT].contains(&method) {
+                req = req.json(&serde_json::json!({}));
+            }
+            let status = req.send().await.expect("sent").status().as_u16();
+            let in_spec = ops.get(method.as_str().to_ascii_lowercase()).is_some();
+            assert_eq!(status != 405, in_spec, "{method} {path}: answered {status}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_docs_page_needs_nothing_from_outside() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let r = app.client.get(app.url("/docs")).send().await.expect("sent");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    let html = r.text().await.expect("text");
+    for path in API_PATHS {
+        assert!(
+            html.contains(&format!("<code>{path}</code>")),
+            "{path} on the page"
+        );
+    }
+    for forbidden in ["<script", "<link", "src=", "@import", "url("] {
+        assert!(!html.contains(forbidden), "{forbidden} on the page");
+    }
+    for href in html.split("href=\"").skip(1) {
+        assert!(
+            href.starts_with('/'),
+            "external link: {}",
+            &href[..href.find('"').unwrap_or(0)]
+        );
+    }
+}
