@@ -10,6 +10,8 @@ pub mod app;
 pub mod auth;
 /// The command line.
 pub mod cli;
+/// `mo`, the command-line client for mailorder (and Hostway-compatible) servers.
+pub mod client;
 /// The configuration file: defaults for the command line.
 pub mod config;
 /// Domain types that parse, never just validate.

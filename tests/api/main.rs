@@ -5,6 +5,7 @@ mod helpers;
 
 mod access;
 mod chaos;
+mod client;
 mod cluster;
 mod config;
 mod crash;

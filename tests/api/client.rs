@@ -1,0 +1,153 @@
+//! `mo`, the client, against a test server: free, paid (`--yes`), declined and failing
+//! mailboxes, exit codes, `--json`, one-line errors, lists and mailbox commands.
+
+use std::process::Stdio;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
+
+use crate::helpers::*;
+use crate::on_both_backends;
+
+const MO: &str = env!("CARGO_BIN_EXE_mo");
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
+    }
+}
+
+/// Runs `mo` as the demo agent with `stdin` as its input (not a terminal).
+async fn mo(app: &TestApp, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(MO)
+        .args(["--url", &app.base, "--user", QWE.0])
+        .args(args)
+        .env("MO_PASSWORD", QWE.1)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn mo");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin.as_bytes()).await.expect("write");
+    drop(input);
+    let out = child.wait_with_output().await.expect("mo runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn order_mailbox_end_to_end(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let order = |domain: &'static str, name: &'static str, extra: &'static [&'static str]| {
+        let app = &app;
+        async move {
+            let mut args = vec!["order-mailbox", ACCT, domain, name, "--password-stdin"];
+            args.extend_from_slice(extra);
+            mo(app, &args, "Client1234\n").await
+        }
+    };
+    // Free: follows the order to Completed, exit 0.
+    let free = order(DOMAIN, "viacli", &["--json"]).await;
+    assert_eq!(free.code, 0, "{}", free.stderr);
+    assert_eq!(free.json()["order"]["Status"], "Completed");
+    // Paid with --yes: the quote is shown, the order submitted and followed.
+    let paid = order("paid.example.com", "paidcli", &["--yes", "--json"]).await;
+    assert_eq!(paid.code, 0, "{}", paid.stderr);
+    assert_eq!(paid.json()["order"]["Status"], "Completed");
+    assert!(paid.stderr.contains("5.18 USD"), "{}", paid.stderr);
+    let charges = app
+        .get_json(&format!("/accounts/{ACCT}/charges"), QWE)
+        .await;
+    assert_eq!(charges["list"].as_array().map(Vec::len), Some(1));
+    // Paid without --yes and no terminal: not submitted, cancelled, exit 3; the name is free.
+    let declined = order("paid.example.com", "declined", &[]).await;
+    assert_eq!(declined.code, 3, "{}", declined.stderr);
+    let r = app
+        .send(
+            reqwest::Method::GET,
+            &mailboxes_path("paid.example.com", "declined"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 404);
+    // A failing order: exit 1 and its error.
+    let failed = order(DOMAIN, "fail-cli", &[]).await;
+    assert_eq!(failed.code, 1);
+    assert_eq!(failed.stdout.trim(), "Failed");
+    assert!(
+        failed.stderr.contains("error: Sandbox"),
+        "{}",
+        failed.stderr
+    );
+    // A server error: one line, exit 2.
+    let dup = order(DOMAIN, "viacli", &[]).await;
+    assert_eq!(dup.code, 2);
+    assert_eq!(dup.stderr.lines().count(), 1, "{}", dup.stderr);
+    assert!(
+        dup.stderr
+            .starts_with("error: 409 conflict: Mailbox already exists"),
+        "{}",
+        dup.stderr
+    );
+
+    // Lists and mailbox commands.
+    let orders = mo(&app, &["orders", "list", "--json"], "").await;
+    assert_eq!(orders.code, 0);
+    assert_eq!(orders.json()["list"].as_array().map(Vec::len), Some(4));
+    let table = mo(&app, &["orders", "list", "--status", "Failed"], "").await;
+    assert_eq!(
+        table.stdout.lines().count(),
+        2,
+        "header and one row: {}",
+        table.stdout
+    );
+    assert!(table.stdout.starts_with("orderId"));
+    let update = mo(
+        &app,
+        &[
+            "mailboxes",
+            "update",
+            ACCT,
+            DOMAIN,
+            "viacli",
+            "--notes",
+            "from mo",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(update.code, 0, "{}", update.stderr);
+    let got = mo(
+        &app,
+        &["mailboxes", "get", ACCT, DOMAIN, "viacli", "--json"],
+        "",
+    )
+    .await;
+    assert_eq!(got.json()["notes"], "from mo");
+    let list = mo(&app, &["mailboxes", "list", ACCT, DOMAIN], "").await;
+    assert!(
+        list.stdout.contains("viacli") && list.stdout.contains("open"),
+        "{}",
+        list.stdout
+    );
+    let delete = mo(&app, &["mailboxes", "delete", ACCT, DOMAIN, "viacli"], "").await;
+    assert_eq!(delete.code, 0, "{}", delete.stderr);
+    assert!(
+        delete.stdout.contains("/orders/"),
+        "the order URL: {}",
+        delete.stdout
+    );
+}
+
+on_both_backends!(order_mailbox_end_to_end);
