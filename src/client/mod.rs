@@ -50,6 +50,21 @@ enum Command {
     /// Mailboxes of an Exchange domain.
     #[command(subcommand)]
     Mailboxes(MailboxesCmd),
+    /// Accounts the user may see.
+    #[command(subcommand)]
+    Accounts(AccountsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsCmd {
+    List {
+        /// `pending`, `open`, `suspended`, `closed` (or a `*` pattern).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    Get {
+        account: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +279,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::done(&location, j);
         }
         Command::Mailboxes(cmd) => mailboxes(&api, cmd, j).await?,
+        Command::Accounts(AccountsCmd::List { status }) => {
+            let query = status
+                .map(|s| format!("?filterStatus={s}"))
+                .unwrap_or_default();
+            let list = api.get_list(&format!("/accounts{query}")).await?;
+            output::list(
+                &list,
+                &["accountNumber", "status", "currency", "createdDate"],
+                j,
+            );
+        }
+        Command::Accounts(AccountsCmd::Get { account }) => {
+            let a = api.get(&format!("/accounts/{account}")).await?;
+            output::object(&a, j);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -92,6 +92,40 @@ impl TextFilter {
     }
 }
 
+impl TextFilter {
+    /// The `candidates` this filter matches; wildcard patterns ignore ASCII case (status
+    /// values mix `new` and `Processing`).
+    pub fn matching<'a>(&self, candidates: &[&'a str]) -> Vec<&'a str> {
+        candidates
+            .iter()
+            .copied()
+            .filter(|c| {
+                let name = c.to_ascii_lowercase();
+                match self {
+                    TextFilter::Exact(v) => c == v,
+                    TextFilter::Prefix(p) => name.starts_with(&p.to_ascii_lowercase()),
+                    TextFilter::Like { pattern, .. } => like(&pattern.to_ascii_lowercase(), &name),
+                }
+            })
+            .collect()
+    }
+}
+
+/// SQL `LIKE` with `%` and `\` escapes (what [`TextFilter::parse`] builds), on ASCII text.
+fn like(pattern: &str, text: &str) -> bool {
+    fn go(p: &[u8], t: &[u8]) -> bool {
+        match p {
+            [] => t.is_empty(),
+            [b'%', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
+            [b'\\', c, rest @ ..] | [c, rest @ ..] if !t.is_empty() && t[0] == *c => {
+                go(rest, &t[1..])
+            }
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), text.as_bytes())
+}
+
 impl ListRequest {
     /// Parses the query string against `spec`; `extra_keys` are passed through in `extra`.
     pub fn parse(

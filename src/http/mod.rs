@@ -2,6 +2,7 @@
 //! Hostway's error body.
 
 mod access;
+mod accounts;
 mod charges;
 mod conditional;
 mod exchange;
@@ -54,7 +55,9 @@ pub type State = axum::extract::State<Arc<AppState>>;
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 13] = [
+pub const API_PATHS: [&str; 15] = [
+    "/accounts",
+    "/accounts/{account}",
     "/accounts/{account}/exchange",
     "/accounts/{account}/exchange/{domain}",
     "/accounts/{account}/exchange/{domain}/mailboxes",
@@ -74,7 +77,9 @@ pub const API_PATHS: [&str; 13] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 13] = [
+    let methods: [MethodRouter<Arc<AppState>>; 15] = [
+        get(accounts::list),
+        get(accounts::read),
         get(exchange::list),
         get(exchange::read),
         get(mailbox_list::list)

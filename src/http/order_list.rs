@@ -20,37 +20,13 @@ const SPEC: ListSpec = ListSpec {
     filter_fields: &[("status", ORDER_STATUSES)],
 };
 
-/// The order statuses a `filterStatus` value matches (wildcards ignore case, as statuses mix
-/// `new` and `Processing`). Matched here, so both back ends agree exactly.
+/// The order statuses a `filterStatus` value matches (matched here, so both back ends agree).
 fn matching_statuses(filter: &TextFilter) -> Vec<OrderStatus> {
-    ORDER_STATUSES
-        .iter()
-        .filter_map(|s| OrderStatus::parse(s))
-        .filter(|status| {
-            let name = status.as_str().to_ascii_lowercase();
-            match filter {
-                TextFilter::Exact(v) => status.as_str() == v,
-                TextFilter::Prefix(p) => name.starts_with(&p.to_ascii_lowercase()),
-                TextFilter::Like { pattern, .. } => like(&pattern.to_ascii_lowercase(), &name),
-            }
-        })
+    filter
+        .matching(ORDER_STATUSES)
+        .into_iter()
+        .filter_map(OrderStatus::parse)
         .collect()
-}
-
-/// SQL `LIKE` with `%` and `\` escapes (what [`TextFilter::parse`] builds), on ASCII text.
-fn like(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    fn go(p: &[u8], t: &[u8]) -> bool {
-        match p {
-            [] => t.is_empty(),
-            [b'%', rest @ ..] => (0..=t.len()).any(|i| go(rest, &t[i..])),
-            [b'\\', c, rest @ ..] | [c, rest @ ..] if !t.is_empty() && t[0] == *c => {
-                go(rest, &t[1..])
-            }
-            _ => false,
-        }
-    }
-    go(p, t)
 }
 
 pub async fn list(

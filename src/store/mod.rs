@@ -212,6 +212,9 @@ pub trait OrderStore: Send + Sync {
     ) -> StoreResult<Vec<String>>;
     async fn count_orders(&self, query: &OrderListQuery) -> StoreResult<u64>;
     async fn list_orders(&self, query: &OrderListQuery) -> StoreResult<Vec<OrderSummary>>;
+    /// Accounts in scope, by number.
+    async fn count_accounts(&self, query: &AccountListQuery) -> StoreResult<u64>;
+    async fn list_accounts(&self, query: &AccountListQuery) -> StoreResult<Vec<AccountRecord>>;
     /// Recorded charges of an account, oldest first.
     async fn count_charges(&self, account_id: i64) -> StoreResult<u64>;
     async fn list_charges(&self, account_id: i64, page: Page) -> StoreResult<Vec<ChargeRecord>>;

@@ -62,6 +62,8 @@ pub struct AccountRecord {
     pub number: String,
     pub franchise_id: i64,
     pub status: String,
+    pub currency: String,
+    pub created_ms: i64,
 }
 
 pub struct NewAccount<'a> {

@@ -107,3 +107,11 @@ pub struct ChargeRecord {
     pub period_end: String,
     pub recorded_ms: i64,
 }
+
+/// `GET /accounts`: whose, which statuses (the API's constants), which page.
+#[derive(Debug, Clone)]
+pub struct AccountListQuery {
+    pub scope: OrderScope,
+    pub statuses: Option<Vec<&'static str>>,
+    pub page: Page,
+}

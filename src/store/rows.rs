@@ -66,8 +66,13 @@ pub(super) fn account(r: &impl Cols) -> AccountRecord {
         number: r.text("number"),
         franchise_id: r.int("franchise_id"),
         status: r.text("status"),
+        currency: r.text("currency"),
+        created_ms: r.int("created_at"),
     }
 }
+
+pub(super) const ACCOUNT_SELECT: &str =
+    "SELECT id, number, franchise_id, status, currency, created_at FROM accounts";
 
 pub(super) const EXCHANGE_SELECT: &str = "SELECT e.id, e.domain, e.version, e.free_mailboxes, e.quota_mb,
         e.plan, e.updated_at, a.id AS account_id, a.number, a.status, a.franchise_id, f.name AS franchise_name, f.sandbox

@@ -141,6 +141,14 @@ async fn order_mailbox_end_to_end(backend: Backend) {
         "{}",
         list.stdout
     );
+    let accounts = mo(&app, &["accounts", "list", "--json"], "").await;
+    assert_eq!(accounts.json()["list"][0]["accountNumber"], ACCT);
+    let account = mo(&app, &["accounts", "get", ACCT], "").await;
+    assert!(
+        account.stdout.contains("status: open"),
+        "{}",
+        account.stdout
+    );
     let delete = mo(&app, &["mailboxes", "delete", ACCT, DOMAIN, "viacli"], "").await;
     assert_eq!(delete.code, 0, "{}", delete.stderr);
     assert!(

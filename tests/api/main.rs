@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod accounts;
 mod chaos;
 mod client;
 mod cluster;

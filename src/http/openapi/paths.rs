@@ -5,6 +5,22 @@
 
 use super::schemas::*;
 
+#[utoipa::path(get, path = "/accounts", tag = "Accounts",
+    summary = "The accounts the caller may see, by number",
+    params(("page" = Option<u64>, Query), ("pageSize" = Option<u64>, Query),
+        ("filterStatus" = Option<String>, Query, description = "`pending`, `open`, `suspended`, `closed`, or a `*` pattern")),
+    responses((status = 200, body = AccountList), (status = 303, description = "Paging redirect"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_list() {}
+
+#[utoipa::path(get, path = "/accounts/{account}", tag = "Accounts",
+    summary = "An account, with links to its Exchange domains and its ledger",
+    params(("account" = String, Path, example = "acct999999")),
+    responses((status = 200, body = Account), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_read() {}
+
 #[utoipa::path(get, path = "/accounts/{account}/exchange", tag = "Exchange",
     summary = "The account's Exchange domains",
     params(("account" = String, Path, example = "acct999999"),

@@ -350,3 +350,33 @@ pub struct Readiness {
     version: String,
     checks: BTreeMap<String, String>,
 }
+
+#[derive(ToSchema)]
+pub struct AccountListItem {
+    #[schema(example = "acct999999")]
+    accountNumber: String,
+    /// `pending`, `open`, `suspended`, `closed`.
+    status: String,
+    /// `Y-m-d`.
+    createdDate: String,
+    currency: String,
+    links: Vec<Link>,
+}
+
+#[derive(ToSchema)]
+pub struct AccountList {
+    list: Vec<AccountListItem>,
+    links: Vec<Link>,
+}
+
+#[derive(ToSchema)]
+pub struct Account {
+    accountNumber: String,
+    createdDate: String,
+    currency: String,
+    status: String,
+    exchange: Vec<Link>,
+    /// The ledger (an extension).
+    charges: Vec<Link>,
+    links: Vec<Link>,
+}

@@ -213,11 +213,10 @@ impl Store for SqliteStore {
     }
 
     async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
-        let row =
-            sqlx::query("SELECT id, number, franchise_id, status FROM accounts WHERE number = ?")
-                .bind(number)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(&format!("{} WHERE number = ?", rows::ACCOUNT_SELECT))
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(rows::account))
     }
 

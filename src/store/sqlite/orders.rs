@@ -112,6 +112,23 @@ fn scope_sql(q: &OrderListQuery) -> (String, i64) {
     (format!("WHERE {scope}{statuses}"), id)
 }
 
+/// The account list's `WHERE` (statuses are the API's constants, inlined).
+fn account_scope_sql(q: &AccountListQuery) -> (String, i64) {
+    let (scope, id) = match q.scope {
+        OrderScope::Franchise(id) => ("a.franchise_id = ?", id),
+        OrderScope::Account(id) => ("a.id = ?", id),
+    };
+    let statuses = match &q.statuses {
+        None => String::new(),
+        Some(list) if list.is_empty() => " AND 1 = 0".to_owned(),
+        Some(list) => {
+            let quoted: Vec<String> = list.iter().map(|s| format!("'{s}'")).collect();
+            format!(" AND a.status IN ({})", quoted.join(", "))
+        }
+    };
+    (format!("WHERE {scope}{statuses}"), id)
+}
+
 #[async_trait]
 impl OrderStore for SqliteStore {
     async fn open_order_of(&self, owner_id: &str) -> StoreResult<Option<OrderRecord>> {
@@ -313,6 +330,31 @@ impl OrderStore for SqliteStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(rows::order_summary).collect()
+    }
+
+    async fn count_accounts(&self, q: &AccountListQuery) -> StoreResult<u64> {
+        let (filter, id) = account_scope_sql(q);
+        let sql = format!("SELECT count(*) FROM accounts a {filter}");
+        let n: i64 = sqlx::query_scalar(&sql)
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn list_accounts(&self, q: &AccountListQuery) -> StoreResult<Vec<AccountRecord>> {
+        let (filter, id) = account_scope_sql(q);
+        let sql = format!(
+            "SELECT a.id, a.number, a.franchise_id, a.status, a.currency, a.created_at
+             FROM accounts a {filter} ORDER BY a.number LIMIT ? OFFSET ?"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(id)
+            .bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(rows::account).collect())
     }
 
     async fn count_charges(&self, account_id: i64) -> StoreResult<u64> {

@@ -1,0 +1,107 @@
+//! `GET /accounts` and `GET /accounts/{acct}`: the accounts the caller may see, in the docs'
+//! shapes. Only links to resources this server has are given ("conditional hypermedia").
+
+use axum::extract::{Path, RawQuery};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::State;
+use super::access;
+use super::extract::base_url;
+use super::list::{ListRequest, ListSpec};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::store::{AccountListQuery, AccountRecord, OrderScope, Role};
+
+pub const ACCOUNT_STATUSES: &[&str] = &["pending", "open", "suspended", "closed"];
+
+const SPEC: ListSpec = ListSpec {
+    sort_fields: &[],
+    filter_fields: &[("status", ACCOUNT_STATUSES)],
+};
+
+fn created_date(ms: i64) -> String {
+    super::orders::timestamp(ms)
+        .get(..10)
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn scope(caller: &Caller) -> ApiResult<OrderScope> {
+    match caller.role {
+        Role::Agent => Ok(OrderScope::Franchise(caller.franchise_id)),
+        Role::AccountUser { account_id } => Ok(OrderScope::Account(account_id)),
+        Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => Err(access::forbidden("Account")),
+    }
+}
+
+pub async fn list(
+    state: State,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    let mut request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
+    let mut accounts = AccountListQuery {
+        scope: scope(&caller)?,
+        statuses: request
+            .query
+            .filters
+            .iter()
+            .find(|(field, _)| field == "status")
+            .map(|(_, f)| f.matching(ACCOUNT_STATUSES)),
+        page: request.query.page,
+    };
+    let base = base_url(&state, &headers);
+    let url = format!("{base}/accounts");
+    let total = state.store.count_accounts(&accounts).await?;
+    if let Err(location) = request.plan(total, &url) {
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
+    }
+    accounts.page = request.query.page;
+    let items = if total == 0 {
+        Vec::new()
+    } else {
+        state.store.list_accounts(&accounts).await?
+    };
+    let list: Vec<Value> = items
+        .iter()
+        .map(|a| {
+            json!({
+                "accountNumber": a.number,
+                "status": a.status,
+                "createdDate": created_date(a.created_ms),
+                "currency": a.currency,
+                "links": [{"href": format!("{url}/{}/", a.number), "rel": "self"}],
+            })
+        })
+        .collect();
+    Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+}
+
+pub async fn read(
+    state: State,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    scope(&caller)?;
+    let a: AccountRecord = access::account(&state, &caller, &number).await?;
+    // Closed and suspended accounts are hidden from their own users (docs §6.2).
+    if caller.role != Role::Agent && a.status != "open" && a.status != "pending" {
+        return Err(ApiError::Forbidden(format!("Account is {}", a.status)));
+    }
+    let own = format!("{}/accounts/{}", base_url(&state, &headers), a.number);
+    let related = |path: &str| json!([{"href": format!("{own}/{path}"), "rel": "related"}]);
+    Ok(axum::Json(json!({
+        "accountNumber": a.number,
+        "createdDate": created_date(a.created_ms),
+        "currency": a.currency,
+        "status": a.status,
+        "exchange": related("exchange"),
+        "charges": related("charges"),
+        "links": [{"href": format!("{own}/"), "rel": "self"}],
+    }))
+    .into_response())
+}
