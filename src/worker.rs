@@ -146,7 +146,13 @@ impl Worker {
         else {
             return Ok(Tick::Idle);
         };
-        let span = tracing::info_span!("job", order.id = %job.order_id, job.id = job.id, attempt = job.attempts);
+        let span = tracing::info_span!(
+            "job",
+            order.id = %job.order_id,
+            job.id = job.id,
+            attempt = job.attempts,
+            step = tracing::field::Empty
+        );
         self.run_job(&job).instrument(span).await?;
         Ok(Tick::Worked)
     }
@@ -163,7 +169,10 @@ impl Worker {
         } else {
             match self.store.mailbox_task(job).await? {
                 None => failed("The mailbox of this order no longer exists".into(), 404),
-                Some(task) => self.run_step(job, &task).await,
+                Some(task) => {
+                    tracing::Span::current().record("step", task.kind.as_str());
+                    self.run_step(job, &task).await
+                }
             }
         };
         if let JobOutcome::Failed(e) = &outcome {
