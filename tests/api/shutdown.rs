@@ -89,8 +89,9 @@ async fn sigterm_under_load_loses_nothing(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(20)).await; // poll interval, bounded by the deadline
     }
     let pid = server.id().expect("running").to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+    // The shell's own `kill`, so no extra package is needed.
+    let killed = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
         .status()
         .expect("kill");
     assert!(killed.success());
