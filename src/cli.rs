@@ -56,6 +56,28 @@ enum Command {
     Config(ConfigCmd),
     /// Print the API's OpenAPI 3.1 document (as served at /openapi.json).
     Openapi,
+    /// Write Dovecot or Postfix configuration that reads mailorder's mail directory.
+    MailConfig(MailConfigArgs),
+}
+
+#[derive(Debug, Args)]
+struct MailConfigArgs {
+    /// `dovecot` or `postfix`.
+    #[arg(value_parser = ["dovecot", "postfix"])]
+    server: String,
+    /// Folder to write the files into.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
+    /// Owner of the maildirs (Dovecot `uid`/`gid`; Debian's `mail` user is 8).
+    #[arg(long, default_value_t = 8)]
+    uid: u32,
+    #[arg(long, default_value_t = 8)]
+    gid: u32,
+    /// Where Postfix hands mail to Dovecot (LMTP).
+    #[arg(long, default_value = "inet:127.0.0.1:24")]
+    lmtp: String,
+    #[command(flatten)]
+    db: DatabaseArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -372,6 +394,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             admin::add_exchange(store.as_ref(), &catalog, &spec).await?;
             store.close().await;
             println!("exchange {domain} ready");
+            Ok(())
+        }
+        Command::MailConfig(args) => {
+            let source = crate::mailconfig::Source::parse(&args.db.database)?;
+            let files = if args.server == "dovecot" {
+                crate::mailconfig::dovecot(&source, args.uid, args.gid)
+            } else {
+                crate::mailconfig::postfix(&source, &args.lmtp)
+            };
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("cannot create {}", args.out.display()))?;
+            for (name, content) in files {
+                let path = args.out.join(name);
+                std::fs::write(&path, content)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                println!("{}", path.display());
+            }
+            if matches!(source, crate::mailconfig::Source::Sqlite { .. }) {
+                eprintln!(
+                    "note: a mail server reading the SQLite file as another user needs write access to its folder (WAL); see docs/mail-directory.md"
+                );
+            }
             Ok(())
         }
         Command::Openapi => {

@@ -20,6 +20,8 @@ pub mod domain;
 pub mod error;
 /// HTTP routes, one module per resource, and the error-body layer.
 pub mod http;
+/// Dovecot and Postfix configuration for the mail directory.
+pub mod mailconfig;
 /// Prometheus metrics of one server.
 pub mod metrics;
 /// Catalog of plans and prices, and quotes for orders.
