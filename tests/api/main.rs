@@ -11,6 +11,7 @@ mod cluster;
 mod config;
 mod crash;
 mod list;
+mod mailserver;
 mod manage;
 mod openapi;
 mod ops;
