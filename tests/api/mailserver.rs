@@ -1,6 +1,7 @@
 //! A real Dovecot, configured by `mailorder mail-config dovecot`, serving mailorder's mail
 //! directory on loopback: a provisioned mailbox logs in over IMAP with its owner's password, a
-//! wrong password fails, a password reset takes effect at once, a closed mailbox cannot log in.
+//! wrong password fails, mail delivered over LMTP is in its INBOX, a password reset takes
+//! effect at once, a closed mailbox cannot log in.
 //! Skipped, saying so, where Dovecot is not installed; `.ci/run` installs it and sets
 //! `MAILORDER_REQUIRE_MAIL_SERVERS`, which turns its absence into a failure.
 
@@ -46,8 +47,8 @@ fn dovecot_available() -> bool {
 }
 
 /// Starts Dovecot in the foreground from the generated SQL config plus a loopback-only main
-/// config; returns it with its IMAP port.
-async fn start_dovecot(app: &TestApp) -> (Child, u16) {
+/// config; returns it with its IMAP and LMTP ports.
+async fn start_dovecot(app: &TestApp) -> (Child, u16, u16) {
     let dir = app.db.dir.path().join("dovecot");
     for sub in ["run", "state", "maildirs"] {
         std::fs::create_dir_all(dir.join(sub)).expect("dirs");
@@ -63,9 +64,10 @@ async fn start_dovecot(app: &TestApp) -> (Child, u16) {
         std::fs::write(dir.join(name), content).expect("write config");
     }
     let port = free_port();
+    let lmtp = free_port();
     let d = dir.display();
     let conf = format!(
-        "protocols = imap
+        "protocols = imap lmtp
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
@@ -91,6 +93,12 @@ service imap-login {{
   }}
   inet_listener imaps {{
     port = 0
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp}
   }}
 }}
 passdb {{
@@ -119,7 +127,77 @@ userdb {{
         );
         tokio::time::sleep(Duration::from_millis(50)).await; // poll interval, bounded by the deadline
     }
-    (child, port)
+    (child, port, lmtp)
+}
+
+/// Reads SMTP/LMTP reply lines until the last one (`NNN text`), checking its class.
+async fn reply<R: tokio::io::AsyncBufRead + Unpin>(lines: &mut tokio::io::Lines<R>, class: char) {
+    loop {
+        let line = lines.next_line().await.expect("read").expect("reply");
+        if line.as_bytes().get(3) != Some(&b'-') {
+            assert!(line.starts_with(class), "unexpected reply {line}");
+            return;
+        }
+    }
+}
+
+/// Delivers one message over LMTP.
+async fn lmtp_deliver(port: u16, to: &str, subject: &str) {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    reply(&mut lines, '2').await;
+    for (command, class) in [
+        ("LHLO test.example".to_owned(), '2'),
+        ("MAIL FROM:<sender@test.example>".to_owned(), '2'),
+        (format!("RCPT TO:<{to}>"), '2'),
+        ("DATA".to_owned(), '3'),
+        (
+            format!(
+                "From: sender@test.example\r\nTo: {to}\r\nSubject: {subject}\r\n\r\nHello.\r\n."
+            ),
+            '2',
+        ),
+    ] {
+        write
+            .write_all(format!("{command}\r\n").as_bytes())
+            .await
+            .expect("write");
+        reply(&mut lines, class).await;
+    }
+    let _ = write.write_all(b"QUIT\r\n").await;
+}
+
+/// Logs in and returns how many messages INBOX holds.
+async fn inbox_count(port: u16, user: &str, password: &str) -> u32 {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    lines.next_line().await.expect("read").expect("greeting");
+    let commands = format!("a1 LOGIN \"{user}\" \"{password}\"\r\na2 SELECT INBOX\r\n");
+    write.write_all(commands.as_bytes()).await.expect("write");
+    let mut exists = None;
+    loop {
+        let line = lines.next_line().await.expect("read").expect("answer");
+        if let Some(n) = line
+            .strip_prefix("* ")
+            .and_then(|l| l.strip_suffix(" EXISTS"))
+        {
+            exists = n.parse().ok();
+        }
+        if line.starts_with("a1 ") {
+            assert!(line.starts_with("a1 OK"), "{line}");
+        }
+        if line.starts_with("a2 ") {
+            assert!(line.starts_with("a2 OK"), "{line}");
+            let _ = write.write_all(b"a3 LOGOUT\r\n").await;
+            return exists.expect("EXISTS in the SELECT answer");
+        }
+    }
 }
 
 /// `LOGIN` over IMAP: `true` for `OK`, `false` for `NO`.
@@ -149,7 +227,7 @@ async fn provisioned_mailboxes_log_in_over_imap(backend: Backend) {
         return;
     }
     let app = TestApp::spawn(backend).await;
-    let (mut dovecot, port) = start_dovecot(&app).await;
+    let (mut dovecot, port, lmtp) = start_dovecot(&app).await;
     let address = "imapuser@myexchangedomain.com";
     let body = json!({"owner": {"username": "imapuser", "password": "Imap12345"}});
     let r = app.post_mailbox(QWE, ACCT, DOMAIN, &body).await;
@@ -168,6 +246,12 @@ async fn provisioned_mailboxes_log_in_over_imap(backend: Backend) {
         "a wrong password"
     );
     assert!(!imap_login(port, "nobody@myexchangedomain.com", "Imap12345").await);
+
+    // Mail delivered over LMTP is in INBOX.
+    assert_eq!(inbox_count(port, address, "Imap12345").await, 0);
+    lmtp_deliver(lmtp, address, "first").await;
+    lmtp_deliver(lmtp, address, "second").await;
+    assert_eq!(inbox_count(port, address, "Imap12345").await, 2);
 
     // A password reset works at once, the old one no more.
     let path = mailboxes_path(DOMAIN, "imapuser?passwordReset=1");
