@@ -286,4 +286,118 @@ async fn provisioned_mailboxes_log_in_over_imap(backend: Backend) {
     dovecot.kill().await.expect("stop dovecot");
 }
 
-on_both_backends!(provisioned_mailboxes_log_in_over_imap);
+on_both_backends!(
+    provisioned_mailboxes_log_in_over_imap,
+    postfix_maps_answer_from_the_directory,
+);
+
+const POSTMAP: &str = "/usr/sbin/postmap";
+
+/// `postmap -q KEY TABLE`: the lookup's answer, or `None` when the key is not found.
+async fn postmap(key: &str, table: &str) -> Option<String> {
+    let out = Command::new(POSTMAP)
+        .args(["-q", key, table])
+        .output()
+        .await
+        .expect("run postmap");
+    match out.status.code() {
+        Some(0) => Some(String::from_utf8_lossy(&out.stdout).trim().to_owned()),
+        Some(1) => None,
+        other => panic!(
+            "postmap {other:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
+}
+
+fn sorted(answer: Option<String>) -> Vec<String> {
+    let mut v: Vec<String> = answer
+        .unwrap_or_default()
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Postfix's lookup tables, as `mail-config postfix` writes them, answer from the directory:
+/// domains, active mailboxes only, and the forwarding expansions (copy kept or not).
+async fn postfix_maps_answer_from_the_directory(backend: Backend) {
+    if !Path::new(POSTMAP).exists() {
+        assert!(
+            std::env::var_os("MAILORDER_REQUIRE_MAIL_SERVERS").is_none(),
+            "Postfix is required (MAILORDER_REQUIRE_MAIL_SERVERS) but {POSTMAP} is missing"
+        );
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: Postfix not installed ({POSTMAP})"
+        );
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    for body in [
+        json!({"owner": {"username": "keeper", "password": "Keep12345"}, "forwardTo": "copies"}),
+        json!({"owner": {"username": "mover", "password": "Move12345"}, "deliverRedirect": "away@other.example"}),
+        json!({"owner": {"username": "plain", "password": "Plain1234"}}),
+    ] {
+        let r = app.post_mailbox(QWE, ACCT, DOMAIN, &body).await;
+        assert_eq!(r.status(), 202);
+        app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+            .await;
+    }
+    let dir = app.db.dir.path().join("postfix");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let source = mailorder::mailconfig::Source::parse(&app.db.url).expect("database URL");
+    let kind = if app.db.is_sqlite() {
+        "sqlite"
+    } else {
+        "pgsql"
+    };
+    for (name, content) in mailorder::mailconfig::postfix(&source, "inet:127.0.0.1:24") {
+        std::fs::write(dir.join(name), content).expect("write");
+    }
+    let table = |name: &str| format!("{kind}:{}", dir.join(name).display());
+    let (domains, mailboxes, aliases) = (
+        table("mailorder-domains.cf"),
+        table("mailorder-mailboxes.cf"),
+        table("mailorder-aliases.cf"),
+    );
+    assert_eq!(postmap(DOMAIN, &domains).await.as_deref(), Some(DOMAIN));
+    assert_eq!(postmap("unknown.example", &domains).await, None);
+    let keeper = "keeper@myexchangedomain.com";
+    assert!(
+        postmap(keeper, &mailboxes)
+            .await
+            .is_some_and(|h| h.ends_with("/myexchangedomain.com/keeper"))
+    );
+    assert_eq!(
+        postmap("nobody@myexchangedomain.com", &mailboxes).await,
+        None
+    );
+    // forwardTo keeps a copy; deliverRedirect does not; no forwarding, no alias.
+    assert_eq!(
+        sorted(postmap(keeper, &aliases).await),
+        ["copies@myexchangedomain.com", keeper]
+    );
+    assert_eq!(
+        sorted(postmap("mover@myexchangedomain.com", &aliases).await),
+        ["away@other.example"]
+    );
+    assert_eq!(postmap("plain@myexchangedomain.com", &aliases).await, None);
+    // A closed mailbox leaves the mailbox map (mail to it is rejected) and loses its aliases.
+    let r = app
+        .send(
+            Method::DELETE,
+            &mailboxes_path(DOMAIN, "keeper?purge=0"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    assert_eq!(postmap(keeper, &mailboxes).await, None);
+    assert_eq!(postmap(keeper, &aliases).await, None);
+}
