@@ -8,7 +8,7 @@ use serde_json::json;
 use super::AppState;
 use crate::domain::Problem;
 use crate::error::{ApiError, ApiResult};
-use crate::pricing::{FeeKind, PricingError, Quote, QuoteLine, price};
+use crate::pricing::{PricingError, Quote, QuoteLine, price};
 use crate::store::{NewCharge, OrderLine, OrderRecord};
 
 /// An order's current quote and the item each of its products belongs to.
@@ -24,23 +24,20 @@ impl Priced {
             return Vec::new(); // no paid line, nothing to charge
         };
         self.quote
-            .products
-            .iter()
-            .zip(&self.item_ids)
-            .flat_map(|(product, item_id)| {
-                product.fees.iter().map(move |fee| NewCharge {
-                    item_id: *item_id,
-                    kind: match fee.kind {
-                        FeeKind::SetupFee => "setup_fee",
-                        FeeKind::Recurring => "recurring",
-                    },
-                    description: format!("{}: {}", product.description, fee.description),
-                    amount: fee.amount,
-                    currency,
-                    deferred: fee.deferred,
-                    period_start: fee.start.to_string(),
-                    period_end: fee.end.to_string(),
-                })
+            .charges()
+            .into_iter()
+            .map(|(n, fee)| NewCharge {
+                item_id: self.item_ids[n],
+                kind: fee.kind.as_str(),
+                description: format!(
+                    "{}: {}",
+                    self.quote.products[n].description, fee.description
+                ),
+                amount: fee.amount,
+                currency,
+                deferred: fee.deferred,
+                period_start: fee.start.to_string(),
+                period_end: fee.end.to_string(),
             })
             .collect()
     }

@@ -175,6 +175,30 @@ pub(super) fn page<F: Fn(usize) -> String>(
     (sql, b.binds, reversed)
 }
 
+/// The `WHERE` of the order and account lists: the scope (one bound id, written as
+/// `placeholder`) and the statuses, which are the API's own constants and go in as literals.
+pub(super) fn scope_where(
+    scope: super::OrderScope,
+    account_col: &str,
+    status_col: &str,
+    statuses: Option<&[&str]>,
+    placeholder: &str,
+) -> (String, i64) {
+    let (column, id) = match scope {
+        super::OrderScope::Franchise(id) => ("a.franchise_id", id),
+        super::OrderScope::Account(id) => (account_col, id),
+    };
+    let statuses = match statuses {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_owned(),
+        Some(list) => {
+            let quoted: Vec<String> = list.iter().map(|s| format!("'{s}'")).collect();
+            format!(" AND {status_col} IN ({})", quoted.join(", "))
+        }
+    };
+    (format!("WHERE {column} = {placeholder}{statuses}"), id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,39 +100,22 @@ async fn touch_order_exchanges(
     Ok(())
 }
 
-/// The list's `WHERE`: the scope (bound first) and the statuses, which are the API's own
-/// constants and go into the SQL as literals.
 fn scope_sql(q: &OrderListQuery) -> (String, i64) {
-    let (scope, id) = match q.scope {
-        OrderScope::Franchise(id) => ("a.franchise_id = $1", id),
-        OrderScope::Account(id) => ("o.account_id = $1", id),
-    };
-    let statuses = match &q.statuses {
-        None => String::new(),
-        Some(list) if list.is_empty() => " AND 1 = 0".to_owned(),
-        Some(list) => {
-            let quoted: Vec<String> = list.iter().map(|s| format!("'{}'", s.as_str())).collect();
-            format!(" AND o.status IN ({})", quoted.join(", "))
-        }
-    };
-    (format!("WHERE {scope}{statuses}"), id)
+    let statuses: Option<Vec<&str>> = q
+        .statuses
+        .as_ref()
+        .map(|l| l.iter().map(|s| s.as_str()).collect());
+    list_sql::scope_where(
+        q.scope,
+        "o.account_id",
+        "o.status",
+        statuses.as_deref(),
+        "$1",
+    )
 }
 
-/// The account list's `WHERE` (statuses are the API's constants, inlined).
 fn account_scope_sql(q: &AccountListQuery) -> (String, i64) {
-    let (scope, id) = match q.scope {
-        OrderScope::Franchise(id) => ("a.franchise_id = $1", id),
-        OrderScope::Account(id) => ("a.id = $1", id),
-    };
-    let statuses = match &q.statuses {
-        None => String::new(),
-        Some(list) if list.is_empty() => " AND 1 = 0".to_owned(),
-        Some(list) => {
-            let quoted: Vec<String> = list.iter().map(|s| format!("'{s}'")).collect();
-            format!(" AND a.status IN ({})", quoted.join(", "))
-        }
-    };
-    (format!("WHERE {scope}{statuses}"), id)
+    list_sql::scope_where(q.scope, "a.id", "a.status", q.statuses.as_deref(), "$1")
 }
 
 #[async_trait]
