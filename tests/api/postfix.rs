@@ -1,0 +1,86 @@
+//! Mail through a real Postfix (SMTP on loopback) into a real Dovecot (LMTP), both configured
+//! by `mailorder mail-config`: plain delivery, `forwardTo` (kept and copied), `deliverRedirect`
+//! (not kept), and `550` for addresses that are unknown or were purged.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::mail_peers::*;
+use crate::on_both_backends;
+
+async fn order(app: &TestApp, body: serde_json::Value) {
+    let r = app.post_mailbox(QWE, ACCT, DOMAIN, &body).await;
+    assert_eq!(r.status(), 202);
+    let done = app
+        .wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Completed", "{done}");
+}
+
+fn at(user: &str) -> String {
+    format!("{user}@{DOMAIN}")
+}
+
+async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
+    if !installed(&[DOVECOT, POSTFIX]) {
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    let (_dovecot, imap, lmtp) = start_dovecot(&app).await;
+    order(
+        &app,
+        json!({"owner": {"username": "plain", "password": "Plain1234"}}),
+    )
+    .await;
+    order(
+        &app,
+        json!({"owner": {"username": "keeper", "password": "Keep12345"}, "forwardTo": "plain"}),
+    )
+    .await;
+    order(
+        &app,
+        json!({"owner": {"username": "mover", "password": "Move12345"}, "deliverRedirect": at("plain")}),
+    )
+    .await;
+    order(
+        &app,
+        json!({"owner": {"username": "gone", "password": "Gone12345"}}),
+    )
+    .await;
+    let postfix = start_postfix(&app, lmtp).await;
+    let smtp = postfix.smtp_port;
+
+    smtp_send(smtp, &at("plain"), "direct").await;
+    smtp_send(smtp, &at("keeper"), "kept and copied").await;
+    smtp_send(smtp, &at("mover"), "redirected").await;
+    // plain: its own message, keeper's copy, mover's redirect; keeper keeps one; mover none.
+    wait_inbox(imap, &at("plain"), "Plain1234", 3).await;
+    wait_inbox(imap, &at("keeper"), "Keep12345", 1).await;
+    assert_eq!(inbox_count(imap, &at("mover"), "Move12345").await, 0);
+
+    // Unknown addresses are refused during the SMTP dialogue.
+    let answer = smtp_rcpt(smtp, &at("nobody")).await;
+    assert!(answer.starts_with("550"), "{answer}");
+    assert!(smtp_rcpt(smtp, &at("gone")).await.starts_with("250"));
+
+    // Purged: login fails and mail to it is rejected with 550.
+    let r = app
+        .send(
+            Method::DELETE,
+            &mailboxes_path(DOMAIN, "gone?purge=1"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    assert!(!imap_login(imap, &at("gone"), "Gone12345").await);
+    let answer = smtp_rcpt(smtp, &at("gone")).await;
+    assert!(answer.starts_with("550"), "{answer}");
+}
+
+on_both_backends!(mail_through_postfix_lands_in_the_right_mailboxes);
