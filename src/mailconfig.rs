@@ -160,8 +160,8 @@ virtual_transport = lmtp:{lmtp}
         (
             "mailorder-aliases.cf",
             table(
-                "where forwardTo / deliverRedirect send a mailbox's mail (a copy is kept when the address is among the destinations)",
-                "SELECT destination FROM mail_aliases WHERE source = '%s'",
+                "where forwardTo / deliverRedirect send an active mailbox's mail (a copy is kept when the address is among the destinations)",
+                "SELECT a.destination FROM mail_aliases a JOIN mail_users u ON u.address = a.source WHERE a.source = '%s' AND u.active = 1",
             ),
         ),
         ("main.cf.mailorder", main),

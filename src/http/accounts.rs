@@ -1,6 +1,7 @@
 //! `GET /accounts` and `GET /accounts/{acct}`: the accounts the caller may see, in the docs'
 //! shapes. Only links to resources this server has are given ("conditional hypermedia").
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -8,11 +9,13 @@ use serde_json::{Value, json};
 
 use super::State;
 use super::access;
-use super::extract::base_url;
+use super::extract::{base_url, json_body};
 use super::list::{ListRequest, ListSpec};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{AccountListQuery, AccountRecord, OrderScope, Role};
+use crate::store::{
+    AccountListQuery, AccountRecord, AccountStatus, AccountStatusOutcome, OrderScope, Role,
+};
 
 pub const ACCOUNT_STATUSES: &[&str] = &["pending", "open", "suspended", "closed"];
 
@@ -104,4 +107,49 @@ pub async fn read(
         "links": [{"href": format!("{own}/"), "rel": "self"}],
     }))
     .into_response())
+}
+
+/// `PUT /accounts/{acct}` `{"status": "open|suspended|closed"}`: agents only ("elevated
+/// permissions"). The account's mailboxes follow in the same transaction, and so does the mail
+/// directory: a suspended account's mailboxes stop logging in and receiving mail at once.
+pub async fn update(
+    state: State,
+    Path(number): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = state.auth.require(&headers).await?;
+    scope(&caller)?;
+    let account = access::account(&state, &caller, &number).await?;
+    if caller.role != Role::Agent {
+        return Err(access::forbidden("Account status"));
+    }
+    let body = json_body(&headers, &body)?;
+    let status = match body.get("status") {
+        None => return Err(ApiError::field("status", "is required")),
+        Some(v) => v
+            .as_str()
+            .and_then(AccountStatus::parse)
+            .ok_or_else(|| ApiError::field("status", "must be one of open, suspended, closed"))?,
+    };
+    match state
+        .store
+        .set_account_status(account.id, status, crate::now_ms())
+        .await?
+    {
+        AccountStatusOutcome::Changed => {}
+        AccountStatusOutcome::Busy => {
+            return Err(ApiError::conflict(
+                "The account has mailbox orders open or in progress; retry when they have finished",
+            ));
+        }
+    }
+    state.auth.forget_all();
+    tracing::info!(
+        account = account.number,
+        from = account.status,
+        to = status.as_str(),
+        "account status changed"
+    );
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -25,6 +25,12 @@ async fn queue(
     kind: StepKind,
     from: &[&str],
 ) -> ApiResult<Response> {
+    if kind == StepKind::Restore && exchange.account_status != "open" {
+        return Err(ApiError::Forbidden(format!(
+            "Account is {}",
+            exchange.account_status
+        )));
+    }
     let now = crate::now_ms();
     let order_id = OrderId::generate(now);
     let owner_id = OwnerId::generate();

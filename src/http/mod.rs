@@ -79,7 +79,7 @@ pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.j
 pub fn router(state: Arc<AppState>) -> Router {
     let methods: [MethodRouter<Arc<AppState>>; 15] = [
         get(accounts::list),
-        get(accounts::read),
+        get(accounts::read).put(accounts::update),
         get(exchange::list),
         get(exchange::read),
         get(mailbox_list::list)

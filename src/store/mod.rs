@@ -235,6 +235,16 @@ pub struct QueueStats {
 pub trait DirectoryStore: Send + Sync {
     async fn directory_put(&self, entry: &DirectoryEntry<'_>, now_ms: i64) -> StoreResult<()>;
     async fn directory_remove(&self, address: &str) -> StoreResult<()>;
+    /// Sets an account's status in one transaction with its mailboxes and their directory rows:
+    /// suspending or closing turns its `open` mailboxes `suspended` and inactive (login refused,
+    /// mail rejected, data kept); reopening turns its `suspended` mailboxes `open` and active.
+    /// `Busy`, changing nothing, while one of its mailboxes is unsettled.
+    async fn set_account_status(
+        &self,
+        account_id: i64,
+        status: AccountStatus,
+        now_ms: i64,
+    ) -> StoreResult<AccountStatusOutcome>;
 }
 
 /// The rows of a new order with one step: the order (`Processing`), its item, the item's job.

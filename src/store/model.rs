@@ -182,6 +182,54 @@ pub struct MailboxUpdate<'a> {
     pub now_ms: i64,
 }
 
+/// The statuses an account can be set to (`PUT /accounts/{acct}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatus {
+    Open,
+    Suspended,
+    Closed,
+}
+
+impl AccountStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "open" => Some(Self::Open),
+            "suspended" => Some(Self::Suspended),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// The mailbox status this account status moves mailboxes from, and to; and whether the
+    /// mailboxes it moves are active in the mail directory afterwards.
+    pub fn mailbox_move(self) -> (&'static str, &'static str, bool) {
+        match self {
+            Self::Open => ("suspended", "open", true),
+            Self::Suspended | Self::Closed => ("open", "suspended", false),
+        }
+    }
+}
+
+/// Mailbox statuses that mean a step is queued or running, or an order is still open: an
+/// account's status cannot change under them.
+pub const UNSETTLED_MAILBOX_STATUSES: &str =
+    "('new', 'placed', 'pending', 'close_pending', 'purge_pending')";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountStatusOutcome {
+    Changed,
+    /// One of its mailboxes has an order open or a step in progress.
+    Busy,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UpdateOutcome {
     Updated,

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod access;
+mod account_status;
 mod accounts;
 mod chaos;
 mod client;

@@ -1,6 +1,7 @@
 //! Mail through a real Postfix (SMTP on loopback) into a real Dovecot (LMTP), both configured
 //! by `mailorder mail-config`: plain delivery, `forwardTo` (kept and copied), `deliverRedirect`
-//! (not kept), and `550` for addresses that are unknown or were purged.
+//! (not kept), `550` for addresses that are unknown or were purged, and an account suspension
+//! that refuses login and mail until the account is reopened.
 
 use std::time::Duration;
 
@@ -65,6 +66,23 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
     let answer = smtp_rcpt(smtp, &at("nobody")).await;
     assert!(answer.starts_with("550"), "{answer}");
     assert!(smtp_rcpt(smtp, &at("gone")).await.starts_with("250"));
+
+    // Account suspended: no login, mail refused (forwarded addresses too), data kept.
+    let account = format!("/accounts/{ACCT}");
+    let suspend = json!({"status": "suspended"});
+    let r = app.send(Method::PUT, &account, QWE, Some(&suspend)).await;
+    assert_eq!(r.status(), 204);
+    assert!(!imap_login(imap, &at("plain"), "Plain1234").await);
+    for user in ["plain", "keeper"] {
+        let answer = smtp_rcpt(smtp, &at(user)).await;
+        assert!(answer.starts_with("550"), "{user}: {answer}");
+    }
+    // Reopened: login, mail and the earlier messages are back.
+    let reopen = json!({"status": "open"});
+    let r = app.send(Method::PUT, &account, QWE, Some(&reopen)).await;
+    assert_eq!(r.status(), 204);
+    assert_eq!(inbox_count(imap, &at("plain"), "Plain1234").await, 3);
+    assert!(smtp_rcpt(smtp, &at("keeper")).await.starts_with("250"));
 
     // Purged: login fails and mail to it is rejected with 550.
     let r = app

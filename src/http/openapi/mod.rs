@@ -48,7 +48,7 @@ impl Modify for Security {
         license(name = "MIT OR Apache-2.0")
     ),
     paths(
-        paths::account_list, paths::account_read, paths::exchange_list, paths::exchange_read, paths::mailbox_list, paths::mailbox_create,
+        paths::account_list, paths::account_read, paths::account_update, paths::exchange_list, paths::exchange_read, paths::mailbox_list, paths::mailbox_create,
         paths::mailbox_options, paths::mailbox_read, paths::mailbox_update, paths::mailbox_delete,
         paths::mailbox_action, paths::charges_list, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,

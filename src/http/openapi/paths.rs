@@ -21,6 +21,16 @@ pub fn account_list() {}
     security(("basic" = [])))]
 pub fn account_read() {}
 
+#[utoipa::path(put, path = "/accounts/{account}", tag = "Accounts",
+    summary = "Suspend, close or reopen an account (agents); its mailboxes follow",
+    description = "`suspended` or `closed`: the account's open mailboxes become `suspended` and stop logging in and receiving mail, their data kept. `open`: they come back. `409` while one of its mailboxes has an order open or a step in progress.",
+    params(("account" = String, Path, example = "acct999999")),
+    request_body(content = AccountStatusChange, content_type = "application/json", example = json!({"status": "suspended"})),
+    responses((status = 204, description = "Changed"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_update() {}
+
 #[utoipa::path(get, path = "/accounts/{account}/exchange", tag = "Exchange",
     summary = "The account's Exchange domains",
     params(("account" = String, Path, example = "acct999999"),

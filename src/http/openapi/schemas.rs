@@ -89,6 +89,13 @@ pub struct MailboxCreate {
     phones: Option<Phones>,
 }
 
+/// `PUT /accounts/{account}` (agents only).
+#[derive(ToSchema)]
+pub struct AccountStatusChange {
+    /// `open`, `suspended` or `closed`.
+    status: String,
+}
+
 /// `PUT …/mailboxes/{username}`: fields left out stay as they are.
 #[derive(ToSchema)]
 pub struct MailboxUpdate {

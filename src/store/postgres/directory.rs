@@ -50,4 +50,61 @@ impl DirectoryStore for PgStore {
         tx.commit().await?;
         Ok(())
     }
+
+    async fn set_account_status(
+        &self,
+        account_id: i64,
+        status: AccountStatus,
+        now_ms: i64,
+    ) -> StoreResult<AccountStatusOutcome> {
+        let mut tx = self.write_tx().await?;
+        // The account's domains first, in id order: the lock every mailbox change takes first.
+        sqlx::query(
+            "UPDATE exchanges SET updated_at = greatest($1, (updated_at / 1000 + 1) * 1000)
+             WHERE id IN (SELECT id FROM exchanges WHERE account_id = $2 ORDER BY id FOR UPDATE)",
+        )
+        .bind(now_ms)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        let unsettled: i64 = sqlx::query_scalar(&format!(
+            "SELECT count(*) FROM mailboxes WHERE exchange_id IN (SELECT id FROM exchanges WHERE account_id = $1)
+             AND billing_status IN {UNSETTLED_MAILBOX_STATUSES}"
+        ))
+        .bind(account_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if unsettled > 0 {
+            return Ok(AccountStatusOutcome::Busy);
+        }
+        let (from, to, active) = status.mailbox_move();
+        sqlx::query("UPDATE accounts SET status = $1 WHERE id = $2")
+            .bind(status.as_str())
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE mail_users SET active = $1, updated_at = $2 WHERE address IN
+                 (SELECT m.username || '@' || e.domain FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id
+                  WHERE e.account_id = $3 AND m.billing_status = $4)",
+        )
+        .bind(i64::from(active))
+        .bind(now_ms)
+        .bind(account_id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE mailboxes SET billing_status = $1, updated_at = greatest($2, (updated_at / 1000 + 1) * 1000)
+             WHERE billing_status = $3 AND exchange_id IN (SELECT id FROM exchanges WHERE account_id = $4)",
+        )
+        .bind(to)
+        .bind(now_ms)
+        .bind(from)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(AccountStatusOutcome::Changed)
+    }
 }
