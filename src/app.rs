@@ -14,7 +14,9 @@ use crate::auth::Authenticator;
 use crate::http::{AppState, router};
 use crate::metrics::Metrics;
 use crate::pricing::Catalog;
-use crate::provision::{DirectoryDriver, Provisioner, Sandbox};
+use crate::provision::{
+    DirectoryDriver, DriverSelection, Drivers, HttpAgent, Provisioner, Sandbox,
+};
 use crate::store::{self, DbOptions, Store};
 use crate::worker::{Worker, WorkerConfig};
 
@@ -32,6 +34,8 @@ pub struct ServeConfig {
     pub auth_cache_ttl: Duration,
     /// Plans and prices.
     pub catalog: Arc<Catalog>,
+    /// Which driver provisions which franchise's or plan's mailboxes (`directory` by default).
+    pub drivers: DriverSelection,
 }
 
 impl ServeConfig {
@@ -46,6 +50,7 @@ impl ServeConfig {
             mail_root: PathBuf::from("/var/vmail"),
             auth_cache_ttl: Duration::from_secs(60),
             catalog: Arc::new(Catalog::builtin()),
+            drivers: DriverSelection::default(),
         }
     }
 }
@@ -98,7 +103,15 @@ impl Server {
             Arc::clone(&store),
             config.mail_root.clone(),
         ));
-        let provisioner: Arc<dyn Provisioner> = Arc::new(Sandbox::new(directory));
+        config.drivers.check().map_err(anyhow::Error::msg)?;
+        let agent = match &config.drivers.agent {
+            Some(agent) => {
+                Some(Arc::new(HttpAgent::new(Arc::clone(agent))?) as Arc<dyn Provisioner>)
+            }
+            None => None,
+        };
+        let drivers = Drivers::new(directory, agent, config.drivers.clone());
+        let provisioner: Arc<dyn Provisioner> = Arc::new(Sandbox::new(Arc::new(drivers)));
         let metrics = Arc::new(Metrics::new());
         let worker = Arc::new(Worker::new(
             Arc::clone(&store),
@@ -125,6 +138,7 @@ impl Server {
                         .map(|u| u.trim_end_matches('/').to_owned()),
                     wake: Arc::clone(&wake),
                     catalog: Arc::clone(&config.catalog),
+                    drivers: config.drivers.clone(),
                     metrics: Arc::clone(&metrics),
                     worker: Arc::clone(&worker),
                     workers_configured: config.worker.workers,

@@ -197,7 +197,7 @@ impl Worker {
         };
         let elapsed = started.elapsed();
         tracing::info!(
-            driver = p.name(),
+            driver = p.driver_name(task),
             step = task.kind.as_str(),
             elapsed_ms = elapsed.as_millis() as u64,
             ok = result.is_ok(),
@@ -211,7 +211,7 @@ impl Worker {
         self.metrics
             .step_seconds
             .get_or_create(&StepLabels {
-                driver: p.name().to_owned(),
+                driver: p.driver_name(task).to_owned(),
                 step: task.kind.as_str().to_owned(),
                 outcome: outcome.to_owned(),
             })

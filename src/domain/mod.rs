@@ -6,6 +6,7 @@ mod ids;
 mod mailbox;
 mod money;
 mod password;
+mod sealed;
 mod text;
 mod username;
 
@@ -17,6 +18,7 @@ pub use mailbox::{
 };
 pub use money::{Currency, Money};
 pub use password::{Password, PasswordHash};
+pub use sealed::{SealKey, SealedPassword};
 pub use text::BoundedText;
 pub use username::Username;
 

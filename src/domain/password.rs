@@ -6,7 +6,9 @@ use argon2::{Argon2, PasswordHash as PhcHash};
 use super::Problem;
 
 /// A mailbox owner's password as the client sent it. It never leaves memory: it has no
-/// `Display`, no `Serialize`, and its `Debug` is redacted. The only way out is [`Password::hash`].
+/// `Display`, no `Serialize`, and its `Debug` is redacted. The ways out are [`Password::hash`],
+/// [`super::SealedPassword::seal`] (encrypted at rest) and [`Password::reveal`] (only for the
+/// signed request that hands it to a mail platform's agent).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -76,8 +78,8 @@ impl Password {
         })
     }
 
-    #[cfg(test)]
-    fn expose(&self) -> &str {
+    /// The plain password: only for sealing it and for the signed request to the `http` agent.
+    pub(crate) fn reveal(&self) -> &str {
         &self.0
     }
 }
@@ -149,10 +151,10 @@ mod tests {
         #[test]
         fn anything_parsed_obeys_the_rules(s in "\\PC{0,24}") {
             if let Ok(p) = Password::parse(&s) {
-                let n = p.expose().chars().count();
+                let n = p.reveal().chars().count();
                 prop_assert!((MIN_LEN..=MAX_LEN).contains(&n));
-                prop_assert!(p.expose().chars().any(|c| c.is_ascii_digit()));
-                prop_assert!(!p.expose().chars().any(char::is_whitespace));
+                prop_assert!(p.reveal().chars().any(|c| c.is_ascii_digit()));
+                prop_assert!(!p.reveal().chars().any(char::is_whitespace));
             }
         }
     }

@@ -124,6 +124,9 @@ pub async fn update(
     if caller.role != Role::Agent {
         return Err(access::forbidden("Account status"));
     }
+    for exchange in state.store.exchanges_of(account.id).await? {
+        super::mailboxes::refuse_on_agent(&state, &exchange)?;
+    }
     let body = json_body(&headers, &body)?;
     let status = match body.get("status") {
         None => return Err(ApiError::field("status", "is required")),

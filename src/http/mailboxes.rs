@@ -13,10 +13,10 @@ use super::extract::{OwnerCookie, base_url, json_body, owner_cookie};
 use super::quotes::price_order;
 use crate::domain::{
     BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
-    NewMailbox, OrderId, OwnerId, RecipientLimit,
+    NewMailbox, OrderId, OwnerId, RecipientLimit, SealedPassword,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::provision::destinations;
+use crate::provision::{DriverKind, destinations};
 use crate::store::{
     CreateOutcome, ExchangeRecord, MailboxRecord, MailboxUpdate, NewMailboxOrder, UpdateOutcome,
 };
@@ -84,6 +84,14 @@ pub async fn create(
     let password_hash = tokio::task::spawn_blocking(move || password.hash())
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
+    // The http agent needs the password itself: sealed until its creation step succeeds.
+    let password_sealed = state
+        .drivers
+        .agent_for(&exchange.franchise_name, &exchange.plan)
+        .map(|agent| {
+            let address = format!("{}@{}", mailbox.username.as_str(), exchange.domain);
+            SealedPassword::seal(&mailbox.password, &agent.seal_key, &address)
+        });
     let owner_id = match owner_cookie(&headers) {
         OwnerCookie::Valid(owner) => owner,
         OwnerCookie::Absent | OwnerCookie::Invalid => OwnerId::generate(),
@@ -96,6 +104,7 @@ pub async fn create(
         exchange: &exchange,
         mailbox: &mailbox,
         password_hash: &password_hash,
+        password_sealed: password_sealed.as_ref(),
         now_ms: now,
     };
     match state.store.create_mailbox_order(&order).await? {
@@ -219,6 +228,21 @@ fn flag(raw: Option<&str>, name: &str) -> ApiResult<bool> {
     }
 }
 
+/// Changes to a provisioned mailbox reach the mail directory in the PUT's own transaction; the
+/// `http` agent has no such step yet, so they are refused rather than silently not applied.
+pub fn refuse_on_agent(state: &super::AppState, exchange: &ExchangeRecord) -> ApiResult<()> {
+    match state
+        .drivers
+        .driver_for(&exchange.franchise_name, &exchange.plan)
+    {
+        DriverKind::Directory => Ok(()),
+        DriverKind::Http => Err(ApiError::conflict(format!(
+            "Changes to mailboxes of {} are not supported by its mail platform (http agent) yet",
+            exchange.domain
+        ))),
+    }
+}
+
 /// `PUT …/mailboxes/{username}[?passwordReset=1]`: changes what is sent, keeps the rest.
 /// With the `directory` driver the mail directory is updated in the same transaction, so a new
 /// password works when the `204` arrives.
@@ -233,6 +257,7 @@ pub async fn update(
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
     let password_reset = flag(query.as_deref(), "passwordReset")?;
+    refuse_on_agent(&state, &exchange)?;
     if mailbox.billing_status != "open" {
         return Err(ApiError::conflict(format!(
             "Cannot change a mailbox that is {}",

@@ -45,6 +45,8 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Plans and prices.
     pub catalog: Arc<Catalog>,
+    /// Which driver provisions which mailboxes; the `http` agent's need sealed passwords.
+    pub drivers: crate::provision::DriverSelection,
     pub metrics: Arc<Metrics>,
     /// This process's workers (for `/readyz`) and how many were asked for.
     pub worker: Arc<Worker>,

@@ -3,10 +3,16 @@
 //! Every step must be idempotent: the worker may run it again after a crash or a lost lease.
 
 mod directory;
+pub mod http_agent;
 mod sandbox;
+mod select;
 
 pub use directory::{DirectoryDriver, destinations};
+pub use http_agent::{AgentConfig, HttpAgent};
 pub use sandbox::Sandbox;
+pub use select::{DriverKind, DriverSelection};
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -26,10 +32,71 @@ pub enum ProvisionError {
 pub trait Provisioner: Send + Sync + 'static {
     /// The driver's name, for logs.
     fn name(&self) -> &'static str;
+    /// The name of the driver that runs `task` (differs from [`Self::name`] for [`Drivers`]).
+    fn driver_name(&self, _task: &MailboxTask) -> &'static str {
+        self.name()
+    }
     /// Creates (or re-creates identically) the mailbox. `attempt` starts at 1.
     async fn create_mailbox(&self, task: &MailboxTask, attempt: i64) -> Result<(), ProvisionError>;
     /// Closes the mailbox: login refused, mail no longer accepted, data kept.
     async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
     /// Removes the mailbox and its data; succeeds if there is nothing.
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
+}
+
+/// Runs each step on the driver the configuration selects for its franchise or plan.
+pub struct Drivers {
+    directory: Arc<dyn Provisioner>,
+    agent: Option<Arc<dyn Provisioner>>,
+    selection: DriverSelection,
+}
+
+impl Drivers {
+    pub fn new(
+        directory: Arc<dyn Provisioner>,
+        agent: Option<Arc<dyn Provisioner>>,
+        selection: DriverSelection,
+    ) -> Self {
+        Self {
+            directory,
+            agent,
+            selection,
+        }
+    }
+
+    fn pick(&self, task: &MailboxTask) -> Result<&Arc<dyn Provisioner>, ProvisionError> {
+        match self.selection.driver_for(&task.franchise, &task.plan) {
+            DriverKind::Directory => Ok(&self.directory),
+            DriverKind::Http => self
+                .agent
+                .as_ref()
+                .ok_or_else(|| ProvisionError::Permanent {
+                    message: "The http driver is selected but no agent is configured".into(),
+                    code: 500,
+                }),
+        }
+    }
+}
+
+#[async_trait]
+impl Provisioner for Drivers {
+    fn name(&self) -> &'static str {
+        "drivers"
+    }
+
+    fn driver_name(&self, task: &MailboxTask) -> &'static str {
+        self.pick(task).map_or("none", |d| d.name())
+    }
+
+    async fn create_mailbox(&self, task: &MailboxTask, attempt: i64) -> Result<(), ProvisionError> {
+        self.pick(task)?.create_mailbox(task, attempt).await
+    }
+
+    async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.pick(task)?.disable_mailbox(task).await
+    }
+
+    async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.pick(task)?.remove_mailbox(task).await
+    }
 }

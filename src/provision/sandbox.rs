@@ -29,6 +29,10 @@ impl Provisioner for Sandbox {
         self.inner.name()
     }
 
+    fn driver_name(&self, task: &MailboxTask) -> &'static str {
+        self.inner.driver_name(task)
+    }
+
     async fn create_mailbox(&self, task: &MailboxTask, attempt: i64) -> Result<(), ProvisionError> {
         if task.sandbox {
             let name = task.username.as_str();

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Contact, Currency, NewMailbox, OrderId, OwnerId, PasswordHash};
+use crate::domain::{
+    Contact, Currency, NewMailbox, OrderId, OwnerId, PasswordHash, SealedPassword,
+};
 
 /// What a caller may do. Franchise visibility is checked separately (other franchises'
 /// objects are invisible, i.e. 404).
@@ -119,6 +121,8 @@ pub struct NewMailboxOrder<'a> {
     pub exchange: &'a ExchangeRecord,
     pub mailbox: &'a NewMailbox,
     pub password_hash: &'a PasswordHash,
+    /// Only for mailboxes provisioned through the `http` agent.
+    pub password_sealed: Option<&'a SealedPassword>,
     pub now_ms: i64,
 }
 
@@ -409,6 +413,13 @@ pub struct MailboxTask {
     pub forward_to: Option<String>,
     pub deliver_redirect: Option<String>,
     pub sandbox: bool,
+    /// The franchise's name and the domain's plan: they choose the driver.
+    pub franchise: String,
+    pub plan: String,
+    /// The sealed password, held for the `http` agent until the creation step succeeds.
+    pub password_sealed: Option<SealedPassword>,
+    /// Names this step of this order line; the same across retries (the agent's idempotency key).
+    pub step_key: String,
 }
 
 #[derive(Debug, Clone)]

@@ -7,7 +7,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
 use super::*;
-use crate::domain::{Contact, Currency, Money, PasswordHash};
+use crate::domain::{Contact, Currency, Money, PasswordHash, SealedPassword};
 
 pub(super) trait Cols {
     fn int(&self, col: &str) -> i64;
@@ -154,8 +154,8 @@ pub(super) fn claimed_job(r: &impl Cols, lease_token: String) -> ClaimedJob {
 }
 
 pub(super) const TASK_SELECT: &str =
-    "SELECT i.kind, m.username, m.password_hash, m.quota_mb, m.forward_to,
-        m.deliver_redirect, e.domain, f.sandbox
+    "SELECT i.id AS item_id, i.order_id, i.kind, m.username, m.password_hash, m.password_sealed,
+        m.quota_mb, m.forward_to, m.deliver_redirect, e.domain, e.plan, f.name AS franchise, f.sandbox
     FROM order_items i
     JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
     JOIN exchanges e ON e.id = i.exchange_id
@@ -176,6 +176,12 @@ pub(super) fn mailbox_task(r: &impl Cols) -> StoreResult<MailboxTask> {
         forward_to: r.opt_text("forward_to"),
         deliver_redirect: r.opt_text("deliver_redirect"),
         sandbox: r.flag("sandbox"),
+        franchise: r.text("franchise"),
+        plan: r.text("plan"),
+        password_sealed: r
+            .opt_text("password_sealed")
+            .map(SealedPassword::from_stored),
+        step_key: format!("{}.{}", r.text("order_id"), r.int("item_id")),
     })
 }
 

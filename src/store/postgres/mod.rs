@@ -19,7 +19,7 @@ use tokio::sync::{Notify, watch};
 
 use super::rows::Cols;
 use super::*;
-use crate::domain::PasswordHash;
+use crate::domain::{PasswordHash, SealedPassword};
 
 /// This binary's migrations for the back end.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -126,8 +126,8 @@ async fn insert_mailbox(
     let inserted = sqlx::query(
         "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
              recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
-             order_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             order_id, created_at, updated_at, password_sealed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(o.exchange.id)
     .bind(m.username.as_str())
@@ -143,6 +143,7 @@ async fn insert_mailbox(
     .bind(order_id)
     .bind(o.now_ms)
     .bind(o.now_ms)
+    .bind(o.password_sealed.map(SealedPassword::as_str))
     .execute(&mut *tx)
     .await;
     match inserted {

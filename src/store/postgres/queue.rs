@@ -138,7 +138,7 @@ impl QueueStore for PgStore {
             .await?;
         let effect = match (outcome, kind) {
             (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
-                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, updated_at = greatest($1, (updated_at / 1000 + 1) * 1000)
+                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, password_sealed = NULL, updated_at = greatest($1, (updated_at / 1000 + 1) * 1000)
                  WHERE exchange_id = $2 AND username = $3 AND billing_status = 'pending'",
             )
             .bind(now_ms),

@@ -17,7 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use super::rows::Cols;
 use super::*;
-use crate::domain::PasswordHash;
+use crate::domain::{PasswordHash, SealedPassword};
 
 /// This binary's migrations for the back end.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -133,8 +133,8 @@ async fn insert_mailbox(
     let inserted = sqlx::query(
         "INSERT INTO mailboxes (exchange_id, username, billing_status, admin, notes,
              recipient_limit, quota_mb, contact, forward_to, deliver_redirect, password_hash,
-             order_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             order_id, created_at, updated_at, password_sealed)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(o.exchange.id)
     .bind(m.username.as_str())
@@ -150,6 +150,7 @@ async fn insert_mailbox(
     .bind(order_id)
     .bind(o.now_ms)
     .bind(o.now_ms)
+    .bind(o.password_sealed.map(SealedPassword::as_str))
     .execute(&mut *tx)
     .await;
     match inserted {

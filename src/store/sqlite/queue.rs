@@ -129,7 +129,7 @@ impl QueueStore for SqliteStore {
             .await?;
         let effect = match (outcome, kind) {
             (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
-                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, password_sealed = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
                  WHERE exchange_id = ? AND username = ? AND billing_status = 'pending'",
             )
             .bind(now_ms),

@@ -1,5 +1,7 @@
 //! The `mailorder` command line: `serve` and the administration commands.
 
+mod drivers;
+
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -162,6 +164,8 @@ struct RunArgs {
     order_expiry_hours: u64,
     #[command(flatten)]
     catalog: CatalogArg,
+    #[command(flatten)]
+    drivers: drivers::DriverArgs,
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +190,7 @@ impl RunArgs {
         config.catalog = Arc::new(self.catalog.load()?);
         config.listen = listen;
         config.mail_root = self.mail_root;
+        config.drivers = self.drivers.selection()?;
         config.db = DbOptions {
             max_connections: self.db_max_connections.max(1),
             acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),

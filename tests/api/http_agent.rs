@@ -1,0 +1,304 @@
+//! The `http` driver against a mock agent (wiremock) that checks every request's signature the
+//! way docs/http-agent.md tells agents to: success, retry after `5xx`, a timeout, a permanent
+//! `4xx`, and a request signed with the wrong secret.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use reqwest::Method;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use sqlx::Row;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use mailorder::app::ServeConfig;
+use mailorder::domain::SealKey;
+use mailorder::provision::{AgentConfig, DriverSelection};
+
+const SECRET: &str = "agent-shared-secret-0123456789";
+const KEY: &str = "8f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+const FRANCHISE: &str = "partner_api_developer_us_main";
+
+/// The agent side of docs/http-agent.md: recompute the signature over `timestamp.body` and
+/// compare; refuse with 401 if it does not match, else answer `then`.
+struct VerifyingAgent {
+    then: ResponseTemplate,
+}
+
+fn signature_ok(req: &Request) -> bool {
+    let header = |name: &str| {
+        req.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let timestamp = header("X-Mailorder-Timestamp");
+    let Some(hex) = header("X-Mailorder-Signature")
+        .strip_prefix("v1=")
+        .map(str::to_owned)
+    else {
+        return false;
+    };
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(&req.body);
+    let expected: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let fresh = timestamp
+        .parse::<i64>()
+        .is_ok_and(|t| (t - mailorder::now_ms() / 1000).abs() <= 300);
+    fresh && expected == hex
+}
+
+impl Respond for VerifyingAgent {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        if signature_ok(req) {
+            self.then.clone()
+        } else {
+            ResponseTemplate::new(401).set_body_json(json!({"message": "bad signature"}))
+        }
+    }
+}
+
+fn agent_mock(then: ResponseTemplate) -> Mock {
+    Mock::given(method("POST"))
+        .and(path("/agent"))
+        .respond_with(VerifyingAgent { then })
+}
+
+fn use_agent(c: &mut ServeConfig, server: &MockServer, secret: &str, timeout: Duration) {
+    c.drivers = DriverSelection {
+        http_franchises: DriverSelection::names(FRANCHISE),
+        http_plans: Default::default(),
+        agent: Some(Arc::new(AgentConfig {
+            url: format!("{}/agent", server.uri()).parse().expect("url"),
+            secret: secret.as_bytes().to_vec(),
+            seal_key: SealKey::parse(KEY).expect("key"),
+            timeout,
+        })),
+    };
+}
+
+async fn requests(server: &MockServer) -> Vec<(Value, String)> {
+    server
+        .received_requests()
+        .await
+        .expect("recording")
+        .iter()
+        .map(|r| {
+            let key = r
+                .headers
+                .get("Idempotency-Key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            (serde_json::from_slice(&r.body).expect("JSON body"), key)
+        })
+        .collect()
+}
+
+async fn sealed_of(app: &TestApp, username: &str) -> Option<Option<String>> {
+    let pool = app.db.pool().await;
+    let row = sqlx::query(&format!(
+        "SELECT password_sealed FROM mailboxes WHERE username = '{username}'"
+    ))
+    .fetch_optional(&pool)
+    .await
+    .expect("query");
+    pool.close().await;
+    row.map(|r| r.get::<Option<String>, _>("password_sealed"))
+}
+
+async fn agent_runs_each_step_with_a_signed_request(backend: Backend) {
+    let agent = MockServer::start().await;
+    agent_mock(ResponseTemplate::new(200)).mount(&agent).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.worker.workers = 0;
+        use_agent(c, &agent, SECRET, Duration::from_secs(5));
+    })
+    .await;
+    let body =
+        json!({"owner": {"username": "agentuser", "password": "Agent12345"}, "forwardTo": "boss"});
+    let r = app.post_mailbox(QWE, ACCT, DOMAIN, &body).await;
+    assert_eq!(r.status(), 202);
+    let placed = Placed::from_response(&r);
+    // Until the agent has it, the password is held sealed, never in plain text.
+    let sealed = sealed_of(&app, "agentuser")
+        .await
+        .flatten()
+        .expect("sealed");
+    assert!(sealed.starts_with("xc1:") && !sealed.contains("Agent12345"));
+    app.drain_queue().await;
+    assert_eq!(
+        app.order_status(&placed).await["order"]["Status"],
+        "Completed"
+    );
+    assert_eq!(
+        sealed_of(&app, "agentuser").await,
+        Some(None),
+        "erased after the step"
+    );
+    assert_eq!(
+        app.directory_hash("agentuser@myexchangedomain.com").await,
+        None
+    );
+
+    let sent = requests(&agent).await;
+    assert_eq!(sent.len(), 1);
+    let (create, key) = &sent[0];
+    assert_eq!(create["step"], "create_mailbox");
+    assert_eq!(create["password"], "Agent12345");
+    assert_eq!(create["idempotencyKey"], key.as_str());
+    assert_eq!(
+        create["mailbox"]["address"],
+        "agentuser@myexchangedomain.com"
+    );
+    assert_eq!(create["mailbox"]["forwardTo"], "boss@myexchangedomain.com");
+    assert_eq!(create["mailbox"]["quotaMb"], 2048);
+
+    // Changes the agent has no step for are refused, not silently dropped.
+    let r = app
+        .send(
+            Method::PUT,
+            &mailboxes_path(DOMAIN, "agentuser"),
+            QWE,
+            Some(&json!({"notes": "x"})),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+
+    // Close and purge: steps without the password.
+    for (query, step) in [
+        ("purge=0", "suspend_mailbox"),
+        ("purge=1", "delete_mailbox"),
+    ] {
+        let r = app
+            .send(
+                Method::DELETE,
+                &mailboxes_path(DOMAIN, &format!("agentuser?{query}")),
+                QWE,
+                None,
+            )
+            .await;
+        assert_eq!(r.status(), 202);
+        app.drain_queue().await;
+        let (last, key) = requests(&agent).await.pop().expect("a request");
+        assert_eq!(last["step"], step);
+        assert!(last.get("password").is_none(), "{last}");
+        assert!(key.ends_with(step), "{key}");
+    }
+    assert!(
+        !captured_logs().contains("Agent12345"),
+        "no password in logs"
+    );
+}
+
+async fn agent_5xx_and_timeouts_are_retried_with_the_same_key(backend: Backend) {
+    let agent = MockServer::start().await;
+    // First a 503, then a answer too slow for the timeout, then success.
+    agent_mock(ResponseTemplate::new(503).set_body_string("maintenance"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&agent)
+        .await;
+    agent_mock(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .up_to_n_times(1)
+        .with_priority(2)
+        .mount(&agent)
+        .await;
+    agent_mock(ResponseTemplate::new(200))
+        .with_priority(3)
+        .mount(&agent)
+        .await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(c, &agent, SECRET, Duration::from_secs(1))
+    })
+    .await;
+    let placed = app.order("retried").await;
+    let done = app.wait_final(&placed, Duration::from_secs(20)).await;
+    assert_eq!(done["order"]["Status"], "Completed", "{done}");
+    let sent = requests(&agent).await;
+    assert_eq!(sent.len(), 3);
+    let keys: Vec<&str> = sent.iter().map(|(_, k)| k.as_str()).collect();
+    assert!(
+        keys.iter().all(|k| *k == keys[0] && !k.is_empty()),
+        "{keys:?}"
+    );
+    assert!(sent.iter().all(|(b, _)| b["password"] == "tester1234"));
+    assert_eq!(sealed_of(&app, "retried").await, Some(None));
+}
+
+async fn agent_4xx_fails_the_order_with_its_message(backend: Backend) {
+    let agent = MockServer::start().await;
+    agent_mock(
+        ResponseTemplate::new(422)
+            .set_body_json(json!({"message": "name reserved on the platform"})),
+    )
+    .mount(&agent)
+    .await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(c, &agent, SECRET, Duration::from_secs(5))
+    })
+    .await;
+    let placed = app.order("refused").await;
+    let done = app.wait_final(&placed, Duration::from_secs(20)).await;
+    assert_eq!(done["order"]["Status"], "Failed");
+    let message = done["order"]["Errors"][0]["message"]
+        .as_str()
+        .expect("message");
+    assert!(
+        message.contains("name reserved on the platform"),
+        "{message}"
+    );
+    assert!(message.contains("422"), "{message}");
+    // No retry of a refusal; the name (and the sealed password with it) is gone.
+    let steps: Vec<Value> = requests(&agent)
+        .await
+        .into_iter()
+        .map(|(b, _)| b["step"].clone())
+        .collect();
+    assert_eq!(steps[0], "create_mailbox");
+    assert_eq!(steps.iter().filter(|s| *s == "create_mailbox").count(), 1);
+    assert_eq!(sealed_of(&app, "refused").await, None);
+}
+
+async fn agent_refuses_a_bad_signature(backend: Backend) {
+    let agent = MockServer::start().await;
+    agent_mock(ResponseTemplate::new(200)).mount(&agent).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(
+            c,
+            &agent,
+            "not-the-agents-secret-at-all",
+            Duration::from_secs(5),
+        )
+    })
+    .await;
+    let placed = app.order("forged").await;
+    let done = app.wait_final(&placed, Duration::from_secs(20)).await;
+    assert_eq!(done["order"]["Status"], "Failed");
+    let message = done["order"]["Errors"][0]["message"]
+        .as_str()
+        .expect("message");
+    assert!(
+        message.contains("401") && message.contains("bad signature"),
+        "{message}"
+    );
+}
+
+on_both_backends!(
+    agent_runs_each_step_with_a_signed_request,
+    agent_5xx_and_timeouts_are_retried_with_the_same_key,
+    agent_4xx_fails_the_order_with_its_message,
+    agent_refuses_a_bad_signature,
+);
