@@ -194,7 +194,21 @@ impl Worker {
             }
             StepKind::Close => self.with_lease_renewal(job, p.disable_mailbox(task)).await,
             StepKind::Purge => self.with_lease_renewal(job, p.remove_mailbox(task)).await,
+            StepKind::Update | StepKind::SetPassword | StepKind::AccountStatus => {
+                self.with_lease_renewal(job, p.update_mailbox(task)).await
+            }
         };
+        // A password the platform now has is not kept (creation erases it with the outcome).
+        if result.is_ok()
+            && task.kind != StepKind::Create
+            && let Some(sealed) = &task.password_sealed
+            && let Err(e) = self
+                .store
+                .erase_sealed_password(&task.domain, &task.username, sealed)
+                .await
+        {
+            tracing::warn!(error = %e, "cannot erase the delivered password; it stays sealed");
+        }
         let elapsed = started.elapsed();
         tracing::info!(
             driver = p.driver_name(task),

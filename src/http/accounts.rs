@@ -13,8 +13,10 @@ use super::extract::{base_url, json_body};
 use super::list::{ListRequest, ListSpec};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::provision::DriverKind;
 use crate::store::{
-    AccountListQuery, AccountRecord, AccountStatus, AccountStatusOutcome, OrderScope, Role,
+    AccountListQuery, AccountRecord, AccountStatus, AccountStatusChange, AccountStatusOutcome,
+    OrderScope, Role,
 };
 
 pub const ACCOUNT_STATUSES: &[&str] = &["pending", "open", "suspended", "closed"];
@@ -124,9 +126,6 @@ pub async fn update(
     if caller.role != Role::Agent {
         return Err(access::forbidden("Account status"));
     }
-    for exchange in state.store.exchanges_of(account.id).await? {
-        super::mailboxes::refuse_on_agent(&state, &exchange)?;
-    }
     let body = json_body(&headers, &body)?;
     let status = match body.get("status") {
         None => return Err(ApiError::field("status", "is required")),
@@ -135,11 +134,22 @@ pub async fn update(
             .and_then(AccountStatus::parse)
             .ok_or_else(|| ApiError::field("status", "must be one of open, suspended, closed"))?,
     };
-    match state
+    // Mailboxes on the http agent hear of it through a step each.
+    let agent_exchanges: Vec<i64> = state
         .store
-        .set_account_status(account.id, status, crate::now_ms())
+        .exchanges_of(account.id)
         .await?
-    {
+        .into_iter()
+        .filter(|e| state.drivers.driver_for(&e.franchise_name, &e.plan) == DriverKind::Http)
+        .map(|e| e.id)
+        .collect();
+    let change = AccountStatusChange {
+        account_id: account.id,
+        status,
+        agent_exchanges: &agent_exchanges,
+        now_ms: crate::now_ms(),
+    };
+    match state.store.set_account_status(&change).await? {
         AccountStatusOutcome::Changed => {}
         AccountStatusOutcome::Busy => {
             return Err(ApiError::conflict(
@@ -148,6 +158,9 @@ pub async fn update(
         }
     }
     state.auth.forget_all();
+    if !agent_exchanges.is_empty() {
+        state.wake.notify_waiters();
+    }
     tracing::info!(
         account = account.number,
         from = account.status,

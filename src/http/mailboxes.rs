@@ -16,9 +16,10 @@ use crate::domain::{
     NewMailbox, OrderId, OwnerId, RecipientLimit, SealedPassword,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::provision::{DriverKind, destinations};
+use crate::provision::destinations;
 use crate::store::{
-    CreateOutcome, ExchangeRecord, MailboxRecord, MailboxUpdate, NewMailboxOrder, UpdateOutcome,
+    AgentStep, CreateOutcome, ExchangeRecord, MailboxRecord, MailboxUpdate, NewMailboxOrder,
+    StepKind, UpdateOutcome,
 };
 
 fn duplicate(username: &str) -> ApiError {
@@ -228,21 +229,6 @@ fn flag(raw: Option<&str>, name: &str) -> ApiResult<bool> {
     }
 }
 
-/// Changes to a provisioned mailbox reach the mail directory in the PUT's own transaction; the
-/// `http` agent has no such step yet, so they are refused rather than silently not applied.
-pub fn refuse_on_agent(state: &super::AppState, exchange: &ExchangeRecord) -> ApiResult<()> {
-    match state
-        .drivers
-        .driver_for(&exchange.franchise_name, &exchange.plan)
-    {
-        DriverKind::Directory => Ok(()),
-        DriverKind::Http => Err(ApiError::conflict(format!(
-            "Changes to mailboxes of {} are not supported by its mail platform (http agent) yet",
-            exchange.domain
-        ))),
-    }
-}
-
 /// `PUT …/mailboxes/{username}[?passwordReset=1]`: changes what is sent, keeps the rest.
 /// With the `directory` driver the mail directory is updated in the same transaction, so a new
 /// password works when the `204` arrives.
@@ -257,7 +243,6 @@ pub async fn update(
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
     let password_reset = flag(query.as_deref(), "passwordReset")?;
-    refuse_on_agent(&state, &exchange)?;
     if mailbox.billing_status != "open" {
         return Err(ApiError::conflict(format!(
             "Cannot change a mailbox that is {}",
@@ -283,6 +268,41 @@ pub async fn update(
     {
         return Err(access::forbidden("Mailbox admin"));
     }
+    // A mailbox on the http agent: the change reaches it through a step (a new password
+    // sealed until then); the directory needs none.
+    let agent = state
+        .drivers
+        .agent_for(&exchange.franchise_name, &exchange.plan);
+    let password_sealed = match (agent, &change.password) {
+        (Some(agent), Some(p)) => Some(SealedPassword::seal(p, &agent.seal_key, address.as_str())),
+        _ => None,
+    };
+    let forwarding_changed = change.settings.forward_to.as_ref().map(|a| a.as_str())
+        != mailbox.forward_to.as_deref()
+        || change
+            .settings
+            .deliver_redirect
+            .as_ref()
+            .map(|a| a.as_str())
+            != mailbox.deliver_redirect.as_deref();
+    let now = crate::now_ms();
+    let step_order = OrderId::generate(now);
+    let agent_step = agent
+        .and_then(|_| {
+            if password_sealed.is_some() {
+                Some(StepKind::SetPassword)
+            } else if forwarding_changed {
+                Some(StepKind::Update)
+            } else {
+                None
+            }
+        })
+        .map(|kind| AgentStep {
+            order_id: &step_order,
+            owner_id: OwnerId::generate(),
+            account_id: exchange.account_id,
+            kind,
+        });
     let password_hash = match change.password {
         Some(p) => Some(
             tokio::task::spawn_blocking(move || p.hash())
@@ -309,7 +329,9 @@ pub async fn update(
         password_hash: password_hash.as_ref(),
         address: address.as_str(),
         destinations: destinations(address.as_str(), redirect, forward),
-        now_ms: crate::now_ms(),
+        password_sealed: password_sealed.as_ref(),
+        agent_step,
+        now_ms: now,
     };
     if state.store.update_mailbox(&update).await? == UpdateOutcome::Stale {
         return Err(ApiError::conflict(
@@ -317,11 +339,21 @@ pub async fn update(
         ));
     }
     state.auth.forget_all();
-    let url = mailbox_url(&base_url(&state, &headers), &exchange, &mailbox.username);
+    let base = base_url(&state, &headers);
+    let url = mailbox_url(&base, &exchange, &mailbox.username);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
         header::LOCATION,
         HeaderValue::try_from(url).map_err(|e| ApiError::Internal(e.into()))?,
     );
+    // The order that carries the change to the platform, for clients that want to follow it.
+    if let Some(step) = agent_step {
+        state.wake.notify_waiters();
+        let order = format!("{base}/orders/{}", step.order_id);
+        response.headers_mut().insert(
+            "X-Mailorder-Order",
+            HeaderValue::try_from(order).map_err(|e| ApiError::Internal(e.into()))?,
+        );
+    }
     Ok(response)
 }

@@ -90,6 +90,12 @@ impl Provisioner for DirectoryDriver {
         self.put(task, false).await
     }
 
+    /// The directory took the change in the request's own transaction; rewriting the entry
+    /// from the record is the same state again (needed only if the mailbox's driver changed).
+    async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.put(task, task.billing_status == "open").await
+    }
+
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.store
             .directory_remove(&task.address)

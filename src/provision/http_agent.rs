@@ -56,13 +56,19 @@ pub fn signature(secret: &[u8], timestamp: &str, body: &[u8]) -> String {
     out
 }
 
-/// The agent's name for a step.
-pub fn step_name(kind: StepKind) -> &'static str {
+/// The agent's name for the step `task` asks for. An account's status step becomes
+/// `suspend_mailbox` or `restore_mailbox` by the mailbox's status when it runs; a password
+/// step whose password a later step already delivered becomes a plain update.
+pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
     match kind {
         StepKind::Create => "create_mailbox",
         StepKind::Restore => "restore_mailbox",
         StepKind::Close => "suspend_mailbox",
         StepKind::Purge => "delete_mailbox",
+        StepKind::SetPassword if task.password_sealed.is_some() => "set_password",
+        StepKind::Update | StepKind::SetPassword => "update_mailbox",
+        StepKind::AccountStatus if task.billing_status == "suspended" => "suspend_mailbox",
+        StepKind::AccountStatus => "restore_mailbox",
     }
 }
 
@@ -92,7 +98,10 @@ impl HttpAgent {
                 "quotaMb": task.quota_mb,
                 "forwardTo": task.forward_to,
                 "deliverRedirect": task.deliver_redirect,
+                "active": task.billing_status != "suspended" && task.billing_status != "closed"
+                    && task.billing_status != "close_pending",
             },
+            "revision": task.updated_ms,
         });
         if let Some(p) = password {
             body["password"] = Value::String(p.to_owned());
@@ -102,9 +111,9 @@ impl HttpAgent {
 
     /// Sends `kind`'s step for `task`.
     async fn send(&self, kind: StepKind, task: &MailboxTask) -> Result<(), ProvisionError> {
-        let step = step_name(kind);
-        let password = match kind {
-            StepKind::Create => {
+        let step = step_name(kind, task);
+        let password = match step {
+            "create_mailbox" | "set_password" => {
                 let sealed = task.password_sealed.as_ref().ok_or_else(|| ProvisionError::Permanent {
                     message: "No password is held for this mailbox (was its driver changed after the order?); order it again".into(),
                     code: 500,
@@ -203,6 +212,10 @@ impl Provisioner for HttpAgent {
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.send(StepKind::Purge, task).await
+    }
+
+    async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.send(task.kind, task).await
     }
 }
 

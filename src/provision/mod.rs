@@ -42,6 +42,9 @@ pub trait Provisioner: Send + Sync + 'static {
     async fn disable_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
     /// Removes the mailbox and its data; succeeds if there is nothing.
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
+    /// Brings the platform's copy of an existing mailbox up to date with the task (forwarding,
+    /// a new password, active or suspended): the sync steps.
+    async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
 }
 
 /// Runs each step on the driver the configuration selects for its franchise or plan.
@@ -98,5 +101,9 @@ impl Provisioner for Drivers {
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.pick(task)?.remove_mailbox(task).await
+    }
+
+    async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.pick(task)?.update_mailbox(task).await
     }
 }

@@ -63,4 +63,8 @@ impl Provisioner for Sandbox {
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.inner.remove_mailbox(task).await
     }
+
+    async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.inner.update_mailbox(task).await
+    }
 }

@@ -19,7 +19,7 @@ use tokio::sync::{Notify, watch};
 pub use model::*;
 pub use order_model::*;
 
-use crate::domain::OrderId;
+use crate::domain::{OrderId, SealedPassword};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -239,12 +239,18 @@ pub trait DirectoryStore: Send + Sync {
     /// suspending or closing turns its `open` mailboxes `suspended` and inactive (login refused,
     /// mail rejected, data kept); reopening turns its `suspended` mailboxes `open` and active.
     /// `Busy`, changing nothing, while one of its mailboxes is unsettled.
+    /// Mailboxes of `agent_exchanges` whose status changes get an `account_status` step each.
     async fn set_account_status(
         &self,
-        account_id: i64,
-        status: AccountStatus,
-        now_ms: i64,
+        change: &AccountStatusChange<'_>,
     ) -> StoreResult<AccountStatusOutcome>;
+    /// Erases the mailbox's sealed password if it is still `sealed` (the one the agent took).
+    async fn erase_sealed_password(
+        &self,
+        domain: &str,
+        username: &str,
+        sealed: &SealedPassword,
+    ) -> StoreResult<()>;
 }
 
 /// The rows of a new order with one step: the order (`Processing`), its item, the item's job.

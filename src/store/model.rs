@@ -183,6 +183,30 @@ pub struct MailboxUpdate<'a> {
     /// The address and its alias expansions for the mail directory.
     pub address: &'a str,
     pub destinations: Vec<&'a str>,
+    /// For a mailbox on the `http` agent: the new password, sealed, held until the step runs.
+    pub password_sealed: Option<&'a SealedPassword>,
+    /// For a mailbox on the `http` agent: the step that carries the change to it, queued in
+    /// the same transaction.
+    pub agent_step: Option<AgentStep<'a>>,
+    pub now_ms: i64,
+}
+
+/// A step queued for the `http` agent by a change that is otherwise immediate.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentStep<'a> {
+    pub order_id: &'a OrderId,
+    pub owner_id: OwnerId,
+    pub account_id: i64,
+    pub kind: StepKind,
+}
+
+/// `PUT /accounts/{acct}` for the store.
+pub struct AccountStatusChange<'a> {
+    pub account_id: i64,
+    pub status: AccountStatus,
+    /// The account's domains whose mailboxes are on the `http` agent: each mailbox whose
+    /// status changes gets an `account_status` step.
+    pub agent_exchanges: &'a [i64],
     pub now_ms: i64,
 }
 
@@ -248,6 +272,13 @@ pub enum StepKind {
     Close,
     Restore,
     Purge,
+    /// Carries a change of forwarding to the platform (the `http` agent; the directory has it
+    /// already).
+    Update,
+    /// Carries a new password to the platform.
+    SetPassword,
+    /// Carries the account's suspension or reopening to the platform.
+    AccountStatus,
 }
 
 impl StepKind {
@@ -257,21 +288,40 @@ impl StepKind {
             Self::Close => "close_mailbox",
             Self::Restore => "restore_mailbox",
             Self::Purge => "purge_mailbox",
+            Self::Update => "update_mailbox",
+            Self::SetPassword => "set_password",
+            Self::AccountStatus => "account_status",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Create, Self::Close, Self::Restore, Self::Purge]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+        [
+            Self::Create,
+            Self::Close,
+            Self::Restore,
+            Self::Purge,
+            Self::Update,
+            Self::SetPassword,
+            Self::AccountStatus,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
     }
 
-    /// The mailbox's billing status while the step is under way.
+    /// Steps that bring the platform's copy of a mailbox up to date with mailorder's record,
+    /// read when the step runs; they leave the mailbox's billing status alone.
+    pub fn is_sync(self) -> bool {
+        matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
+    }
+
+    /// The mailbox's billing status while the step is under way (sync steps: unchanged, `open`
+    /// or `suspended`; they never move it).
     pub fn pending_status(self) -> &'static str {
         match self {
             Self::Create | Self::Restore => "pending",
             Self::Close => "close_pending",
             Self::Purge => "purge_pending",
+            Self::Update | Self::SetPassword | Self::AccountStatus => "open",
         }
     }
 }
@@ -420,6 +470,9 @@ pub struct MailboxTask {
     pub password_sealed: Option<SealedPassword>,
     /// Names this step of this order line; the same across retries (the agent's idempotency key).
     pub step_key: String,
+    /// The mailbox's status and version when the step was read (sync steps send them).
+    pub billing_status: String,
+    pub updated_ms: i64,
 }
 
 #[derive(Debug, Clone)]

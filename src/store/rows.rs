@@ -155,7 +155,7 @@ pub(super) fn claimed_job(r: &impl Cols, lease_token: String) -> ClaimedJob {
 
 pub(super) const TASK_SELECT: &str =
     "SELECT i.id AS item_id, i.order_id, i.kind, m.username, m.password_hash, m.password_sealed,
-        m.quota_mb, m.forward_to, m.deliver_redirect, e.domain, e.plan, f.name AS franchise, f.sandbox
+        m.quota_mb, m.forward_to, m.deliver_redirect, m.billing_status, m.updated_at, e.domain, e.plan, f.name AS franchise, f.sandbox
     FROM order_items i
     JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
     JOIN exchanges e ON e.id = i.exchange_id
@@ -182,6 +182,8 @@ pub(super) fn mailbox_task(r: &impl Cols) -> StoreResult<MailboxTask> {
             .opt_text("password_sealed")
             .map(SealedPassword::from_stored),
         step_key: format!("{}.{}", r.text("order_id"), r.int("item_id")),
+        billing_status: r.text("billing_status"),
+        updated_ms: r.int("updated_at"),
     })
 }
 

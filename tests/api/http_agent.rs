@@ -166,16 +166,74 @@ async fn agent_runs_each_step_with_a_signed_request(backend: Backend) {
     assert_eq!(create["mailbox"]["forwardTo"], "boss@myexchangedomain.com");
     assert_eq!(create["mailbox"]["quotaMb"], 2048);
 
-    // Changes the agent has no step for are refused, not silently dropped.
-    let r = app
-        .send(
-            Method::PUT,
-            &mailboxes_path(DOMAIN, "agentuser"),
-            QWE,
-            Some(&json!({"notes": "x"})),
-        )
-        .await;
-    assert_eq!(r.status(), 409);
+    // Changes reach the agent as steps: notes alone are mailorder's own (no step); a new
+    // password is sealed until set_password delivers it; forwarding goes as update_mailbox.
+    let put = |query: &'static str, body: Value| {
+        let app = &app;
+        async move {
+            let r = app
+                .send(
+                    Method::PUT,
+                    &mailboxes_path(DOMAIN, &format!("agentuser{query}")),
+                    QWE,
+                    Some(&body),
+                )
+                .await;
+            assert_eq!(r.status(), 204);
+            r.headers()
+                .get("X-Mailorder-Order")
+                .map(|v| v.to_str().expect("ascii").to_owned())
+        }
+    };
+    assert_eq!(put("", json!({"notes": "no step"})).await, None);
+    let order = put("?passwordReset=1", json!({"password": "Newpass678"}))
+        .await
+        .expect("an order");
+    let sealed = sealed_of(&app, "agentuser")
+        .await
+        .flatten()
+        .expect("sealed");
+    assert!(!sealed.contains("Newpass678"));
+    app.drain_queue().await;
+    let done = app.get_json(&order, QWE).await;
+    assert_eq!(done["order"]["Status"], "Completed", "{done}");
+    assert_eq!(
+        sealed_of(&app, "agentuser").await,
+        Some(None),
+        "erased once delivered"
+    );
+    let (step, key) = requests(&agent).await.pop().expect("a request");
+    assert_eq!(step["step"], "set_password");
+    assert_eq!(step["password"], "Newpass678");
+    assert!(key.ends_with(":set_password"), "{key}");
+    assert!(put("", json!({"forwardTo": "deputy"})).await.is_some());
+    app.drain_queue().await;
+    let (step, _) = requests(&agent).await.pop().expect("a request");
+    assert_eq!(step["step"], "update_mailbox");
+    assert_eq!(step["mailbox"]["forwardTo"], "deputy@myexchangedomain.com");
+    assert!(step.get("password").is_none());
+    assert_eq!(requests(&agent).await.len(), 3);
+
+    // The account's suspension and reopening, one step per mailbox.
+    for (status, step, active) in [
+        ("suspended", "suspend_mailbox", false),
+        ("open", "restore_mailbox", true),
+    ] {
+        let r = app
+            .send(
+                Method::PUT,
+                &format!("/accounts/{ACCT}"),
+                QWE,
+                Some(&json!({"status": status})),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+        app.drain_queue().await;
+        let (last, _) = requests(&agent).await.pop().expect("a request");
+        assert_eq!(last["step"], step);
+        assert_eq!(last["mailbox"]["active"], active);
+        assert!(last["revision"].is_i64());
+    }
 
     // Close and purge: steps without the password.
     for (query, step) in [

@@ -99,7 +99,8 @@ pub fn mailbox_read() {}
     params(("account" = String, Path), ("domain" = String, Path), ("username" = String, Path),
         ("passwordReset" = Option<u8>, Query, description = "1 with a new `password`")),
     request_body(content = MailboxUpdate, content_type = "application/json", example = json!({"notes": "moved to sales", "recipientLimit": 50})),
-    responses((status = 204, description = "Changed", headers(("Location" = String))),
+    responses((status = 204, description = "Changed", headers(("Location" = String),
+            ("X-Mailorder-Order" = String, description = "Only for mailboxes on the http agent: the order that carries the change to the platform"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("basic" = [])))]

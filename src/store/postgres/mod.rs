@@ -341,6 +341,31 @@ impl Store for PgStore {
                     .await?;
             }
         }
+        if let Some(sealed) = u.password_sealed {
+            sqlx::query("UPDATE mailboxes SET password_sealed = $1 WHERE id = $2")
+                .bind(sealed.as_str())
+                .bind(u.mailbox_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(step) = &u.agent_step {
+            let username: String =
+                sqlx::query_scalar("SELECT username FROM mailboxes WHERE id = $1")
+                    .bind(u.mailbox_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let rows = OrderRows {
+                order_id: step.order_id.as_str(),
+                account_id: step.account_id,
+                owner_id: step.owner_id.to_string(),
+                kind: step.kind,
+                exchange_id: u.exchange_id,
+                username: &username,
+                from_status: Some("open"),
+                now_ms: u.now_ms,
+            };
+            insert_order(&mut tx, &rows).await?;
+        }
         tx.commit().await?;
         Ok(UpdateOutcome::Updated)
     }

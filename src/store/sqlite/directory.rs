@@ -53,10 +53,9 @@ impl DirectoryStore for SqliteStore {
 
     async fn set_account_status(
         &self,
-        account_id: i64,
-        status: AccountStatus,
-        now_ms: i64,
+        c: &AccountStatusChange<'_>,
     ) -> StoreResult<AccountStatusOutcome> {
+        let (account_id, status, now_ms) = (c.account_id, c.status, c.now_ms);
         let mut tx = self.write_tx().await?;
         let unsettled: i64 = sqlx::query_scalar(&format!(
             "SELECT count(*) FROM mailboxes WHERE exchange_id IN (SELECT id FROM exchanges WHERE account_id = ?)
@@ -92,6 +91,19 @@ impl DirectoryStore for SqliteStore {
         .bind(from)
         .execute(&mut *tx)
         .await?;
+        // The agent's mailboxes that this change moves; each gets a step.
+        let movers: Vec<(i64, String)> = if c.agent_exchanges.is_empty() {
+            Vec::new()
+        } else {
+            let ids: Vec<String> = c.agent_exchanges.iter().map(i64::to_string).collect();
+            sqlx::query_as(&format!(
+                "SELECT exchange_id, username FROM mailboxes WHERE billing_status = ? AND exchange_id IN ({})",
+                ids.join(", ")
+            ))
+            .bind(from)
+            .fetch_all(&mut *tx)
+            .await?
+        };
         sqlx::query(
             "UPDATE mailboxes SET billing_status = ?, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
              WHERE billing_status = ? AND exchange_id IN (SELECT id FROM exchanges WHERE account_id = ?)",
@@ -102,7 +114,41 @@ impl DirectoryStore for SqliteStore {
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
+        for (exchange_id, username) in &movers {
+            let order_id = crate::domain::OrderId::generate(now_ms);
+            let rows = OrderRows {
+                order_id: order_id.as_str(),
+                account_id,
+                owner_id: crate::domain::OwnerId::generate().to_string(),
+                kind: StepKind::AccountStatus,
+                exchange_id: *exchange_id,
+                username,
+                from_status: Some(to),
+                now_ms,
+            };
+            insert_order(&mut tx, &rows).await?;
+        }
         tx.commit().await?;
         Ok(AccountStatusOutcome::Changed)
+    }
+
+    async fn erase_sealed_password(
+        &self,
+        domain: &str,
+        username: &str,
+        sealed: &SealedPassword,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE mailboxes SET password_sealed = NULL
+             WHERE exchange_id = (SELECT id FROM exchanges WHERE domain = ?) AND username = ? AND password_sealed = ?",
+        )
+        .bind(domain)
+        .bind(username)
+        .bind(sealed.as_str())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

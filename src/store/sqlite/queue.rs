@@ -127,40 +127,43 @@ impl QueueStore for SqliteStore {
             .bind(job.item_id)
             .execute(&mut *tx)
             .await?;
-        let effect = match (outcome, kind) {
-            (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
-                "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, password_sealed = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
-                 WHERE exchange_id = ? AND username = ? AND billing_status = 'pending'",
-            )
-            .bind(now_ms),
-            (JobOutcome::Done, StepKind::Close) => sqlx::query(
-                "UPDATE mailboxes SET billing_status = 'closed', closed_at = ?, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
-                 WHERE exchange_id = ? AND username = ? AND billing_status = 'close_pending'",
-            )
-            .bind(now_ms)
-            .bind(now_ms),
-            (JobOutcome::Done, StepKind::Purge) => sqlx::query(
-                "DELETE FROM mailboxes WHERE billing_status = 'purge_pending' AND exchange_id = ? AND username = ?",
-            ),
-            // A failed creation leaves no mailbox behind: the name is free again.
-            (_, StepKind::Create) => sqlx::query(
-                "DELETE FROM mailboxes WHERE order_id = ? AND exchange_id = ? AND username = ?",
-            )
-            .bind(&job.order_id),
-            // Any other failed step returns the mailbox to where it was.
-            (_, _) => sqlx::query(
-                "UPDATE mailboxes SET billing_status = ?, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
-                 WHERE billing_status = ? AND exchange_id = ? AND username = ?",
-            )
-            .bind(item.opt_text("from_status"))
-            .bind(now_ms)
-            .bind(kind.pending_status()),
-        };
-        effect
-            .bind(exchange_id)
-            .bind(&username)
-            .execute(&mut *tx)
-            .await?;
+        // Sync steps (changes carried to the agent) leave the mailbox as it is.
+        if !kind.is_sync() {
+            let effect = match (outcome, kind) {
+                (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
+                    "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, password_sealed = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                     WHERE exchange_id = ? AND username = ? AND billing_status = 'pending'",
+                )
+                .bind(now_ms),
+                (JobOutcome::Done, StepKind::Close) => sqlx::query(
+                    "UPDATE mailboxes SET billing_status = 'closed', closed_at = ?, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                     WHERE exchange_id = ? AND username = ? AND billing_status = 'close_pending'",
+                )
+                .bind(now_ms)
+                .bind(now_ms),
+                (JobOutcome::Done, StepKind::Purge) => sqlx::query(
+                    "DELETE FROM mailboxes WHERE billing_status = 'purge_pending' AND exchange_id = ? AND username = ?",
+                ),
+                // A failed creation leaves no mailbox behind: the name is free again.
+                (_, StepKind::Create) => sqlx::query(
+                    "DELETE FROM mailboxes WHERE order_id = ? AND exchange_id = ? AND username = ?",
+                )
+                .bind(&job.order_id),
+                // Any other failed step returns the mailbox to where it was.
+                (_, _) => sqlx::query(
+                    "UPDATE mailboxes SET billing_status = ?, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                     WHERE billing_status = ? AND exchange_id = ? AND username = ?",
+                )
+                .bind(item.opt_text("from_status"))
+                .bind(now_ms)
+                .bind(kind.pending_status()),
+            };
+            effect
+                .bind(exchange_id)
+                .bind(&username)
+                .execute(&mut *tx)
+                .await?;
+        }
         match outcome {
             JobOutcome::Failed(e) => {
                 let errors: Option<String> =
