@@ -198,9 +198,11 @@ impl Worker {
                 self.with_lease_renewal(job, p.update_mailbox(task)).await
             }
         };
-        // A password the platform now has is not kept (creation erases it with the outcome).
-        if result.is_ok()
-            && task.kind != StepKind::Create
+        // A password step that is over (delivered, or refused for good) lets go of the password
+        // it sent, unless a newer one was sealed meanwhile. Creation erases it with the outcome.
+        let password_step_over = task.kind == StepKind::SetPassword
+            && !matches!(result, Err(ProvisionError::Transient(_)));
+        if password_step_over
             && let Some(sealed) = &task.password_sealed
             && let Err(e) = self
                 .store

@@ -47,6 +47,9 @@ async fn queue(
     match state.store.create_action_order(&order).await? {
         ActionOutcome::Created => {}
         ActionOutcome::NotFound => return Err(ApiError::NotFound),
+        ActionOutcome::AccountNotOpen(status) => {
+            return Err(ApiError::Forbidden(format!("Account is {status}")));
+        }
         ActionOutcome::WrongState(s) if PENDING.contains(&s.as_str()) => {
             let verb = if kind == StepKind::Restore {
                 "restore"

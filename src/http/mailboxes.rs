@@ -124,6 +124,9 @@ pub async fn create(
         CreateOutcome::OwnerBusy => Err(ApiError::conflict(
             "A new order has already been created for this ownerID",
         )),
+        CreateOutcome::AccountNotOpen(status) => {
+            Err(ApiError::Forbidden(format!("Account is {status}")))
+        }
     }
 }
 

@@ -98,8 +98,8 @@ impl HttpAgent {
                 "quotaMb": task.quota_mb,
                 "forwardTo": task.forward_to,
                 "deliverRedirect": task.deliver_redirect,
-                "active": task.billing_status != "suspended" && task.billing_status != "closed"
-                    && task.billing_status != "close_pending",
+                // Being created or restored, or open: active; anything else is on its way out.
+                "active": matches!(task.billing_status.as_str(), "open" | "pending"),
             },
             "revision": task.updated_ms,
         });
@@ -130,7 +130,10 @@ impl HttpAgent {
             }
             _ => None,
         };
-        let key = format!("{}:{step}", task.step_key);
+        // The key names what was asked (the step kind for sync steps, whose agent step name
+        // follows the mailbox's state), so it is the same on every retry.
+        let asked = if kind.is_sync() { kind.as_str() } else { step };
+        let key = format!("{}:{asked}", task.step_key);
         let body = self.body(step, &key, task, password.as_ref().map(|p| p.reveal()));
         let body = serde_json::to_vec(&body).expect("JSON values serialise");
         let timestamp = crate::now_ms().div_euclid(1000).to_string();
@@ -154,9 +157,11 @@ impl HttpAgent {
                     self.config.timeout
                 )));
             }
+            // Without the URL, which may carry credentials and ends up in the order's Errors.
             Err(e) => {
                 return Err(ProvisionError::Transient(format!(
-                    "mail platform agent unreachable: {e}"
+                    "mail platform agent unreachable: {}",
+                    e.without_url()
                 )));
             }
         };
@@ -165,8 +170,15 @@ impl HttpAgent {
             return Ok(());
         }
         let text = response.text().await.unwrap_or_default();
-        let message = agent_message(&text);
-        if status.is_server_error() {
+        let mut message = agent_message(&text);
+        // An agent that echoes the request must not put the password into logs or Errors.
+        if let Some(p) = &password
+            && message.contains(p.reveal())
+        {
+            message = message.replace(p.reveal(), "***");
+        }
+        // Overload and request timeouts are worth retrying like 5xx.
+        if status.is_server_error() || matches!(status.as_u16(), 408 | 425 | 429) {
             return Err(ProvisionError::Transient(format!(
                 "mail platform agent answered {status}: {message}"
             )));
@@ -211,10 +223,22 @@ impl Provisioner for HttpAgent {
     }
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        // Called as a clean-up after a refused creation: the agent created nothing, and a delete
+        // could remove a mailbox of that name the platform already had.
+        if task.kind == StepKind::Create {
+            return Ok(());
+        }
         self.send(StepKind::Purge, task).await
     }
 
     async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        // An account's status reaches only mailboxes that follow it; one being closed, purged
+        // or created meanwhile is carried by its own step.
+        if task.kind == StepKind::AccountStatus
+            && !matches!(task.billing_status.as_str(), "open" | "suspended")
+        {
+            return Ok(());
+        }
         self.send(task.kind, task).await
     }
 }

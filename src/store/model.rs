@@ -136,6 +136,8 @@ pub enum CreateOutcome {
     Duplicate,
     /// The `OwnerId` already owns an open order of another account.
     OwnerBusy,
+    /// The account is not `open` (checked in the ordering transaction).
+    AccountNotOpen(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -345,6 +347,8 @@ pub enum ActionOutcome {
     NotFound,
     /// The mailbox is in this billing status, which does not allow the step.
     WrongState(String),
+    /// A restore on an account that is not `open` (checked in the step's transaction).
+    AccountNotOpen(String),
 }
 
 /// A username or status filter from a list query (`*` wildcards).

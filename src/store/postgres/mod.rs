@@ -72,6 +72,21 @@ async fn touch_exchange(
     Ok(())
 }
 
+/// The status of the domain's account if it is not `open`. Read after the domain's row is
+/// locked, so an account status change (which locks its domains first) cannot slip between.
+async fn account_not_open(
+    tx: &mut sqlx::PgConnection,
+    exchange_id: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let status: String = sqlx::query_scalar(
+        "SELECT a.status FROM accounts a JOIN exchanges e ON e.account_id = a.id WHERE e.id = $1",
+    )
+    .bind(exchange_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    Ok((status != "open").then_some(status))
+}
+
 /// Writes an order with its one step and the step's queued job.
 async fn insert_order(tx: &mut sqlx::PgConnection, o: &OrderRows<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -373,6 +388,11 @@ impl Store for PgStore {
     async fn create_action_order(&self, o: &MailboxActionOrder<'_>) -> StoreResult<ActionOutcome> {
         let mut tx = self.write_tx().await?;
         touch_exchange(&mut tx, o.exchange_id, o.now_ms).await?;
+        if o.kind == StepKind::Restore
+            && let Some(status) = account_not_open(&mut tx, o.exchange_id).await?
+        {
+            return Ok(ActionOutcome::AccountNotOpen(status));
+        }
         let status: Option<String> =
             sqlx::query_scalar("SELECT billing_status FROM mailboxes WHERE exchange_id = $1 AND username = $2 FOR UPDATE")
                 .bind(o.exchange_id)
@@ -414,6 +434,9 @@ impl Store for PgStore {
         let mut tx = self.write_tx().await?;
         // Orders in one domain take turns here, so two cannot both take the last free slot.
         touch_exchange(&mut tx, o.exchange.id, o.now_ms).await?;
+        if let Some(status) = account_not_open(&mut tx, o.exchange.id).await? {
+            return Ok(CreateOutcome::AccountNotOpen(status));
+        }
         let used: i64 = sqlx::query_scalar(
             "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = $1",
         )

@@ -130,8 +130,14 @@ impl QueueStore for SqliteStore {
         // Sync steps (changes carried to the agent) leave the mailbox as it is.
         if !kind.is_sync() {
             let effect = match (outcome, kind) {
-                (JobOutcome::Done, StepKind::Create | StepKind::Restore) => sqlx::query(
+                // The password held for the agent is no longer needed once the mailbox exists.
+                (JobOutcome::Done, StepKind::Create) => sqlx::query(
                     "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, password_sealed = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                     WHERE exchange_id = ? AND username = ? AND billing_status = 'pending'",
+                )
+                .bind(now_ms),
+                (JobOutcome::Done, StepKind::Restore) => sqlx::query(
+                    "UPDATE mailboxes SET billing_status = 'open', closed_at = NULL, updated_at = max(?, (updated_at / 1000 + 1) * 1000)
                      WHERE exchange_id = ? AND username = ? AND billing_status = 'pending'",
                 )
                 .bind(now_ms),
