@@ -328,7 +328,6 @@ async fn agent_4xx_fails_the_order_with_its_message(backend: Backend) {
         !message.contains("tester1234"),
         "an echoed password is masked: {message}"
     );
-    // The name (and the sealed password with it) is gone.
     let steps: Vec<Value> = requests(&agent)
         .await
         .into_iter()
@@ -336,6 +335,7 @@ async fn agent_4xx_fails_the_order_with_its_message(backend: Backend) {
         .collect();
     // No retry, and no delete of whatever the platform has under that name.
     assert_eq!(steps, [json!("create_mailbox")]);
+    // The name (and the sealed password with it) is gone.
     assert_eq!(sealed_of(&app, "refused").await, None);
 }
 
