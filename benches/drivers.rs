@@ -106,7 +106,9 @@ async fn main() {
 
     println!("| measure | median ms | p95 ms | ratio to baseline (median) |");
     println!("|---|---|---|---|");
-    println!("| baseline: worker step, `directory` driver | {dir_median:.3} | {dir_p95:.3} | 1.00 |");
+    println!(
+        "| baseline: worker step, `directory` driver | {dir_median:.3} | {dir_p95:.3} | 1.00 |"
+    );
     println!(
         "| worker step, `http` driver (local agent) | {http_median:.3} | {http_p95:.3} | {:.2} × directory |",
         http_median / dir_median
