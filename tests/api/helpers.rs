@@ -489,6 +489,18 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// `DELETE …/mailboxes/{rest}` in the demo domain as `qwe` (e.g. `name?purge=0`), then
+    /// waits for the order to end; returns it.
+    pub async fn delete_mailbox_and_wait(&self, rest: &str) -> Value {
+        let path = mailboxes_path(DOMAIN, rest);
+        let r = self.send(reqwest::Method::DELETE, &path, QWE, None).await;
+        assert_eq!(r.status(), 202, "DELETE {path}");
+        self.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+            .await
+    }
+}
+
 /// `/accounts/acct999999/exchange/{domain}/mailboxes[/{rest}]`.
 pub fn mailboxes_path(domain: &str, rest: &str) -> String {
     if rest.is_empty() {

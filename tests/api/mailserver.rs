@@ -60,17 +60,7 @@ async fn provisioned_mailboxes_log_in_over_imap(backend: Backend) {
     assert!(!imap_login(port, address, "Imap12345").await);
 
     // Closed (purge=0): login refused, data kept.
-    let r = app
-        .send(
-            Method::DELETE,
-            &mailboxes_path(DOMAIN, "imapuser?purge=0"),
-            QWE,
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 202);
-    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
-        .await;
+    app.delete_mailbox_and_wait("imapuser?purge=0").await;
     assert!(
         !imap_login(port, address, "Newpass678").await,
         "closed mailboxes cannot log in"
@@ -140,17 +130,7 @@ async fn postfix_maps_answer_from_the_directory(backend: Backend) {
     );
     assert_eq!(postmap("plain@myexchangedomain.com", &aliases).await, None);
     // A closed mailbox leaves the mailbox map (mail to it is rejected) and loses its aliases.
-    let r = app
-        .send(
-            Method::DELETE,
-            &mailboxes_path(DOMAIN, "keeper?purge=0"),
-            QWE,
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 202);
-    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
-        .await;
+    app.delete_mailbox_and_wait("keeper?purge=0").await;
     assert_eq!(postmap(keeper, &mailboxes).await, None);
     assert_eq!(postmap(keeper, &aliases).await, None);
 }

@@ -85,17 +85,7 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
     assert!(smtp_rcpt(smtp, &at("keeper")).await.starts_with("250"));
 
     // Purged: login fails and mail to it is rejected with 550.
-    let r = app
-        .send(
-            Method::DELETE,
-            &mailboxes_path(DOMAIN, "gone?purge=1"),
-            QWE,
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), 202);
-    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
-        .await;
+    app.delete_mailbox_and_wait("gone?purge=1").await;
     assert!(!imap_login(imap, &at("gone"), "Gone12345").await);
     let answer = smtp_rcpt(smtp, &at("gone")).await;
     assert!(answer.starts_with("550"), "{answer}");
