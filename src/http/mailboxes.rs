@@ -321,6 +321,7 @@ pub async fn update(
     );
     let update = MailboxUpdate {
         mailbox_id: mailbox.id,
+        username: &mailbox.username,
         exchange_id: exchange.id,
         expected_updated_ms: mailbox.updated_ms,
         admin: s.admin,

@@ -172,6 +172,7 @@ pub struct MailboxLogin {
 #[derive(Debug, Clone)]
 pub struct MailboxUpdate<'a> {
     pub mailbox_id: i64,
+    pub username: &'a str,
     pub exchange_id: i64,
     /// Optimistic concurrency: the write only happens if the row is still at this version.
     pub expected_updated_ms: i64,

@@ -314,7 +314,8 @@ impl Store for PgStore {
         touch_exchange(&mut tx, u.exchange_id, u.now_ms).await?;
         let changed = sqlx::query(
             "UPDATE mailboxes SET admin = $1, notes = $2, recipient_limit = $3, contact = $4, forward_to = $5,
-                 deliver_redirect = $6, password_hash = coalesce($7, password_hash), updated_at = greatest($8, (updated_at / 1000 + 1) * 1000)
+                 deliver_redirect = $6, password_hash = coalesce($7, password_hash), updated_at = greatest($8, (updated_at / 1000 + 1) * 1000),
+                 password_sealed = coalesce($11, password_sealed)
              WHERE id = $9 AND updated_at = $10 AND billing_status = 'open'",
         )
         .bind(i64::from(u.admin))
@@ -327,6 +328,7 @@ impl Store for PgStore {
         .bind(u.now_ms)
         .bind(u.mailbox_id)
         .bind(u.expected_updated_ms)
+        .bind(u.password_sealed.map(SealedPassword::as_str))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -356,26 +358,14 @@ impl Store for PgStore {
                     .await?;
             }
         }
-        if let Some(sealed) = u.password_sealed {
-            sqlx::query("UPDATE mailboxes SET password_sealed = $1 WHERE id = $2")
-                .bind(sealed.as_str())
-                .bind(u.mailbox_id)
-                .execute(&mut *tx)
-                .await?;
-        }
         if let Some(step) = &u.agent_step {
-            let username: String =
-                sqlx::query_scalar("SELECT username FROM mailboxes WHERE id = $1")
-                    .bind(u.mailbox_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
             let rows = OrderRows {
                 order_id: step.order_id.as_str(),
                 account_id: step.account_id,
                 owner_id: step.owner_id.to_string(),
                 kind: step.kind,
                 exchange_id: u.exchange_id,
-                username: &username,
+                username: u.username,
                 from_status: Some("open"),
                 now_ms: u.now_ms,
             };

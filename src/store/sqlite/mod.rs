@@ -315,7 +315,8 @@ impl Store for SqliteStore {
         touch_exchange(&mut tx, u.exchange_id, u.now_ms).await?;
         let changed = sqlx::query(
             "UPDATE mailboxes SET admin = ?, notes = ?, recipient_limit = ?, contact = ?, forward_to = ?,
-                 deliver_redirect = ?, password_hash = coalesce(?, password_hash), updated_at = max(?, (updated_at / 1000 + 1) * 1000)
+                 deliver_redirect = ?, password_hash = coalesce(?, password_hash), updated_at = max(?, (updated_at / 1000 + 1) * 1000),
+                 password_sealed = coalesce(?, password_sealed)
              WHERE id = ? AND updated_at = ? AND billing_status = 'open'",
         )
         .bind(u.admin)
@@ -326,6 +327,7 @@ impl Store for SqliteStore {
         .bind(u.deliver_redirect)
         .bind(u.password_hash.map(PasswordHash::as_str))
         .bind(u.now_ms)
+        .bind(u.password_sealed.map(SealedPassword::as_str))
         .bind(u.mailbox_id)
         .bind(u.expected_updated_ms)
         .execute(&mut *tx)
@@ -357,26 +359,14 @@ impl Store for SqliteStore {
                     .await?;
             }
         }
-        if let Some(sealed) = u.password_sealed {
-            sqlx::query("UPDATE mailboxes SET password_sealed = ? WHERE id = ?")
-                .bind(sealed.as_str())
-                .bind(u.mailbox_id)
-                .execute(&mut *tx)
-                .await?;
-        }
         if let Some(step) = &u.agent_step {
-            let username: String =
-                sqlx::query_scalar("SELECT username FROM mailboxes WHERE id = ?")
-                    .bind(u.mailbox_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
             let rows = OrderRows {
                 order_id: step.order_id.as_str(),
                 account_id: step.account_id,
                 owner_id: step.owner_id.to_string(),
                 kind: step.kind,
                 exchange_id: u.exchange_id,
-                username: &username,
+                username: u.username,
                 from_status: Some("open"),
                 now_ms: u.now_ms,
             };
