@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 
 use crate::domain::{Currency, DomainName, Password};
+use crate::hashing::HashPool;
 use crate::now_ms;
 use crate::pricing::Catalog;
 use crate::store::{NewAccount, NewApiUser, NewExchange, Store};
@@ -112,6 +113,7 @@ pub async fn add_exchange(
 /// `account` is `None`, else a user of that account only.
 pub async fn add_user(
     store: &dyn Store,
+    hashing: &HashPool,
     login_at_franchise: &str,
     account_number: Option<&str>,
     password: &str,
@@ -126,7 +128,7 @@ pub async fn add_user(
         None => None,
         Some(number) => Some(account(store, franchise_id, number).await?),
     };
-    let password_hash = tokio::task::spawn_blocking(move || password.hash()).await?;
+    let password_hash = hashing.hash(password).await?;
     let user = NewApiUser {
         franchise_id,
         login,
@@ -140,7 +142,11 @@ pub async fn add_user(
 /// `myexchangedomain.com` on `exchange2010` (10 included mailboxes), `paid.example.com` on
 /// `exchange2010-payg` (none included: every mailbox is a paid order, as in Hostway's
 /// `Order-Exchange-mailbox-paid` example).
-pub async fn seed_demo(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<()> {
+pub async fn seed_demo(
+    store: &dyn Store,
+    hashing: &HashPool,
+    catalog: &Catalog,
+) -> anyhow::Result<()> {
     const MAIN: &str = "partner_api_developer_us_main";
     const OTHER: &str = "partner_other";
     add_franchise(store, MAIN, true).await?;
@@ -164,7 +170,14 @@ pub async fn seed_demo(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<(
     ] {
         add_exchange(store, catalog, &spec).await?;
     }
-    add_user(store, &format!("qwe@{MAIN}"), None, "iu34t8hf").await?;
-    add_user(store, &format!("mallory@{OTHER}"), None, "mallory123").await?;
+    add_user(store, hashing, &format!("qwe@{MAIN}"), None, "iu34t8hf").await?;
+    add_user(
+        store,
+        hashing,
+        &format!("mallory@{OTHER}"),
+        None,
+        "mallory123",
+    )
+    .await?;
     Ok(())
 }

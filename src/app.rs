@@ -11,6 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
+use crate::hashing::{HashPool, HashPoolConfig};
 use crate::http::{AppState, router};
 use crate::metrics::Metrics;
 use crate::pricing::Catalog;
@@ -36,6 +37,8 @@ pub struct ServeConfig {
     pub catalog: Arc<Catalog>,
     /// Which driver provisions which franchise's or plan's mailboxes (`directory` by default).
     pub drivers: DriverSelection,
+    /// The password-hashing pool's bounds.
+    pub hashing: HashPoolConfig,
 }
 
 impl ServeConfig {
@@ -51,6 +54,7 @@ impl ServeConfig {
             auth_cache_ttl: Duration::from_secs(60),
             catalog: Arc::new(Catalog::builtin()),
             drivers: DriverSelection::default(),
+            hashing: HashPoolConfig::default(),
         }
     }
 }
@@ -82,6 +86,7 @@ pub struct Server {
     addr: Option<SocketAddr>,
     store: Arc<dyn Store>,
     worker: Arc<Worker>,
+    hashing: Arc<HashPool>,
     shutdown: watch::Sender<bool>,
     http: Option<JoinHandle<std::io::Result<()>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -92,8 +97,9 @@ impl Server {
     /// maintenance and the cross-process wake-ups if there are any workers.
     pub async fn start(config: ServeConfig) -> anyhow::Result<Self> {
         let store = store::connect_with(&config.database, &config.db).await?;
+        let hashing = Arc::new(HashPool::new(config.hashing.clone()));
         if config.demo {
-            crate::admin::seed_demo(store.as_ref(), &config.catalog)
+            crate::admin::seed_demo(store.as_ref(), &hashing, &config.catalog)
                 .await
                 .context("cannot seed the demo data")?;
         }
@@ -131,7 +137,12 @@ impl Server {
                 let addr = listener.local_addr()?;
                 let state = Arc::new(AppState {
                     store: Arc::clone(&store),
-                    auth: Authenticator::new(Arc::clone(&store), config.auth_cache_ttl),
+                    auth: Authenticator::new(
+                        Arc::clone(&store),
+                        Arc::clone(&hashing),
+                        config.auth_cache_ttl,
+                    ),
+                    hashing: Arc::clone(&hashing),
                     public_url: config
                         .public_url
                         .as_deref()
@@ -144,7 +155,7 @@ impl Server {
                     workers_configured: config.worker.workers,
                 });
                 let mut stop_http = stop.clone();
-                let app = router(state);
+                let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
                 let http = tokio::spawn(async move {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
@@ -167,6 +178,7 @@ impl Server {
             addr,
             store,
             worker,
+            hashing,
             shutdown,
             http,
             tasks,
@@ -183,6 +195,11 @@ impl Server {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The password-hashing pool (its counters, and for admin operations in tests).
+    pub fn hashing(&self) -> &Arc<HashPool> {
+        &self.hashing
     }
 
     /// The worker, for driving it step by step (tests start with `workers: 0`).

@@ -1,11 +1,15 @@
 //! HTTP Basic authentication of API users (`user@franchise`), with a short-lived in-memory cache
-//! of successful argon2id verifications.
+//! of argon2id verifications.
 //!
 //! The cache key is an HMAC-SHA256 of the login and password under a random per-process key, so
-//! neither the password nor an offline-attackable hash of it is ever kept in memory. Failed
-//! verifications are not cached: guessing stays as slow as argon2id makes it.
+//! neither the password nor an offline-attackable hash of it is ever kept in memory. Failures are
+//! cached like successes, so a repeated wrong password costs no more than a repeated right one;
+//! every new guess still costs a verification. Concurrent requests with the same credentials
+//! share one verification. Verifications run on the bounded [`HashPool`], which caps one login's
+//! verifications in flight from one client address (`429`).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -17,7 +21,13 @@ use sha2::Sha256;
 
 use crate::domain::{Password, PasswordHash};
 use crate::error::{ApiError, ApiResult};
+use crate::hashing::{FloodKey, HashPool};
 use crate::store::{Role, Store};
+
+tokio::task_local! {
+    /// The address of the client whose request is being answered (set by the HTTP layer).
+    pub static CLIENT_ADDR: IpAddr;
+}
 
 /// Who is calling: an authenticated API user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +40,24 @@ pub struct Caller {
 type CacheKey = [u8; 32];
 const MAX_CACHE_ENTRIES: usize = 10_000;
 
+type Verdicts = HashMap<CacheKey, (Verdict, Instant)>;
+
+/// The outcome of checking one login and password.
+#[derive(Debug, Clone, Copy)]
+enum Verdict {
+    Allowed(Caller),
+    Denied,
+}
+
 pub struct Authenticator {
     store: Arc<dyn Store>,
+    pool: Arc<HashPool>,
     key: [u8; 32],
     ttl: Duration,
-    cache: Mutex<HashMap<CacheKey, (Caller, Instant)>>,
+    /// Verdicts, and the generation they belong to (moved on by [`Self::forget_all`]).
+    cache: Mutex<(Verdicts, u64)>,
+    /// Verifications under way, shared by concurrent requests with the same credentials.
+    checking: Mutex<HashMap<CacheKey, Arc<tokio::sync::OnceCell<Verdict>>>>,
 }
 
 /// Splits an `Authorization: Basic …` header into login and password.
@@ -58,32 +81,30 @@ fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>>
     })())
 }
 
-async fn verify(password: Password, hash: PasswordHash) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || password.verify(&hash))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))
-}
-
 /// A hash to verify against when the user does not exist, so that unknown and known logins take
-/// the same time.
+/// the same time: the parameters of every hash we make, a fixed salt and an all-zero hash that no
+/// password produces.
 fn dummy_hash() -> &'static PasswordHash {
     static DUMMY: OnceLock<PasswordHash> = OnceLock::new();
     DUMMY.get_or_init(|| {
-        Password::parse_api("not-a-real-password")
-            .expect("long enough")
-            .hash()
+        PasswordHash::from_stored(
+            "$argon2id$v=19$m=19456,t=2,p=1$bm90LWEtcmVhbC1zYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                .to_owned(),
+        )
     })
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn Store>, ttl: Duration) -> Self {
+    pub fn new(store: Arc<dyn Store>, pool: Arc<HashPool>, ttl: Duration) -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
         Self {
             store,
+            pool,
             key,
             ttl,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new((HashMap::new(), 0)),
+            checking: Mutex::new(HashMap::new()),
         }
     }
 
@@ -95,47 +116,101 @@ impl Authenticator {
         mac.finalize().into_bytes().into()
     }
 
-    fn cached(&self, key: &CacheKey) -> Option<Caller> {
+    fn cached(&self, key: &CacheKey) -> Option<Verdict> {
         let cache = self.cache.lock().expect("auth cache poisoned");
         cache
+            .0
             .get(key)
             .filter(|(_, at)| at.elapsed() < self.ttl)
-            .map(|(c, _)| *c)
+            .map(|(v, _)| *v)
     }
 
-    fn remember(&self, key: CacheKey, caller: Caller) {
+    fn generation(&self) -> u64 {
+        self.cache.lock().expect("auth cache poisoned").1
+    }
+
+    /// Keeps a verdict reached in `generation`, unless the cache was cleared since (the verdict
+    /// may have been reached with a password that is no longer the user's).
+    fn remember(&self, key: CacheKey, verdict: Verdict, generation: u64) {
         let mut cache = self.cache.lock().expect("auth cache poisoned");
-        if cache.len() >= MAX_CACHE_ENTRIES {
+        let (entries, current) = &mut *cache;
+        if *current != generation {
+            return;
+        }
+        if entries.len() >= MAX_CACHE_ENTRIES {
             let ttl = self.ttl;
-            cache.retain(|_, (_, at)| at.elapsed() < ttl);
-            if cache.len() >= MAX_CACHE_ENTRIES {
-                cache.clear();
+            entries.retain(|_, (_, at)| at.elapsed() < ttl);
+            if entries.len() >= MAX_CACHE_ENTRIES {
+                entries.clear();
             }
         }
-        cache.insert(key, (caller, Instant::now()));
+        entries.insert(key, (verdict, Instant::now()));
     }
 
     /// The caller named by the `Authorization` header: `Ok(None)` without one, `401` if it is
-    /// present but wrong.
+    /// present but wrong, `429`/`503` if its verification cannot be queued.
     pub async fn authenticate(&self, headers: &HeaderMap) -> ApiResult<Option<Caller>> {
         let Some(credentials) = basic_credentials(headers) else {
             return Ok(None);
         };
         let (login, password) = credentials?;
         let key = self.cache_key(&login, &password);
-        if let Some(caller) = self.cached(&key) {
-            return Ok(Some(caller));
-        }
-        let Some(account) = self.lookup(&login).await? else {
-            // Unknown login: verify against a dummy hash anyway, so it takes as long.
-            verify(Password::presented(password), dummy_hash().clone()).await?;
-            return Err(ApiError::Unauthorized("Invalid credentials"));
+        let verdict = match self.cached(&key) {
+            Some(verdict) => verdict,
+            None => {
+                let shared = Arc::clone(
+                    self.checking
+                        .lock()
+                        .expect("auth checks poisoned")
+                        .entry(key)
+                        .or_default(),
+                );
+                // The first request verifies; the others wait for its verdict (or take over if
+                // it goes away). Remembered before the shared check is dropped.
+                let verdict = shared
+                    .get_or_try_init(|| self.check(key, login, password))
+                    .await
+                    .copied();
+                let mut checking = self.checking.lock().expect("auth checks poisoned");
+                if checking.get(&key).is_some_and(|c| Arc::ptr_eq(c, &shared)) {
+                    checking.remove(&key);
+                }
+                verdict?
+            }
         };
-        if !verify(Password::presented(password), account.1).await? {
-            return Err(ApiError::Unauthorized("Invalid credentials"));
+        match verdict {
+            Verdict::Allowed(caller) => Ok(Some(caller)),
+            Verdict::Denied => Err(ApiError::Unauthorized("Invalid credentials")),
         }
-        self.remember(key, account.0);
-        Ok(Some(account.0))
+    }
+
+    /// Verifies a login and password on the pool and remembers the verdict.
+    async fn check(&self, key: CacheKey, login: String, password: String) -> ApiResult<Verdict> {
+        let generation = self.generation();
+        let account = self.lookup(&login).await?;
+        let flood = FloodKey {
+            login,
+            addr: CLIENT_ADDR.try_with(|a| *a).ok(),
+        };
+        let password = Password::presented(password);
+        let verdict = match account {
+            Some((caller, hash)) => {
+                if self.pool.verify(password, hash, flood).await? {
+                    Verdict::Allowed(caller)
+                } else {
+                    Verdict::Denied
+                }
+            }
+            None => {
+                // Unknown login: verify against a dummy hash anyway, so it takes as long.
+                self.pool
+                    .verify(password, dummy_hash().clone(), flood)
+                    .await?;
+                Verdict::Denied
+            }
+        };
+        self.remember(key, verdict, generation);
+        Ok(verdict)
     }
 
     /// The caller a login names, with the hash to check: `user@franchise` is an API user,
@@ -185,7 +260,9 @@ impl Authenticator {
 
     /// Forgets every cached verification (after a password or role change).
     pub fn forget_all(&self) {
-        self.cache.lock().expect("auth cache poisoned").clear();
+        let mut cache = self.cache.lock().expect("auth cache poisoned");
+        cache.0.clear();
+        cache.1 += 1;
     }
 
     /// Like [`Self::authenticate`], but a missing header is a `401` too.
@@ -193,5 +270,27 @@ impl Authenticator {
         self.authenticate(headers)
             .await?
             .ok_or(ApiError::Unauthorized("Authentication required"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::Params;
+    use argon2::password_hash::PasswordHash as Phc;
+
+    /// The dummy hash costs what a real one costs (the same parameters) and matches nothing.
+    #[test]
+    fn dummy_hash_has_real_parameters_and_matches_nothing() {
+        let phc = Phc::new(dummy_hash().as_str()).expect("parses");
+        let params = Params::try_from(&phc).expect("params");
+        let ours = Params::default();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (ours.m_cost(), ours.t_cost(), ours.p_cost())
+        );
+        let real = Password::parse_api("not-a-real-password").expect("long enough");
+        assert!(!real.verify(dummy_hash()));
+        assert!(!Password::presented(String::new()).verify(dummy_hash()));
     }
 }

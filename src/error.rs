@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::domain::Problem;
+use crate::hashing::HashError;
 use crate::store::StoreError;
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -33,6 +34,12 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("Service temporarily unavailable")]
     Unavailable,
+    /// Too much work queued (the password-hashing pool is full): `503` + `Retry-After`.
+    #[error("Server busy, retry later")]
+    Overloaded { retry_after_secs: u32 },
+    /// One caller's flood: `429` + `Retry-After`.
+    #[error("Too many concurrent logins for this user from this address, retry later")]
+    TooManyRequests { retry_after_secs: u32 },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -65,7 +72,8 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -81,6 +89,7 @@ pub fn error_type(status: StatusCode) -> &'static str {
         409 => "conflict",
         413 => "requestEntityTooLarge",
         415 => "unsupportedMediaType",
+        429 => "tooManyRequests",
         503 => "serviceUnavailable",
         400..=499 => "badRequest",
         _ => "serverError",
@@ -138,17 +147,35 @@ impl IntoResponse for ApiError {
                     &guid,
                 )
             }
-            Self::Unavailable => {
-                let mut r = error_body(
-                    status,
-                    "Service temporarily unavailable",
-                    Value::String(String::new()),
-                );
-                r.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-                r
+            Self::Unavailable => with_retry_after(
+                error_body(status, &self.to_string(), Value::String(String::new())),
+                5,
+            ),
+            Self::Overloaded { retry_after_secs } | Self::TooManyRequests { retry_after_secs } => {
+                with_retry_after(
+                    error_body(status, &self.to_string(), Value::String(String::new())),
+                    retry_after_secs,
+                )
             }
             other => error_body(status, &other.to_string(), Value::String(String::new())),
+        }
+    }
+}
+
+fn with_retry_after(mut response: Response, secs: u32) -> Response {
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
+}
+
+impl From<HashError> for ApiError {
+    fn from(err: HashError) -> Self {
+        match err {
+            // Counted in the metrics; not logged one by one (a flood would flood the log).
+            HashError::Full { retry_after_secs } => Self::Overloaded { retry_after_secs },
+            HashError::Flood { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
+            HashError::Failed => Self::Internal(err.into()),
         }
     }
 }

@@ -18,6 +18,8 @@ pub mod config;
 pub mod domain;
 /// The one API error type, rendered as Hostway's error body.
 pub mod error;
+/// Password hashing on a bounded pool of threads.
+pub mod hashing;
 /// HTTP routes, one module per resource, and the error-body layer.
 pub mod http;
 /// Dovecot and Postfix configuration for the mail directory.

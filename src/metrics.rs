@@ -32,6 +32,11 @@ pub struct StepLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StatusLabel {
     pub status: String,
 }
@@ -55,6 +60,11 @@ pub struct Metrics {
     pub orders: Family<StatusLabel, Gauge>,
     pub queue_depth: Gauge,
     pub oldest_queued_seconds: Gauge,
+    /// The password-hashing pool, set from its counters when scraped.
+    pub hash_queued: Gauge,
+    pub hash_running: Gauge,
+    pub hash_memory_bytes: Gauge,
+    pub hash_rejected: Family<ReasonLabel, Counter>,
     /// Serialises scrapes (the gauges are set, then encoded).
     scrape: Mutex<()>,
 }
@@ -126,6 +136,30 @@ impl Metrics {
             "Age of the oldest queued provisioning step (0 when none)",
             oldest_queued_seconds.clone(),
         );
+        let hash_queued = Gauge::default();
+        registry.register(
+            "hash_pool_queued",
+            "Password hashes waiting for a hashing thread",
+            hash_queued.clone(),
+        );
+        let hash_running = Gauge::default();
+        registry.register(
+            "hash_pool_running",
+            "Password hashes running",
+            hash_running.clone(),
+        );
+        let hash_memory_bytes = Gauge::default();
+        registry.register(
+            "hash_pool_memory_bytes",
+            "argon2id working memory held by the hashing threads",
+            hash_memory_bytes.clone(),
+        );
+        let hash_rejected = Family::<ReasonLabel, Counter>::default();
+        registry.register(
+            "hash_pool_rejected",
+            "Requests refused by the hashing pool: queue full (503) or one login's flood (429)",
+            hash_rejected.clone(),
+        );
         Self {
             registry,
             requests,
@@ -137,6 +171,10 @@ impl Metrics {
             orders,
             queue_depth,
             oldest_queued_seconds,
+            hash_queued,
+            hash_running,
+            hash_memory_bytes,
+            hash_rejected,
             scrape: Mutex::new(()),
         }
     }
@@ -147,6 +185,26 @@ impl Metrics {
                 kind: kind.to_owned(),
             })
             .inc();
+    }
+
+    /// Sets the hashing pool's figures from its counters.
+    pub fn set_hash_pool(&self, stats: &crate::hashing::PoolStats) {
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.hash_queued.set(gauge(stats.queued));
+        self.hash_running.set(gauge(stats.running));
+        self.hash_memory_bytes.set(gauge(stats.memory_bytes));
+        for (reason, n) in [
+            ("full", stats.rejected_full),
+            ("flood", stats.rejected_flood),
+        ] {
+            let label = ReasonLabel {
+                reason: reason.to_owned(),
+            };
+            self.hash_rejected
+                .get_or_create(&label)
+                .inner()
+                .store(n, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// The text exposition, after `refresh` has set the database-read gauges.

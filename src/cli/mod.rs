@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::admin;
 use crate::app::{ServeConfig, Server};
+use crate::hashing::{HashPool, HashPoolConfig};
 use crate::pricing::Catalog;
 use crate::store::DbOptions;
 use crate::worker::WorkerConfig;
@@ -114,7 +115,37 @@ struct ServeArgs {
     #[arg(long, env = "MAILORDER_NO_WORKER")]
     no_worker: bool,
     #[command(flatten)]
+    hashing: HashingArgs,
+    #[command(flatten)]
     run: RunArgs,
+}
+
+/// The password-hashing pool's bounds.
+#[derive(Debug, Args)]
+struct HashingArgs {
+    /// Threads hashing passwords (argon2id: ~40 ms of a core and 19 MiB each); 0: one per core.
+    #[arg(long, env = "MAILORDER_HASH_THREADS", default_value_t = 0)]
+    hash_threads: usize,
+    /// Hashes that may wait for a thread; one more is answered 503 with Retry-After.
+    #[arg(long, env = "MAILORDER_HASH_QUEUE", default_value_t = 64)]
+    hash_queue: usize,
+    /// Logins of one user from one address verified at once; one more is answered 429.
+    #[arg(long, env = "MAILORDER_HASH_PER_LOGIN", default_value_t = 2)]
+    hash_per_login: usize,
+}
+
+impl HashingArgs {
+    fn config(&self) -> HashPoolConfig {
+        HashPoolConfig {
+            threads: match self.hash_threads {
+                0 => crate::hashing::default_threads(),
+                n => n,
+            },
+            queue: self.hash_queue,
+            per_login: self.hash_per_login.max(1),
+            ..HashPoolConfig::default()
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -299,6 +330,9 @@ fn log_config(config: &ServeConfig) {
         order_expiry_hours = config.worker.order_expiry.as_secs() / 3600,
         restore_days = config.worker.restore_window.as_secs() / 86400,
         mail_root = %config.mail_root.display(),
+        hash_threads = config.hashing.threads,
+        hash_queue = config.hashing.queue,
+        hash_per_login = config.hashing.per_login,
         public_url = config.public_url.as_deref().unwrap_or("-"),
         demo = config.demo,
         "effective configuration"
@@ -310,6 +344,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = args.run.config(Some(args.listen))?;
     config.public_url = args.public_url;
     config.demo = args.demo;
+    config.hashing = args.hashing.config();
     if no_worker {
         config.worker.workers = 0;
     }
@@ -434,7 +469,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCmd::Add { login, account, db }) => {
             let password = read_password()?;
             let store = open(db).await?;
-            admin::add_user(store.as_ref(), &login, account.as_deref(), &password).await?;
+            let hashing = HashPool::new(HashPoolConfig {
+                threads: 1,
+                ..HashPoolConfig::default()
+            });
+            admin::add_user(
+                store.as_ref(),
+                &hashing,
+                &login,
+                account.as_deref(),
+                &password,
+            )
+            .await?;
             store.close().await;
             println!("user {login} ready");
             Ok(())

@@ -17,7 +17,7 @@ pub use mailbox::{
     Phones, PostalAddress, RecipientLimit,
 };
 pub use money::{Currency, Money};
-pub use password::{Password, PasswordHash};
+pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
 pub use sealed::{SealKey, SealedPassword};
 pub use text::BoundedText;
 pub use username::Username;

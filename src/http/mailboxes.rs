@@ -81,10 +81,7 @@ pub async fn create(
     {
         return Err(duplicate(mailbox.username.as_str()));
     }
-    let password = mailbox.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || password.hash())
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let password_hash = state.hashing.hash(mailbox.password.clone()).await?;
     // The http agent needs the password itself: sealed until its creation step succeeds.
     let password_sealed = state
         .drivers
@@ -307,11 +304,7 @@ pub async fn update(
             kind,
         });
     let password_hash = match change.password {
-        Some(p) => Some(
-            tokio::task::spawn_blocking(move || p.hash())
-                .await
-                .map_err(|e| ApiError::Internal(e.into()))?,
-        ),
+        Some(p) => Some(state.hashing.hash(p).await?),
         None => None,
     };
     let s = &change.settings;

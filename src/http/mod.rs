@@ -39,6 +39,8 @@ use crate::worker::Worker;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub auth: Authenticator,
+    /// Where passwords are hashed (bounded).
+    pub hashing: Arc<crate::hashing::HashPool>,
     /// Base for absolute links; `None` builds them from the request's `Host`.
     pub public_url: Option<String>,
     /// Wakes the order workers when work is queued.

@@ -1,15 +1,17 @@
 //! Every request: its id (`X-Request-Id`, accepted or generated, echoed, and the `guid` of its
 //! error body), one access-log line, and its metrics. Routes label it by template.
 
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{ConnectInfo, MatchedPath, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
 
 use super::State;
+use crate::auth::CLIENT_ADDR;
 use crate::error::REQUEST_ID;
 use crate::metrics::RequestLabels;
 
@@ -49,8 +51,15 @@ pub async fn observe(state: State, request: Request, next: Next) -> Response {
     let id = request_id(&request);
     let method = request.method().clone();
     let span = tracing::info_span!("request", request_id = %id);
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip());
     let mut response = REQUEST_ID
-        .scope(id.clone(), next.run(request).instrument(span))
+        .scope(
+            id.clone(),
+            CLIENT_ADDR.scope(client, next.run(request).instrument(span)),
+        )
         .await;
     let elapsed = started.elapsed();
     let route = response

@@ -47,6 +47,7 @@ pub async fn metrics(state: State) -> Response {
     // process's own figures are still served.
     let stats = state.store.queue_stats(crate::now_ms()).await;
     let text = state.metrics.render(|m| {
+        m.set_hash_pool(&state.hashing.stats());
         if let Ok(stats) = &stats {
             m.queue_depth.set(stats.queued);
             m.oldest_queued_seconds.set(stats.oldest_queued_ms / 1000);

@@ -538,14 +538,15 @@ impl TestApp {
 /// `acct999999`.
 pub async fn add_account_users(app: &TestApp) {
     let store = app.server().store().as_ref();
+    let hashing = app.server().hashing();
     let franchise = "partner_api_developer_us_main";
     mailorder::admin::add_account(store, franchise, "acct999998", "USD", "open")
         .await
         .expect("account");
-    mailorder::admin::add_user(store, BOB.0, Some("acct999998"), BOB.1)
+    mailorder::admin::add_user(store, hashing, BOB.0, Some("acct999998"), BOB.1)
         .await
         .expect("bob");
-    mailorder::admin::add_user(store, CAROL.0, Some(ACCT), CAROL.1)
+    mailorder::admin::add_user(store, hashing, CAROL.0, Some(ACCT), CAROL.1)
         .await
         .expect("carol");
 }

@@ -182,9 +182,15 @@ async fn sandbox_names_are_ordinary_outside_sandbox_franchises(backend: Backend)
     admin::add_exchange(store, &mailorder::pricing::Catalog::builtin(), &spec)
         .await
         .expect("exchange");
-    admin::add_user(store, "agent@live_partner", None, "agentpass1")
-        .await
-        .expect("user");
+    admin::add_user(
+        store,
+        app.server().hashing(),
+        "agent@live_partner",
+        None,
+        "agentpass1",
+    )
+    .await
+    .expect("user");
     let r = app
         .post_mailbox(
             ("agent@live_partner", "agentpass1"),
