@@ -10,53 +10,9 @@ use std::time::Instant;
 mod common;
 
 use mailorder::app::{ServeConfig, Server};
-use sqlx::AnyPool;
 
 const MAILBOXES: i64 = 100_000;
 const RUNS: usize = 40;
-
-async fn fill(database: &str, postgres: bool) {
-    sqlx::any::install_default_drivers();
-    let pool = AnyPool::connect(database).await.expect("connect");
-    let exchange: i64 =
-        sqlx::query_scalar("SELECT id FROM exchanges WHERE domain = 'big.example.com'")
-            .fetch_one(&pool)
-            .await
-            .expect("exchange");
-    let columns = "exchange_id, username, billing_status, admin, notes, recipient_limit, quota_mb, contact, \
-                   password_hash, order_id, created_at, updated_at";
-    let values =
-        format!("{exchange}, {{name}}, 'open', 0, '', 100, 2048, '{{}}', 'x', 'bench', 1, 1");
-    let sql = if postgres {
-        let name = "'user' || lpad(n::text, 6, '0')";
-        format!(
-            "INSERT INTO mailboxes ({columns}) SELECT {} FROM generate_series(0, {}) AS n",
-            values.replace("{name}", name),
-            MAILBOXES - 1
-        )
-    } else {
-        let name = "'user' || substr('00000' || n, -6, 6)";
-        format!(
-            "INSERT INTO mailboxes ({columns}) WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {}) SELECT {} FROM seq",
-            MAILBOXES - 1,
-            values.replace("{name}", name)
-        )
-    };
-    sqlx::query(&sql).execute(&pool).await.expect("fill");
-    if postgres {
-        // What autovacuum does after a bulk load: statistics and the visibility map (index-only scans).
-        sqlx::query("VACUUM (ANALYZE) mailboxes")
-            .execute(&pool)
-            .await
-            .expect("vacuum");
-    } else {
-        sqlx::query("ANALYZE")
-            .execute(&pool)
-            .await
-            .expect("analyze");
-    }
-    pool.close().await;
-}
 
 async fn run(label: &str, database: String, postgres: bool) {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -66,7 +22,7 @@ async fn run(label: &str, database: String, postgres: bool) {
     let server = Server::start(config).await.expect("server");
     common::add_exchange(&server, "big.example.com").await;
     let started = Instant::now();
-    fill(&database, postgres).await;
+    common::fill_mailboxes(&database, "big.example.com", MAILBOXES, postgres).await;
     let fill_s = started.elapsed().as_secs_f64();
 
     let base = format!("http://{}", server.addr());

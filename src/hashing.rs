@@ -95,6 +95,9 @@ struct Shared {
     rejected_full: AtomicU64,
     rejected_flood: AtomicU64,
     memory_bytes: AtomicUsize,
+    /// Jobs whose callers are still waiting (queued or running); a caller that goes away gives
+    /// its place back at once, though its job stays in the channel until a thread skips it.
+    admitted: AtomicUsize,
     /// Moving average of a job's duration, for `Retry-After`.
     mean_micros: AtomicU64,
     in_flight: Mutex<HashMap<FloodKey, usize>>,
@@ -115,7 +118,9 @@ impl HashPool {
             per_login: config.per_login.max(1),
             ..config
         };
-        let (jobs, queue) = crossbeam_channel::bounded::<Job>(config.queue);
+        // Admission is counted in `admitted`; the channel's own bound leaves room for the jobs
+        // of callers that went away, which are skipped when reached.
+        let (jobs, queue) = crossbeam_channel::bounded::<Job>(4 * (config.queue + config.threads));
         let shared = Arc::new(Shared {
             mean_micros: AtomicU64::new(40_000),
             ..Shared::default()
@@ -163,6 +168,7 @@ impl HashPool {
             Some(key) => Some(self.admit(key)?),
             None => None,
         };
+        let _place = self.take_place()?;
         let (reply, answer) = oneshot::channel();
         let shared = Arc::clone(&self.shared);
         let job: Job = Box::new(move |memory| {
@@ -179,15 +185,29 @@ impl HashPool {
         });
         match self.jobs.try_send(job) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
-                self.shared.rejected_full.fetch_add(1, Ordering::Relaxed);
-                return Err(HashError::Full {
-                    retry_after_secs: self.retry_after_secs(),
-                });
-            }
+            Err(TrySendError::Full(_)) => return Err(self.full()),
             Err(TrySendError::Disconnected(_)) => return Err(HashError::Failed),
         }
         answer.await.map_err(|_| HashError::Failed)
+    }
+
+    /// A place among the `threads + queue` jobs that may be waiting or running, or `Full`.
+    fn take_place(&self) -> Result<Place<'_>, HashError> {
+        let capacity = self.config.threads + self.config.queue;
+        let admitted = &self.shared.admitted;
+        admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < capacity).then_some(n + 1)
+            })
+            .map_err(|_| self.full())?;
+        Ok(Place(admitted))
+    }
+
+    fn full(&self) -> HashError {
+        self.shared.rejected_full.fetch_add(1, Ordering::Relaxed);
+        HashError::Full {
+            retry_after_secs: self.retry_after_secs(),
+        }
     }
 
     /// Counts one more verification for `key`, or refuses it.
@@ -205,9 +225,9 @@ impl HashPool {
         Ok(Share { pool: self, key })
     }
 
-    /// How long until the queue as it is now has drained, in whole seconds (1 to 60).
+    /// How long until the jobs admitted now are done, in whole seconds (1 to 60).
     fn retry_after_secs(&self) -> u32 {
-        let waiting = (self.queue.len() + self.shared.running.load(Ordering::Relaxed)) as u64;
+        let waiting = self.shared.admitted.load(Ordering::Relaxed) as u64;
         let mean = self.shared.mean_micros.load(Ordering::Relaxed);
         let micros = waiting * mean / self.config.threads as u64;
         u32::try_from(micros.div_ceil(1_000_000)).map_or(60, |s| s.clamp(1, 60))
@@ -225,6 +245,15 @@ impl HashPool {
             rejected_flood: s.rejected_flood.load(Ordering::Relaxed),
             memory_bytes: s.memory_bytes.load(Ordering::Relaxed),
         }
+    }
+}
+
+/// A job's place in the pool, given back when its caller is done with it (or gone).
+struct Place<'a>(&'a AtomicUsize);
+
+impl Drop for Place<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -419,6 +448,47 @@ mod tests {
         assert_eq!(pool.stats().memory_bytes, 19456 * 1024);
         assert!(pool.verify(p, hash, key("a@b")).await.expect("verified"));
         until(&pool, |s| s.memory_bytes == 0).await;
+    }
+
+    /// A caller that goes away gives its place back at once: its job, still queued, does not
+    /// keep others out (a client that disconnects while waiting costs nothing).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_caller_that_goes_away_frees_its_place() {
+        let pool = pool(1, 1, 1);
+        let (open, gate) = mpsc::channel::<()>();
+        let blocker = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.run(None, move |_| gate.recv().is_ok()).await })
+        };
+        until(&pool, |s| s.running == 1).await;
+        let ran = Arc::new(AtomicUsize::new(0));
+        let abandoned = {
+            let (pool, ran) = (Arc::clone(&pool), Arc::clone(&ran));
+            tokio::spawn(async move {
+                pool.run(None, move |_| ran.fetch_add(1, Ordering::SeqCst))
+                    .await
+            })
+        };
+        until(&pool, |s| s.queued == 1).await;
+        assert!(matches!(
+            pool.run(None, |_| ()).await,
+            Err(HashError::Full { .. })
+        ));
+        abandoned.abort();
+        let _ = abandoned.await;
+        let next = {
+            let pool = Arc::clone(&pool);
+            tokio::spawn(async move { pool.run(None, |_| 7u8).await })
+        };
+        until(&pool, |s| s.queued == 2).await;
+        open.send(()).expect("release");
+        assert_eq!(blocker.await.expect("task"), Ok(true));
+        assert_eq!(next.await.expect("task"), Ok(7));
+        assert_eq!(
+            ran.load(Ordering::SeqCst),
+            0,
+            "the abandoned job was skipped"
+        );
     }
 
     /// A job that panics fails its caller, not the pool.

@@ -18,6 +18,11 @@ pub fn stats(mut samples: Vec<Duration>) -> (f64, f64) {
 
 /// Adds `domain` to the demo account with room for a million free mailboxes.
 pub async fn add_exchange(server: &Server, domain: &str) {
+    add_exchange_to(server.store().as_ref(), domain).await;
+}
+
+/// [`add_exchange`] on any store (a server in another process shares its database).
+pub async fn add_exchange_to(store: &dyn mailorder::store::Store, domain: &str) {
     let spec = mailorder::admin::ExchangeSpec {
         franchise: "partner_api_developer_us_main",
         account: "acct999999",
@@ -27,13 +32,50 @@ pub async fn add_exchange(server: &Server, domain: &str) {
         free_mailboxes: Some(1_000_000),
         quota_mb: 2048,
     };
-    mailorder::admin::add_exchange(
-        server.store().as_ref(),
-        &mailorder::pricing::Catalog::builtin(),
-        &spec,
-    )
+    mailorder::admin::add_exchange(store, &mailorder::pricing::Catalog::builtin(), &spec)
+        .await
+        .expect("exchange");
+}
+
+/// Puts `count` open mailboxes `user000000`, `user000001`, … into `domain` with one set-based
+/// `INSERT`, then refreshes the planner's statistics as autovacuum would after a bulk load.
+pub async fn fill_mailboxes(database: &str, domain: &str, count: i64, postgres: bool) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(database).await.expect("connect");
+    let exchange: i64 = sqlx::query_scalar(&format!(
+        "SELECT id FROM exchanges WHERE domain = '{domain}'"
+    ))
+    .fetch_one(&pool)
     .await
     .expect("exchange");
+    let columns = "exchange_id, username, billing_status, admin, notes, recipient_limit, quota_mb, contact, \
+                   password_hash, order_id, created_at, updated_at";
+    let values =
+        format!("{exchange}, {{name}}, 'open', 0, '', 100, 2048, '{{}}', 'x', 'bench', 1, 1");
+    let sql = if postgres {
+        let name = "'user' || lpad(n::text, 6, '0')";
+        format!(
+            "INSERT INTO mailboxes ({columns}) SELECT {} FROM generate_series(0, {}) AS n",
+            values.replace("{name}", name),
+            count - 1
+        )
+    } else {
+        let name = "'user' || substr('00000' || n, -6, 6)";
+        format!(
+            "INSERT INTO mailboxes ({columns}) WITH RECURSIVE seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < {}) SELECT {} FROM seq",
+            count - 1,
+            values.replace("{name}", name)
+        )
+    };
+    sqlx::query(&sql).execute(&pool).await.expect("fill");
+    // Statistics, and on PostgreSQL the visibility map (index-only scans).
+    let analyze = if postgres {
+        "VACUUM (ANALYZE) mailboxes"
+    } else {
+        "ANALYZE"
+    };
+    sqlx::query(analyze).execute(&pool).await.expect("analyze");
+    pool.close().await;
 }
 
 /// A fresh database on the server of `MAILORDER_BENCH_POSTGRES`, dropped when this goes.

@@ -11,6 +11,7 @@ mod client;
 mod cluster;
 mod config;
 mod crash;
+mod hashing;
 mod http_agent;
 mod list;
 mod mail_peers;

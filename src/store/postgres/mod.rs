@@ -41,6 +41,7 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(db.max_connections)
             .acquire_timeout(db.acquire_timeout)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .context("cannot connect to PostgreSQL")?;

@@ -48,6 +48,10 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(db.max_connections)
             .acquire_timeout(db.acquire_timeout)
+            // A local file does not go away like a server: no ping before every use (it was a
+            // third round trip to the connection's thread per query).
+            .test_before_acquire(false)
+            .after_release(|conn, _| Box::pin(still_usable(conn)))
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database {path}"))?;
@@ -58,9 +62,34 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// The pool, for tests of its behaviour.
+    #[cfg(test)]
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
+}
+
+/// Whether a connection coming back to the pool may be used again: not if it is still in a
+/// transaction. sqlx (0.8) leaves one open when a request is cancelled (its client went away)
+/// between the acknowledged `BEGIN IMMEDIATE` and the creation of the `Transaction` that would
+/// roll it back; such a connection holds the write lock, so every other writer would wait until
+/// its busy timeout. Closing it rolls the transaction back and releases the lock at once.
+async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped `Transaction` queues its rollback: let the connection's thread apply it.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left in a transaction by a cancelled request");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// Moves an Exchange resource's `Last-Modified` on (to a later second at least). Called first
@@ -473,5 +502,40 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::TransactionManager;
+    use sqlx::sqlite::SqliteTransactionManager;
+
+    /// A connection returned in the middle of a transaction that nothing will roll back (what a
+    /// request cancelled inside sqlx's `begin_with` leaves) is closed, not reused: the next
+    /// write transaction starts at once.
+    #[tokio::test]
+    async fn a_connection_left_in_a_transaction_is_not_reused() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("db.sqlite");
+        let options = DbOptions {
+            max_connections: 2,
+            statement_timeout: std::time::Duration::from_secs(30),
+            ..DbOptions::default()
+        };
+        let store = SqliteStore::open(path.to_str().expect("utf-8"), &options)
+            .await
+            .expect("open");
+        let mut conn = store.pool().acquire().await.expect("connection");
+        SqliteTransactionManager::begin(&mut conn, Some("BEGIN IMMEDIATE".into()))
+            .await
+            .expect("begin");
+        drop(conn);
+        for _ in 0..4 {
+            let started = std::time::Instant::now();
+            let tx = store.write_tx().await.expect("a write transaction");
+            assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            tx.commit().await.expect("commit");
+        }
     }
 }
