@@ -86,7 +86,9 @@ async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::E
     // A dropped `Transaction` queues its rollback: let the connection's thread apply it.
     conn.ping().await?;
     if conn.is_in_transaction() {
-        tracing::warn!("closing a database connection left in a transaction by a cancelled request");
+        tracing::warn!(
+            "closing a database connection left in a transaction by a cancelled request"
+        );
         return Ok(false);
     }
     Ok(true)
