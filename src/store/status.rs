@@ -1,0 +1,216 @@
+//! Statuses as types. Each is stored as the text the API shows, written only through `as_str`
+//! and read back once, where rows are decoded (`parse`); nothing else spells them. The moves each
+//! status allows are one function per enum (`can_move_to`), which both the store and the
+//! handlers ask.
+
+/// Defines a status enum with its stored spelling, the list of its values and `parse`.
+macro_rules! spelled {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every value, in the order the API lists them.
+            pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The stored and shown spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text,)*
+                }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw {
+                    $($text => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+spelled! {
+    /// A mailbox's billing status (Hostway's `billingStatus`).
+    BillingStatus {
+        /// A paid line of an open order, not submitted yet.
+        New = "new",
+        /// Hostway's status for an order placed with the billing system; mailorder never sets
+        /// it, but lists may be filtered by it.
+        Placed = "placed",
+        /// Being provisioned (created or restored).
+        Pending = "pending",
+        Open = "open",
+        /// Its account is suspended or closed: no login, no mail, data kept.
+        Suspended = "suspended",
+        ClosePending = "close_pending",
+        /// Closed without purging (`purge=0`): restorable until the restore window ends.
+        Closed = "closed",
+        PurgePending = "purge_pending",
+    }
+}
+
+impl BillingStatus {
+    /// The moves a mailbox's billing status may make: by an order's submit (`new` → `pending`),
+    /// a step starting (to its pending status), a step finishing (to its outcome) or failing
+    /// (back to where it started), and its account's suspension or reopening. A purge that
+    /// finishes deletes the row, and a failed creation deletes it too: no status follows those.
+    pub fn can_move_to(self, next: Self) -> bool {
+        use BillingStatus::*;
+        matches!(
+            (self, next),
+            (New, Pending)
+                | (Pending, Open)
+                | (Open | Suspended, ClosePending)
+                | (ClosePending, Closed | Open | Suspended)
+                | (Closed, Pending)
+                | (Pending, Closed)
+                | (Open | Suspended | Closed, PurgePending)
+                | (PurgePending, Open | Suspended | Closed)
+                | (Open, Suspended)
+                | (Suspended, Open)
+        )
+    }
+
+    /// An order is open or a step is under way: the account's status cannot change now.
+    pub fn is_unsettled(self) -> bool {
+        use BillingStatus::*;
+        matches!(self, New | Placed | Pending | ClosePending | PurgePending)
+    }
+
+    /// The statuses in which a mailbox can log in (the API and the mail servers).
+    pub fn can_log_in(self) -> bool {
+        self == Self::Open
+    }
+}
+
+spelled! {
+    /// A customer account's status.
+    AccountStatus {
+        Pending = "pending",
+        Open = "open",
+        Suspended = "suspended",
+        Closed = "closed",
+    }
+}
+
+impl AccountStatus {
+    /// `PUT /accounts/{acct}` may set `open`, `suspended` or `closed` on any account that is
+    /// not `pending` (being provisioned); setting the status it has changes nothing.
+    pub fn can_move_to(self, next: Self) -> bool {
+        self != Self::Pending && next != Self::Pending
+    }
+
+    /// The billing status this account status moves the account's mailboxes from, and to; and
+    /// whether they are active in the mail directory afterwards. `None` for `pending`, which no
+    /// change sets.
+    pub fn mailbox_move(self) -> Option<(BillingStatus, BillingStatus, bool)> {
+        use BillingStatus::{Open, Suspended};
+        match self {
+            Self::Open => Some((Suspended, Open, true)),
+            Self::Suspended | Self::Closed => Some((Open, Suspended, false)),
+            Self::Pending => None,
+        }
+    }
+}
+
+spelled! {
+    /// An order's status, and each of its lines', spelled exactly as the API shows it.
+    OrderStatus {
+        /// Open: lines may be added until it is submitted or cancelled.
+        New = "new",
+        Processing = "Processing",
+        Completed = "Completed",
+        Failed = "Failed",
+        Cancelled = "Cancelled",
+    }
+}
+
+impl OrderStatus {
+    /// An open order is submitted (`Processing`) or cancelled; a submitted one completes or
+    /// fails. Nothing leaves `Completed`, `Failed` or `Cancelled`.
+    pub fn can_move_to(self, next: Self) -> bool {
+        use OrderStatus::*;
+        matches!(
+            (self, next),
+            (New, Processing | Cancelled) | (Processing, Completed | Failed)
+        )
+    }
+
+    /// Whether the order can still change.
+    pub fn is_final(self) -> bool {
+        Self::ALL.iter().all(|next| !self.can_move_to(*next))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_round_trip() {
+        for s in BillingStatus::ALL {
+            assert_eq!(BillingStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in AccountStatus::ALL {
+            assert_eq!(AccountStatus::parse(s.as_str()), Some(*s));
+        }
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(BillingStatus::parse("Open"), None);
+        assert_eq!(OrderStatus::parse("completed"), None);
+    }
+
+    #[test]
+    fn order_moves() {
+        use OrderStatus::*;
+        assert!(New.can_move_to(Processing) && New.can_move_to(Cancelled));
+        assert!(Processing.can_move_to(Completed) && Processing.can_move_to(Failed));
+        assert!(!Processing.can_move_to(Cancelled) && !Completed.can_move_to(Failed));
+        let finals: Vec<_> = OrderStatus::ALL.iter().filter(|s| s.is_final()).collect();
+        assert_eq!(finals, [&Completed, &Failed, &Cancelled]);
+    }
+
+    #[test]
+    fn mailbox_moves() {
+        use BillingStatus::*;
+        // Every step's pending status is reachable from where the step may start, and a failed
+        // step can return there.
+        for (from, pending) in [
+            (Open, ClosePending),
+            (Suspended, ClosePending),
+            (Closed, Pending),
+            (Open, PurgePending),
+            (Suspended, PurgePending),
+            (Closed, PurgePending),
+        ] {
+            assert!(from.can_move_to(pending) && pending.can_move_to(from));
+        }
+        assert!(!Closed.can_move_to(ClosePending) && !New.can_move_to(Open));
+        assert!(!Pending.can_move_to(PurgePending), "a pending mailbox cannot be purged");
+        assert!(New.is_unsettled() && !Closed.is_unsettled());
+    }
+
+    #[test]
+    fn account_moves() {
+        use AccountStatus::*;
+        assert!(Open.can_move_to(Suspended) && Suspended.can_move_to(Open));
+        assert!(Open.can_move_to(Open) && Closed.can_move_to(Open));
+        assert!(!Open.can_move_to(Pending) && !Pending.can_move_to(Open));
+        assert_eq!(Pending.mailbox_move(), None);
+        assert_eq!(
+            Closed.mailbox_move(),
+            Some((BillingStatus::Open, BillingStatus::Suspended, false))
+        );
+    }
+}
