@@ -33,10 +33,25 @@ where
     String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let mut n: i64 = 0;
-    for col in ["id", "free_mailboxes", "quota_mb", "updated_at", "account_id", "franchise_id", "sandbox"] {
+    for col in [
+        "id",
+        "free_mailboxes",
+        "quota_mb",
+        "updated_at",
+        "account_id",
+        "franchise_id",
+        "sandbox",
+    ] {
         n = n.wrapping_add(row.get::<i64, _>(col));
     }
-    for col in ["domain", "version", "plan", "number", "status", "franchise_name"] {
+    for col in [
+        "domain",
+        "version",
+        "plan",
+        "number",
+        "status",
+        "franchise_name",
+    ] {
         n = n.wrapping_add(row.get::<String, _>(col).len() as i64);
     }
     n
@@ -75,9 +90,13 @@ where
 async fn run(label: &str, url: &str) {
     let store = mailorder::store::connect(url).await.expect("store");
     let pool = mailorder::hashing::HashPool::new(Default::default());
-    mailorder::admin::seed_demo(store.as_ref(), &pool, &mailorder::pricing::Catalog::builtin())
-        .await
-        .expect("demo");
+    mailorder::admin::seed_demo(
+        store.as_ref(),
+        &pool,
+        &mailorder::pricing::Catalog::builtin(),
+    )
+    .await
+    .expect("demo");
     store.close().await;
     sqlx::any::install_default_drivers();
     let any = AnyPool::connect(url).await.expect("any pool");
@@ -89,68 +108,139 @@ async fn run(label: &str, url: &str) {
         let typed = sqlx::SqlitePool::connect(url).await.expect("pool");
         for _ in 0..RUNS {
             typed_read.push(timed!(decode(
-                &sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&typed).await.expect("read")
+                &sqlx::query(READ)
+                    .bind(args.0)
+                    .bind(args.1)
+                    .fetch_one(&typed)
+                    .await
+                    .expect("read")
             )));
             any_read.push(timed!(decode(
-                &sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&any).await.expect("read")
+                &sqlx::query(READ)
+                    .bind(args.0)
+                    .bind(args.1)
+                    .fetch_one(&any)
+                    .await
+                    .expect("read")
             )));
             typed_write.push(timed!({
                 let mut tx = typed.begin_with("BEGIN IMMEDIATE").await.expect("begin");
-                sqlx::query(WRITE).bind(args.1).execute(&mut *tx).await.expect("write");
+                sqlx::query(WRITE)
+                    .bind(args.1)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("write");
                 tx.commit().await.expect("commit")
             }));
             any_write.push(timed!({
                 let mut tx = any.begin_with("BEGIN IMMEDIATE").await.expect("begin");
-                sqlx::query(WRITE).bind(args.1).execute(&mut *tx).await.expect("write");
+                sqlx::query(WRITE)
+                    .bind(args.1)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("write");
                 tx.commit().await.expect("commit")
             }));
         }
         let t = typed.clone();
         typed_conc = concurrent_read_us(move || {
             let t = t.clone();
-            async move { decode(&sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&t).await.expect("read")) }
+            async move {
+                decode(
+                    &sqlx::query(READ)
+                        .bind(args.0)
+                        .bind(args.1)
+                        .fetch_one(&t)
+                        .await
+                        .expect("read"),
+                )
+            }
         })
         .await;
     } else {
         let typed = sqlx::PgPool::connect(url).await.expect("pool");
         for _ in 0..RUNS {
             typed_read.push(timed!(decode(
-                &sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&typed).await.expect("read")
+                &sqlx::query(READ)
+                    .bind(args.0)
+                    .bind(args.1)
+                    .fetch_one(&typed)
+                    .await
+                    .expect("read")
             )));
             any_read.push(timed!(decode(
-                &sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&any).await.expect("read")
+                &sqlx::query(READ)
+                    .bind(args.0)
+                    .bind(args.1)
+                    .fetch_one(&any)
+                    .await
+                    .expect("read")
             )));
             typed_write.push(timed!({
                 let mut tx = typed.begin().await.expect("begin");
-                sqlx::query(WRITE).bind(args.1).execute(&mut *tx).await.expect("write");
+                sqlx::query(WRITE)
+                    .bind(args.1)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("write");
                 tx.commit().await.expect("commit")
             }));
             any_write.push(timed!({
                 let mut tx = any.begin().await.expect("begin");
-                sqlx::query(WRITE).bind(args.1).execute(&mut *tx).await.expect("write");
+                sqlx::query(WRITE)
+                    .bind(args.1)
+                    .execute(&mut *tx)
+                    .await
+                    .expect("write");
                 tx.commit().await.expect("commit")
             }));
         }
         let t = typed.clone();
         typed_conc = concurrent_read_us(move || {
             let t = t.clone();
-            async move { decode(&sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&t).await.expect("read")) }
+            async move {
+                decode(
+                    &sqlx::query(READ)
+                        .bind(args.0)
+                        .bind(args.1)
+                        .fetch_one(&t)
+                        .await
+                        .expect("read"),
+                )
+            }
         })
         .await;
     }
     let a = any.clone();
     any_conc = concurrent_read_us(move || {
         let a = a.clone();
-        async move { decode(&sqlx::query(READ).bind(args.0).bind(args.1).fetch_one(&a).await.expect("read")) }
+        async move {
+            decode(
+                &sqlx::query(READ)
+                    .bind(args.0)
+                    .bind(args.1)
+                    .fetch_one(&a)
+                    .await
+                    .expect("read"),
+            )
+        }
     })
     .await;
     println!("\n### {label}\n");
     println!("| statement | typed driver µs (baseline) | `Any` driver µs | ratio |");
     println!("|---|---|---|---|");
     for (name, typed, any) in [
-        ("read, one at a time (median)", median(typed_read), median(any_read)),
+        (
+            "read, one at a time (median)",
+            median(typed_read),
+            median(any_read),
+        ),
         ("read, 16 tasks at once (µs per read)", typed_conc, any_conc),
-        ("write transaction (median)", median(typed_write), median(any_write)),
+        (
+            "write transaction (median)",
+            median(typed_write),
+            median(any_write),
+        ),
     ] {
         println!("| {name} | {typed:.1} | {any:.1} | {:.2} |", any / typed);
     }
@@ -162,7 +252,11 @@ async fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    run("SQLite", &format!("sqlite://{}/drivers.db", dir.path().display())).await;
+    run(
+        "SQLite",
+        &format!("sqlite://{}/drivers.db", dir.path().display()),
+    )
+    .await;
     if let Some(db) = common::PgDatabase::create("drivers") {
         run("PostgreSQL", &db.url).await;
     }

@@ -7,15 +7,15 @@ use crate::domain::{Currency, DomainName, Password};
 use crate::hashing::HashPool;
 use crate::now_ms;
 use crate::pricing::Catalog;
-use crate::store::{NewAccount, NewApiUser, NewExchange, Store};
+use crate::store::{AccountStatus, NewAccount, NewApiUser, NewExchange, Store};
 
-async fn franchise(store: &dyn Store, name: &str) -> anyhow::Result<i64> {
+async fn franchise(store: &Store, name: &str) -> anyhow::Result<i64> {
     store.franchise_id(name).await?.with_context(|| {
         format!("no franchise named {name:?} (add it with `mailorder franchise add {name}`)")
     })
 }
 
-async fn account(store: &dyn Store, franchise_id: i64, number: &str) -> anyhow::Result<i64> {
+async fn account(store: &Store, franchise_id: i64, number: &str) -> anyhow::Result<i64> {
     store
         .account_id(franchise_id, number)
         .await?
@@ -36,13 +36,13 @@ fn check_name(what: &str, raw: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn add_franchise(store: &dyn Store, name: &str, sandbox: bool) -> anyhow::Result<i64> {
+pub async fn add_franchise(store: &Store, name: &str, sandbox: bool) -> anyhow::Result<i64> {
     check_name("franchise name", name)?;
     Ok(store.put_franchise(name, sandbox, now_ms()).await?)
 }
 
 pub async fn add_account(
-    store: &dyn Store,
+    store: &Store,
     franchise_name: &str,
     number: &str,
     currency: &str,
@@ -50,9 +50,12 @@ pub async fn add_account(
 ) -> anyhow::Result<i64> {
     check_name("account number", number)?;
     let currency = Currency::parse(currency).map_err(anyhow::Error::msg)?;
-    if !["open", "pending", "suspended", "closed"].contains(&status) {
-        bail!("account status {status:?} must be open, pending, suspended or closed");
-    }
+    let Some(status) = AccountStatus::parse(status) else {
+        bail!(
+            "account status {status:?} must be one of {}",
+            AccountStatus::NAMES.join(", ")
+        );
+    };
     let franchise_id = franchise(store, franchise_name).await?;
     let account = NewAccount {
         franchise_id,
@@ -77,7 +80,7 @@ pub struct ExchangeSpec<'a> {
 
 /// Adds (or updates) an Exchange domain on a plan that `catalog` offers to its franchise.
 pub async fn add_exchange(
-    store: &dyn Store,
+    store: &Store,
     catalog: &Catalog,
     spec: &ExchangeSpec<'_>,
 ) -> anyhow::Result<i64> {
@@ -112,7 +115,7 @@ pub async fn add_exchange(
 /// Adds (or resets the password of) an API user `login@franchise`: a franchise agent when
 /// `account` is `None`, else a user of that account only.
 pub async fn add_user(
-    store: &dyn Store,
+    store: &Store,
     hashing: &HashPool,
     login_at_franchise: &str,
     account_number: Option<&str>,
@@ -142,17 +145,14 @@ pub async fn add_user(
 /// `myexchangedomain.com` on `exchange2010` (10 included mailboxes), `paid.example.com` on
 /// `exchange2010-payg` (none included: every mailbox is a paid order, as in Hostway's
 /// `Order-Exchange-mailbox-paid` example).
-pub async fn seed_demo(
-    store: &dyn Store,
-    hashing: &HashPool,
-    catalog: &Catalog,
-) -> anyhow::Result<()> {
+pub async fn seed_demo(store: &Store, hashing: &HashPool, catalog: &Catalog) -> anyhow::Result<()> {
     const MAIN: &str = "partner_api_developer_us_main";
     const OTHER: &str = "partner_other";
     add_franchise(store, MAIN, true).await?;
     add_franchise(store, OTHER, true).await?;
-    add_account(store, MAIN, "acct999999", "USD", "open").await?;
-    add_account(store, OTHER, "acct111111", "USD", "open").await?;
+    let open = AccountStatus::Open.as_str();
+    add_account(store, MAIN, "acct999999", "USD", open).await?;
+    add_account(store, OTHER, "acct111111", "USD", open).await?;
     let exchange = |franchise, account, domain, plan| ExchangeSpec {
         franchise,
         account,

@@ -64,7 +64,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// Refuses to start with a catalog that lacks a plan some Exchange domain is on: its mailboxes
 /// could not be priced.
-async fn check_catalog(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<()> {
+async fn check_catalog(store: &Store, catalog: &Catalog) -> anyhow::Result<()> {
     let missing: Vec<String> = store
         .plans_in_use()
         .await?
@@ -84,7 +84,7 @@ async fn check_catalog(store: &dyn Store, catalog: &Catalog) -> anyhow::Result<(
 /// A running mailorder: the HTTP server plus its order workers.
 pub struct Server {
     addr: Option<SocketAddr>,
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     worker: Arc<Worker>,
     hashing: Arc<HashPool>,
     shutdown: watch::Sender<bool>,
@@ -193,7 +193,7 @@ impl Server {
         self.addr.expect("this process serves no API")
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Arc<Store> {
         &self.store
     }
 

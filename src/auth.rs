@@ -50,7 +50,7 @@ enum Verdict {
 }
 
 pub struct Authenticator {
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     pool: Arc<HashPool>,
     key: [u8; 32],
     ttl: Duration,
@@ -95,7 +95,7 @@ fn dummy_hash() -> &'static PasswordHash {
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn Store>, pool: Arc<HashPool>, ttl: Duration) -> Self {
+    pub fn new(store: Arc<Store>, pool: Arc<HashPool>, ttl: Duration) -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
         Self {
@@ -224,7 +224,7 @@ impl Authenticator {
                 .store
                 .mailbox_login(&realm.to_ascii_lowercase(), user)
                 .await?;
-            return Ok(mailbox.filter(|m| m.billing_status == "open").map(|m| {
+            return Ok(mailbox.filter(|m| m.billing_status.can_log_in()).map(|m| {
                 let role = if m.admin {
                     Role::MailboxAdmin {
                         exchange_id: m.exchange_id,

@@ -23,8 +23,8 @@ use crate::metrics::{Metrics, StepLabels};
 use crate::now_ms;
 use crate::provision::{ProvisionError, Provisioner};
 use crate::store::{
-    CancelOutcome, ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask, OrderError, StepKind,
-    Store, StoreResult,
+    BillingStatus, CancelOutcome, ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask,
+    OrderError, StepKind, Store, StoreResult,
 };
 
 #[derive(Debug, Clone)]
@@ -78,7 +78,7 @@ pub enum Tick {
 }
 
 pub struct Worker {
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     provisioner: Arc<dyn Provisioner>,
     config: WorkerConfig,
     wake: Arc<Notify>,
@@ -106,7 +106,7 @@ fn millis(d: Duration) -> i64 {
 
 impl Worker {
     pub fn new(
-        store: Arc<dyn Store>,
+        store: Arc<Store>,
         provisioner: Arc<dyn Provisioner>,
         config: WorkerConfig,
         wake: Arc<Notify>,
@@ -308,7 +308,7 @@ impl Worker {
                 exchange_id,
                 username: &username,
                 kind: StepKind::Purge,
-                from: &["closed"],
+                only_from: Some(BillingStatus::Closed),
                 now_ms: now,
             };
             if self.store.create_action_order(&order).await? == crate::store::ActionOutcome::Created

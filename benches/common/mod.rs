@@ -22,7 +22,7 @@ pub async fn add_exchange(server: &Server, domain: &str) {
 }
 
 /// [`add_exchange`] on any store (a server in another process shares its database).
-pub async fn add_exchange_to(store: &dyn mailorder::store::Store, domain: &str) {
+pub async fn add_exchange_to(store: &mailorder::store::Store, domain: &str) {
     let spec = mailorder::admin::ExchangeSpec {
         franchise: "partner_api_developer_us_main",
         account: "acct999999",

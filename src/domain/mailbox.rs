@@ -282,7 +282,7 @@ pub struct MailboxChange {
 /// What a change is checked against: the mailbox as it is now.
 pub struct CurrentMailbox<'a> {
     pub username: &'a str,
-    pub billing_status: &'a str,
+    pub billing_status: super::BillingStatus,
     pub address: &'a EmailAddress,
     pub settings: MailboxSettings,
 }
@@ -308,7 +308,7 @@ impl MailboxChange {
         };
         for (name, now) in [
             ("username", current.username),
-            ("billingStatus", current.billing_status),
+            ("billingStatus", current.billing_status.as_str()),
         ] {
             if let Some(sent) = f.string(name)
                 && sent != now
@@ -418,7 +418,7 @@ mod tests {
         let address: &'static EmailAddress = Box::leak(Box::new(address.clone()));
         CurrentMailbox {
             username: "a.a",
-            billing_status: "open",
+            billing_status: super::super::BillingStatus::Open,
             address,
             settings: settings.clone(),
         }

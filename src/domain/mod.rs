@@ -7,6 +7,7 @@ mod mailbox;
 mod money;
 mod password;
 mod sealed;
+mod status;
 mod text;
 mod username;
 
@@ -19,6 +20,7 @@ pub use mailbox::{
 pub use money::{Currency, Money};
 pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
 pub use sealed::{SealKey, SealedPassword};
+pub use status::{AccountStatus, BillingStatus, OrderStatus, StepKind};
 pub use text::BoundedText;
 pub use username::Username;
 

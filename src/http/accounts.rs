@@ -19,7 +19,7 @@ use crate::store::{
     OrderScope, Role,
 };
 
-pub const ACCOUNT_STATUSES: &[&str] = &["pending", "open", "suspended", "closed"];
+pub const ACCOUNT_STATUSES: &[&str] = AccountStatus::NAMES;
 
 const SPEC: ListSpec = ListSpec {
     sort_fields: &[],
@@ -55,7 +55,12 @@ pub async fn list(
             .filters
             .iter()
             .find(|(field, _)| field == "status")
-            .map(|(_, f)| f.matching(ACCOUNT_STATUSES)),
+            .map(|(_, f)| {
+                f.matching(ACCOUNT_STATUSES)
+                    .into_iter()
+                    .filter_map(AccountStatus::parse)
+                    .collect()
+            }),
         page: request.query.page,
     };
     let base = base_url(&state, &headers);
@@ -94,7 +99,9 @@ pub async fn read(
     scope(&caller)?;
     let a: AccountRecord = access::account(&state, &caller, &number).await?;
     // Closed and suspended accounts are hidden from their own users (docs §6.2).
-    if caller.role != Role::Agent && a.status != "open" && a.status != "pending" {
+    if caller.role != Role::Agent
+        && !matches!(a.status, AccountStatus::Open | AccountStatus::Pending)
+    {
         return Err(ApiError::Forbidden(format!("Account is {}", a.status)));
     }
     let own = format!("{}/accounts/{}", base_url(&state, &headers), a.number);
@@ -132,8 +139,16 @@ pub async fn update(
         Some(v) => v
             .as_str()
             .and_then(AccountStatus::parse)
+            // The statuses a request may set are those an open account may move to.
+            .filter(|s| AccountStatus::Open.can_move_to(*s))
             .ok_or_else(|| ApiError::field("status", "must be one of open, suspended, closed"))?,
     };
+    if !account.status.can_move_to(status) {
+        return Err(ApiError::conflict(format!(
+            "The account is {}; its status cannot be set now",
+            account.status
+        )));
+    }
     // Mailboxes on the http agent hear of it through a step each.
     let agent_exchanges: Vec<i64> = state
         .store
@@ -163,7 +178,7 @@ pub async fn update(
     }
     tracing::info!(
         account = account.number,
-        from = account.status,
+        from = account.status.as_str(),
         to = status.as_str(),
         "account status changed"
     );

@@ -13,19 +13,20 @@ use super::access;
 use super::extract::json_body;
 use crate::domain::{OrderId, OwnerId};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{ActionOutcome, ExchangeRecord, MailboxActionOrder, Role, StepKind};
+use crate::store::{
+    AccountStatus, ActionOutcome, ExchangeRecord, MailboxActionOrder, Role, StepKind,
+};
 
-const PENDING: [&str; 3] = ["pending", "close_pending", "purge_pending"];
-
+/// Queues `kind` on the mailbox; the store checks, in its transaction, that the mailbox's status
+/// allows the step ([`StepKind::may_start_from`]).
 async fn queue(
     state: &super::AppState,
     headers: &HeaderMap,
     exchange: &ExchangeRecord,
     username: &str,
     kind: StepKind,
-    from: &[&str],
 ) -> ApiResult<Response> {
-    if kind == StepKind::Restore && exchange.account_status != "open" {
+    if kind == StepKind::Restore && exchange.account_status != AccountStatus::Open {
         return Err(ApiError::Forbidden(format!(
             "Account is {}",
             exchange.account_status
@@ -41,7 +42,7 @@ async fn queue(
         exchange_id: exchange.id,
         username,
         kind,
-        from,
+        only_from: None,
         now_ms: now,
     };
     match state.store.create_action_order(&order).await? {
@@ -50,7 +51,7 @@ async fn queue(
         ActionOutcome::AccountNotOpen(status) => {
             return Err(ApiError::Forbidden(format!("Account is {status}")));
         }
-        ActionOutcome::WrongState(s) if PENDING.contains(&s.as_str()) => {
+        ActionOutcome::WrongState(s) if s.is_unsettled() => {
             let verb = if kind == StepKind::Restore {
                 "restore"
             } else {
@@ -95,25 +96,9 @@ pub async fn delete(
         Some(_) => return Err(ApiError::field("purge", "must be 0 or 1")),
     };
     if purge {
-        queue(
-            &state,
-            &headers,
-            &exchange,
-            &username,
-            StepKind::Purge,
-            &["open", "suspended", "closed"],
-        )
-        .await
+        queue(&state, &headers, &exchange, &username, StepKind::Purge).await
     } else if caller.role == Role::Agent {
-        queue(
-            &state,
-            &headers,
-            &exchange,
-            &username,
-            StepKind::Close,
-            &["open", "suspended"],
-        )
-        .await
+        queue(&state, &headers, &exchange, &username, StepKind::Close).await
     } else {
         Err(ApiError::Forbidden(
             "Only sales agents may delete a mailbox without purging it".into(),
@@ -132,17 +117,7 @@ pub async fn action(
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     let body = json_body(&headers, &body)?;
     match body.get("action").and_then(Value::as_str) {
-        Some("restore") => {
-            queue(
-                &state,
-                &headers,
-                &exchange,
-                &username,
-                StepKind::Restore,
-                &["closed"],
-            )
-            .await
-        }
+        Some("restore") => queue(&state, &headers, &exchange, &username, StepKind::Restore).await,
         Some(_) => Err(ApiError::field("action", "must be restore")),
         None => Err(ApiError::field("action", "Required")),
     }

@@ -12,16 +12,7 @@ use super::extract::base_url;
 use super::list::{ListRequest, ListSpec};
 use crate::error::{ApiError, ApiResult};
 
-pub const BILLING_STATUSES: &[&str] = &[
-    "new",
-    "placed",
-    "pending",
-    "open",
-    "suspended",
-    "close_pending",
-    "closed",
-    "purge_pending",
-];
+pub const BILLING_STATUSES: &[&str] = crate::store::BillingStatus::NAMES;
 
 const SPEC: ListSpec = ListSpec {
     sort_fields: &["username"],

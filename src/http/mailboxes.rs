@@ -18,8 +18,8 @@ use crate::domain::{
 use crate::error::{ApiError, ApiResult};
 use crate::provision::destinations;
 use crate::store::{
-    AgentStep, CreateOutcome, ExchangeRecord, MailboxRecord, MailboxUpdate, NewMailboxOrder,
-    StepKind, UpdateOutcome,
+    AccountStatus, AgentStep, BillingStatus, CreateOutcome, ExchangeRecord, MailboxRecord,
+    MailboxUpdate, NewMailboxOrder, StepKind, UpdateOutcome,
 };
 
 fn duplicate(username: &str) -> ApiError {
@@ -47,7 +47,7 @@ pub async fn create(
 ) -> ApiResult<Response> {
     let caller = state.auth.require(&headers).await?;
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
-    if exchange.account_status != "open" {
+    if exchange.account_status != AccountStatus::Open {
         return Err(ApiError::Forbidden(format!(
             "Account is {}",
             exchange.account_status
@@ -243,7 +243,7 @@ pub async fn update(
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
     let password_reset = flag(query.as_deref(), "passwordReset")?;
-    if mailbox.billing_status != "open" {
+    if mailbox.billing_status != BillingStatus::Open {
         return Err(ApiError::conflict(format!(
             "Cannot change a mailbox that is {}",
             mailbox.billing_status
@@ -254,7 +254,7 @@ pub async fn update(
     let address = EmailAddress::from_parts(&mailbox.username, &domain).map_err(internal)?;
     let current = CurrentMailbox {
         username: &mailbox.username,
-        billing_status: &mailbox.billing_status,
+        billing_status: mailbox.billing_status,
         address: &address,
         settings: current_settings(&mailbox)?,
     };

@@ -37,7 +37,7 @@ use crate::store::Store;
 use crate::worker::Worker;
 
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
     pub auth: Authenticator,
     /// Where passwords are hashed (bounded).
     pub hashing: Arc<crate::hashing::HashPool>,

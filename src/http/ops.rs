@@ -54,7 +54,7 @@ pub async fn metrics(state: State) -> Response {
             for (status, n) in &stats.orders_by_status {
                 m.orders
                     .get_or_create(&crate::metrics::StatusLabel {
-                        status: status.clone(),
+                        status: status.as_str().to_owned(),
                     })
                     .set(*n);
             }

@@ -12,7 +12,7 @@ use super::extract::{base_url, json_body};
 use super::orders::{PERMISSION, Target, authorized};
 use super::quotes::{price_lines, price_order, unpriceable};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
+use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
@@ -110,7 +110,7 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
             problems.insert("items".to_owned(), "the order has no lines".to_owned());
         }
         match state.store.account(&order.account_number).await? {
-            Some(a) if a.status == "open" => {}
+            Some(a) if a.status == AccountStatus::Open => {}
             Some(a) => {
                 problems.insert("account".to_owned(), format!("Account is {}", a.status));
             }

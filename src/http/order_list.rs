@@ -13,7 +13,7 @@ use super::orders::{PERMISSION, timestamp};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{OrderListQuery, OrderScope, OrderStatus, Role, TextFilter};
 
-pub const ORDER_STATUSES: &[&str] = &["new", "Processing", "Completed", "Failed", "Cancelled"];
+pub const ORDER_STATUSES: &[&str] = OrderStatus::NAMES;
 
 const SPEC: ListSpec = ListSpec {
     sort_fields: &["created"],

@@ -11,7 +11,7 @@ use super::{ProvisionError, Provisioner};
 use crate::store::{DirectoryEntry, MailboxTask, Store, StoreError};
 
 pub struct DirectoryDriver {
-    store: Arc<dyn Store>,
+    store: Arc<Store>,
     mail_root: PathBuf,
 }
 
@@ -36,7 +36,7 @@ fn transient(err: StoreError) -> ProvisionError {
 }
 
 impl DirectoryDriver {
-    pub fn new(store: Arc<dyn Store>, mail_root: PathBuf) -> Self {
+    pub fn new(store: Arc<Store>, mail_root: PathBuf) -> Self {
         Self { store, mail_root }
     }
 
@@ -93,7 +93,7 @@ impl Provisioner for DirectoryDriver {
     /// The directory took the change in the request's own transaction; rewriting the entry
     /// from the record is the same state again (needed only if the mailbox's driver changed).
     async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
-        self.put(task, task.billing_status == "open").await
+        self.put(task, task.billing_status.can_log_in()).await
     }
 
     async fn remove_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {

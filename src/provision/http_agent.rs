@@ -14,7 +14,7 @@ use sha2::Sha256;
 
 use super::{ProvisionError, Provisioner};
 use crate::domain::SealKey;
-use crate::store::{MailboxTask, StepKind};
+use crate::store::{BillingStatus, MailboxTask, StepKind};
 
 pub const TIMESTAMP_HEADER: &str = "X-Mailorder-Timestamp";
 pub const SIGNATURE_HEADER: &str = "X-Mailorder-Signature";
@@ -67,7 +67,9 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
         StepKind::Purge => "delete_mailbox",
         StepKind::SetPassword if task.password_sealed.is_some() => "set_password",
         StepKind::Update | StepKind::SetPassword => "update_mailbox",
-        StepKind::AccountStatus if task.billing_status == "suspended" => "suspend_mailbox",
+        StepKind::AccountStatus if task.billing_status == BillingStatus::Suspended => {
+            "suspend_mailbox"
+        }
         StepKind::AccountStatus => "restore_mailbox",
     }
 }
@@ -99,7 +101,7 @@ impl HttpAgent {
                 "forwardTo": task.forward_to,
                 "deliverRedirect": task.deliver_redirect,
                 // Being created or restored, or open: active; anything else is on its way out.
-                "active": matches!(task.billing_status.as_str(), "open" | "pending"),
+                "active": matches!(task.billing_status, BillingStatus::Open | BillingStatus::Pending),
             },
             "revision": task.updated_ms,
         });
@@ -235,7 +237,10 @@ impl Provisioner for HttpAgent {
         // An account's status reaches only mailboxes that follow it; one being closed, purged
         // or created meanwhile is carried by its own step.
         if task.kind == StepKind::AccountStatus
-            && !matches!(task.billing_status.as_str(), "open" | "suspended")
+            && !matches!(
+                task.billing_status,
+                BillingStatus::Open | BillingStatus::Suspended
+            )
         {
             return Ok(());
         }

@@ -1,5 +1,5 @@
-//! The SQL of the mailbox list, shared by both back ends: only the placeholder syntax differs
-//! (`?` for SQLite, `$n` for PostgreSQL). Every condition keeps to the
+//! The SQL of the mailbox list and the `WHERE` of the order and account lists. Every condition
+//! of the mailbox list keeps to the
 //! `(exchange_id, username, billing_status, …)` index: exact names and prefixes become ranges.
 //! Totals without a username filter come from `mailbox_counts` (kept by triggers), and a page
 //! past the middle is read from the other end, so no query walks more than half the list.
@@ -34,16 +34,15 @@ fn like_escape(literal: &str) -> String {
     out
 }
 
-struct Builder<F: Fn(usize) -> String> {
+struct Builder {
     sql: String,
     binds: Vec<Bind>,
-    placeholder: F,
 }
 
-impl<F: Fn(usize) -> String> Builder<F> {
+impl Builder {
     fn bind(&mut self, value: Bind) -> String {
         self.binds.push(value);
-        (self.placeholder)(self.binds.len())
+        format!("${}", self.binds.len())
     }
 
     fn and(&mut self, condition: &str) {
@@ -87,16 +86,10 @@ impl<F: Fn(usize) -> String> Builder<F> {
 /// `FROM … WHERE …` for the mailboxes of `exchange_id` matching the query's filters. Without a
 /// billing status filter the list shows mailboxes being provisioned or provisioned (not those
 /// sitting in unsubmitted orders, `new`). Usernames are lowercase, so is the filter.
-fn from_where<F: Fn(usize) -> String>(
-    table: &str,
-    exchange_id: i64,
-    query: &ListQuery,
-    placeholder: F,
-) -> Builder<F> {
+fn from_where(table: &str, exchange_id: i64, query: &ListQuery) -> Builder {
     let mut b = Builder {
         sql: format!(" FROM {table} WHERE exchange_id = "),
         binds: Vec::new(),
-        placeholder,
     };
     let p = b.bind(Bind::Int(exchange_id));
     b.sql.push_str(&p);
@@ -128,18 +121,14 @@ fn from_where<F: Fn(usize) -> String>(
 }
 
 /// The number of matching mailboxes: from the counters unless usernames are filtered.
-pub(super) fn count<F: Fn(usize) -> String>(
-    exchange_id: i64,
-    q: &ListQuery,
-    placeholder: F,
-) -> (String, Vec<Bind>) {
+pub(super) fn count(exchange_id: i64, q: &ListQuery) -> (String, Vec<Bind>) {
     if q.filters.iter().any(|(field, _)| field == "username") {
-        let b = from_where("mailboxes", exchange_id, q, placeholder);
-        (format!("SELECT count(*){}", b.sql), b.binds)
+        let b = from_where("mailboxes", exchange_id, q);
+        (format!("SELECT count(*) AS n{}", b.sql), b.binds)
     } else {
-        let b = from_where("mailbox_counts", exchange_id, q, placeholder);
+        let b = from_where("mailbox_counts", exchange_id, q);
         (
-            format!("SELECT CAST(coalesce(sum(n), 0) AS BIGINT){}", b.sql),
+            format!("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n{}", b.sql),
             b.binds,
         )
     }
@@ -147,12 +136,7 @@ pub(super) fn count<F: Fn(usize) -> String>(
 
 /// The page's rows, and whether they come in reverse (read from the far end) and must be
 /// flipped. `total` is the count of matching mailboxes.
-pub(super) fn page<F: Fn(usize) -> String>(
-    exchange_id: i64,
-    q: &ListQuery,
-    total: u64,
-    placeholder: F,
-) -> (String, Vec<Bind>, bool) {
+pub(super) fn page(exchange_id: i64, q: &ListQuery, total: u64) -> (String, Vec<Bind>, bool) {
     let Page { offset, limit } = q.page;
     let reversed = offset + limit / 2 > total / 2;
     let (desc, offset, limit) = if reversed {
@@ -164,7 +148,7 @@ pub(super) fn page<F: Fn(usize) -> String>(
     } else {
         (q.sort_desc, offset, limit)
     };
-    let mut b = from_where("mailboxes", exchange_id, q, placeholder);
+    let mut b = from_where("mailboxes", exchange_id, q);
     let limit = b.bind(Bind::Int(i64::try_from(limit).unwrap_or(i64::MAX)));
     let offset = b.bind(Bind::Int(i64::try_from(offset).unwrap_or(i64::MAX)));
     let order = if desc { "DESC" } else { "ASC" };
@@ -175,20 +159,19 @@ pub(super) fn page<F: Fn(usize) -> String>(
     (sql, b.binds, reversed)
 }
 
-/// The `WHERE` of the order and account lists: the scope (one bound id, written as
-/// `placeholder`) and the statuses, which are the API's own constants and go in as literals.
+/// The `WHERE` of the order and account lists: the scope (one bound id, `$1`) and the statuses,
+/// which are the enums' own spellings and go in as literals.
 pub(super) fn scope_where(
     scope: super::OrderScope,
     account_col: &str,
     status_col: &str,
-    statuses: Option<&[&str]>,
-    placeholder: &str,
+    statuses: Option<Vec<&str>>,
 ) -> (String, i64) {
     let (column, id) = match scope {
         super::OrderScope::Franchise(id) => ("a.franchise_id", id),
         super::OrderScope::Account(id) => (account_col, id),
     };
-    let statuses = match statuses {
+    let statuses = match statuses.as_deref() {
         None => String::new(),
         Some([]) => " AND 1 = 0".to_owned(),
         Some(list) => {
@@ -196,7 +179,7 @@ pub(super) fn scope_where(
             format!(" AND {status_col} IN ({})", quoted.join(", "))
         }
     };
-    (format!("WHERE {column} = {placeholder}{statuses}"), id)
+    (format!("WHERE {column} = $1{statuses}"), id)
 }
 
 #[cfg(test)]
@@ -223,7 +206,6 @@ mod tests {
             7,
             &q(vec![("username", TextFilter::Prefix("Ab".into()))]),
             1000,
-            |n| format!("${n}"),
         );
         assert!(!reversed);
         assert_eq!(
@@ -248,17 +230,14 @@ mod tests {
         let (sql, binds) = count(
             1,
             &q(vec![("billingStatus", TextFilter::parse("*pending"))]),
-            |_| "?".into(),
         );
         assert_eq!(
             sql,
-            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) FROM mailbox_counts WHERE exchange_id = ? AND billing_status LIKE ? ESCAPE '\\'"
+            "SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM mailbox_counts WHERE exchange_id = $1 AND billing_status LIKE $2 ESCAPE '\\'"
         );
         assert_eq!(binds[1], Bind::Text("%pending".into()));
-        let (sql, _) = count(1, &q(vec![("username", TextFilter::parse("a*"))]), |_| {
-            "?".into()
-        });
-        assert!(sql.starts_with("SELECT count(*) FROM mailboxes"));
+        let (sql, _) = count(1, &q(vec![("username", TextFilter::parse("a*"))]));
+        assert!(sql.starts_with("SELECT count(*) AS n FROM mailboxes"));
     }
 
     #[test]
@@ -267,7 +246,7 @@ mod tests {
             let mut query = q(vec![]);
             query.sort_desc = false;
             query.page = Page { offset, limit };
-            let (sql, binds, reversed) = page(1, &query, total, |_| "?".into());
+            let (sql, binds, reversed) = page(1, &query, total);
             (sql.contains("DESC"), binds[1..].to_vec(), reversed)
         };
         assert_eq!(

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{AccountStatus, BillingStatus, OrderStatus, StepKind};
 use crate::domain::{
     Contact, Currency, NewMailbox, OrderId, OwnerId, PasswordHash, SealedPassword,
 };
@@ -63,7 +64,7 @@ pub struct AccountRecord {
     pub id: i64,
     pub number: String,
     pub franchise_id: i64,
-    pub status: String,
+    pub status: AccountStatus,
     pub currency: String,
     pub created_ms: i64,
 }
@@ -72,7 +73,7 @@ pub struct NewAccount<'a> {
     pub franchise_id: i64,
     pub number: &'a str,
     pub currency: Currency,
-    pub status: &'a str,
+    pub status: AccountStatus,
 }
 
 /// An Exchange domain to add: its catalog plan (which prices further mailboxes) and the number
@@ -104,7 +105,7 @@ pub struct ExchangeRecord {
     pub updated_ms: i64,
     pub account_id: i64,
     pub account_number: String,
-    pub account_status: String,
+    pub account_status: AccountStatus,
     pub franchise_id: i64,
     pub franchise_name: String,
     pub sandbox: bool,
@@ -137,14 +138,14 @@ pub enum CreateOutcome {
     /// The `OwnerId` already owns an open order of another account.
     OwnerBusy,
     /// The account is not `open` (checked in the ordering transaction).
-    AccountNotOpen(String),
+    AccountNotOpen(AccountStatus),
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct MailboxRecord {
     pub id: i64,
     pub username: String,
-    pub billing_status: String,
+    pub billing_status: BillingStatus,
     pub admin: bool,
     pub notes: String,
     pub quota_mb: i64,
@@ -164,7 +165,7 @@ pub struct MailboxLogin {
     pub exchange_id: i64,
     pub franchise_id: i64,
     pub admin: bool,
-    pub billing_status: String,
+    pub billing_status: BillingStatus,
     pub password_hash: PasswordHash,
 }
 
@@ -213,47 +214,6 @@ pub struct AccountStatusChange<'a> {
     pub now_ms: i64,
 }
 
-/// The statuses an account can be set to (`PUT /accounts/{acct}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountStatus {
-    Open,
-    Suspended,
-    Closed,
-}
-
-impl AccountStatus {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "open" => Some(Self::Open),
-            "suspended" => Some(Self::Suspended),
-            "closed" => Some(Self::Closed),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Suspended => "suspended",
-            Self::Closed => "closed",
-        }
-    }
-
-    /// The mailbox status this account status moves mailboxes from, and to; and whether the
-    /// mailboxes it moves are active in the mail directory afterwards.
-    pub fn mailbox_move(self) -> (&'static str, &'static str, bool) {
-        match self {
-            Self::Open => ("suspended", "open", true),
-            Self::Suspended | Self::Closed => ("open", "suspended", false),
-        }
-    }
-}
-
-/// Mailbox statuses that mean a step is queued or running, or an order is still open: an
-/// account's status cannot change under them.
-pub const UNSETTLED_MAILBOX_STATUSES: &str =
-    "('new', 'placed', 'pending', 'close_pending', 'purge_pending')";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountStatusOutcome {
     Changed,
@@ -268,67 +228,6 @@ pub enum UpdateOutcome {
     Stale,
 }
 
-/// What a step does to a mailbox. Stored as `order_items.kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepKind {
-    Create,
-    Close,
-    Restore,
-    Purge,
-    /// Carries a change of forwarding to the platform (the `http` agent; the directory has it
-    /// already).
-    Update,
-    /// Carries a new password to the platform.
-    SetPassword,
-    /// Carries the account's suspension or reopening to the platform.
-    AccountStatus,
-}
-
-impl StepKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create_mailbox",
-            Self::Close => "close_mailbox",
-            Self::Restore => "restore_mailbox",
-            Self::Purge => "purge_mailbox",
-            Self::Update => "update_mailbox",
-            Self::SetPassword => "set_password",
-            Self::AccountStatus => "account_status",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Create,
-            Self::Close,
-            Self::Restore,
-            Self::Purge,
-            Self::Update,
-            Self::SetPassword,
-            Self::AccountStatus,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == raw)
-    }
-
-    /// Steps that bring the platform's copy of a mailbox up to date with mailorder's record,
-    /// read when the step runs; they leave the mailbox's billing status alone.
-    pub fn is_sync(self) -> bool {
-        matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
-    }
-
-    /// The mailbox's billing status while the step is under way (sync steps: unchanged, `open`
-    /// or `suspended`; they never move it).
-    pub fn pending_status(self) -> &'static str {
-        match self {
-            Self::Create | Self::Restore => "pending",
-            Self::Close => "close_pending",
-            Self::Purge => "purge_pending",
-            Self::Update | Self::SetPassword | Self::AccountStatus => "open",
-        }
-    }
-}
-
 /// An order for a step on an existing mailbox (close, restore, purge).
 pub struct MailboxActionOrder<'a> {
     pub order_id: &'a OrderId,
@@ -336,9 +235,11 @@ pub struct MailboxActionOrder<'a> {
     pub account_id: i64,
     pub exchange_id: i64,
     pub username: &'a str,
+    /// A step that starts on an existing mailbox ([`StepKind::may_start_from`]).
     pub kind: StepKind,
-    /// The billing statuses the mailbox may be in for this step.
-    pub from: &'a [&'a str],
+    /// Only if the mailbox is still in this status (maintenance purges only what is still
+    /// closed); `None`: whatever status allows the step.
+    pub only_from: Option<BillingStatus>,
     pub now_ms: i64,
 }
 
@@ -347,9 +248,9 @@ pub enum ActionOutcome {
     Created,
     NotFound,
     /// The mailbox is in this billing status, which does not allow the step.
-    WrongState(String),
+    WrongState(BillingStatus),
     /// A restore on an account that is not `open` (checked in the step's transaction).
-    AccountNotOpen(String),
+    AccountNotOpen(AccountStatus),
 }
 
 /// A username or status filter from a list query (`*` wildcards).
@@ -382,43 +283,9 @@ pub struct ListQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailboxListItem {
     pub username: String,
-    pub billing_status: String,
+    pub billing_status: BillingStatus,
     pub archiving: bool,
     pub blackberry: bool,
-}
-
-/// An order's status, spelled exactly as the API shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrderStatus {
-    New,
-    Processing,
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-impl OrderStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Processing => "Processing",
-            Self::Completed => "Completed",
-            Self::Failed => "Failed",
-            Self::Cancelled => "Cancelled",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::New,
-            Self::Processing,
-            Self::Completed,
-            Self::Failed,
-            Self::Cancelled,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
-    }
 }
 
 /// One entry of an order's `Errors`.
@@ -476,7 +343,7 @@ pub struct MailboxTask {
     /// Names this step of this order line; the same across retries (the agent's idempotency key).
     pub step_key: String,
     /// The mailbox's status and version when the step was read (sync steps send them).
-    pub billing_status: String,
+    pub billing_status: BillingStatus,
     pub updated_ms: i64,
 }
 

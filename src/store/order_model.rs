@@ -1,7 +1,7 @@
 //! Records of the order API across the [`super::Store`] seam: open orders' lines, submits,
 //! cancels, order lists and the charges ledger.
 
-use super::{OrderError, Page, StepKind};
+use super::{AccountStatus, OrderError, OrderStatus, Page, StepKind};
 use crate::domain::{Currency, Money, OrderId};
 
 /// One line of an order: the step it provisions and, for a paid line, the plan pricing it.
@@ -15,8 +15,7 @@ pub struct OrderLine {
     pub username: String,
     /// The catalog plan of a paid line; `None` for an included (free) mailbox or another step.
     pub plan: Option<String>,
-    /// `new`, `Processing`, `Completed`, `Failed` or `Cancelled`.
-    pub status: String,
+    pub status: OrderStatus,
     pub error: Option<OrderError>,
 }
 
@@ -52,7 +51,7 @@ pub enum SubmitOutcome {
     /// Lines were added since the order was priced.
     Changed,
     /// The order is no longer open; its current status.
-    NotOpen(super::OrderStatus),
+    NotOpen(OrderStatus),
     NotFound,
 }
 
@@ -60,7 +59,7 @@ pub enum SubmitOutcome {
 pub enum CancelOutcome {
     Cancelled,
     /// The order is no longer open; its current status.
-    NotOpen(super::OrderStatus),
+    NotOpen(OrderStatus),
     NotFound,
 }
 
@@ -77,7 +76,7 @@ pub enum OrderScope {
 pub struct OrderListQuery {
     pub scope: OrderScope,
     /// The statuses to show; `None`: all.
-    pub statuses: Option<Vec<super::OrderStatus>>,
+    pub statuses: Option<Vec<OrderStatus>>,
     pub newest_first: bool,
     pub page: Page,
 }
@@ -87,7 +86,7 @@ pub struct OrderListQuery {
 pub struct OrderSummary {
     pub id: OrderId,
     pub account_number: String,
-    pub status: String,
+    pub status: OrderStatus,
     pub created_ms: i64,
     pub updated_ms: i64,
 }
@@ -112,6 +111,6 @@ pub struct ChargeRecord {
 #[derive(Debug, Clone)]
 pub struct AccountListQuery {
     pub scope: OrderScope,
-    pub statuses: Option<Vec<&'static str>>,
+    pub statuses: Option<Vec<AccountStatus>>,
     pub page: Page,
 }

@@ -28,4 +28,5 @@ mod roles;
 mod secrets;
 mod seed;
 mod shutdown;
+mod store;
 mod validation;

@@ -1,7 +1,8 @@
-//! Statuses as types. Each is stored as the text the API shows, written only through `as_str`
-//! and read back once, where rows are decoded (`parse`); nothing else spells them. The moves each
-//! status allows are one function per enum (`can_move_to`), which both the store and the
-//! handlers ask.
+//! Statuses and steps as types: the rules of the order state machine. Each status is stored as
+//! the text the API shows, written only through `as_str` and read back once, where rows are
+//! decoded (`parse`); nothing else spells them. The moves each status allows are one function
+//! per enum (`can_move_to`), which both the store and the handlers ask; a step's effect on a
+//! mailbox is said by [`StepKind`].
 
 /// Defines a status enum with its stored spelling, the list of its values and `parse`.
 macro_rules! spelled {
@@ -16,6 +17,9 @@ macro_rules! spelled {
             /// Every value, in the order the API lists them.
             pub const ALL: &'static [Self] = &[$(Self::$variant,)*];
 
+            /// Their spellings, in the same order.
+            pub const NAMES: &'static [&'static str] = &[$($text,)*];
+
             /// The stored and shown spelling.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -28,6 +32,12 @@ macro_rules! spelled {
                     $($text => Some(Self::$variant),)*
                     _ => None,
                 }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
@@ -152,6 +162,76 @@ impl OrderStatus {
     }
 }
 
+/// What a step does to a mailbox. Stored as `order_items.kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    Create,
+    Close,
+    Restore,
+    Purge,
+    /// Carries a change of forwarding to the platform (the `http` agent; the directory has it
+    /// already).
+    Update,
+    /// Carries a new password to the platform.
+    SetPassword,
+    /// Carries the account's suspension or reopening to the platform.
+    AccountStatus,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "create_mailbox",
+            Self::Close => "close_mailbox",
+            Self::Restore => "restore_mailbox",
+            Self::Purge => "purge_mailbox",
+            Self::Update => "update_mailbox",
+            Self::SetPassword => "set_password",
+            Self::AccountStatus => "account_status",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Create,
+            Self::Close,
+            Self::Restore,
+            Self::Purge,
+            Self::Update,
+            Self::SetPassword,
+            Self::AccountStatus,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
+    }
+
+    /// Steps that bring the platform's copy of a mailbox up to date with mailorder's record,
+    /// read when the step runs; they leave the mailbox's billing status alone.
+    pub fn is_sync(self) -> bool {
+        matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
+    }
+
+    /// The mailbox's billing status while the step is under way; `None` for sync steps, which
+    /// never move it.
+    pub fn pending_status(self) -> Option<BillingStatus> {
+        match self {
+            Self::Create | Self::Restore => Some(BillingStatus::Pending),
+            Self::Close => Some(BillingStatus::ClosePending),
+            Self::Purge => Some(BillingStatus::PurgePending),
+            Self::Update | Self::SetPassword | Self::AccountStatus => None,
+        }
+    }
+
+    /// Whether this step may start on a mailbox in `status`: a settled status from which the
+    /// step's pending status is a move ([`BillingStatus::can_move_to`]).
+    pub fn may_start_from(self, status: BillingStatus) -> bool {
+        !status.is_unsettled()
+            && self
+                .pending_status()
+                .is_some_and(|pending| status.can_move_to(pending))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +277,10 @@ mod tests {
             assert!(from.can_move_to(pending) && pending.can_move_to(from));
         }
         assert!(!Closed.can_move_to(ClosePending) && !New.can_move_to(Open));
-        assert!(!Pending.can_move_to(PurgePending), "a pending mailbox cannot be purged");
+        assert!(
+            !Pending.can_move_to(PurgePending),
+            "a pending mailbox cannot be purged"
+        );
         assert!(New.is_unsettled() && !Closed.is_unsettled());
     }
 

@@ -1,0 +1,224 @@
+//! Everything that differs between SQLite and PostgreSQL, in one place. The store's SQL is
+//! written once (in `sql/`); it asks this module for the few fragments and steps that are not
+//! the same on both back ends:
+//!
+//! | hook | SQLite | PostgreSQL | why |
+//! |---|---|---|---|
+//! | [`Dialect::begin_write`] | `BEGIN IMMEDIATE` | `BEGIN` | SQLite has one writer: take its lock up front, so a transaction waits (busy timeout) instead of failing when another committed in between |
+//! | [`Dialect::row_lock`] | nothing | `FOR UPDATE` | PostgreSQL transactions run side by side; SQLite's write lock already covers every row |
+//! | [`Dialect::claim_lock`] | nothing | `FOR UPDATE SKIP LOCKED` | instances claim different jobs without waiting for each other |
+//! | [`Dialect::owner_lock`] | none | `pg_advisory_xact_lock` | one owner's orders take turns, though the order row to lock may not exist yet |
+//! | [`Dialect::notify_work`] | none | `pg_notify` | wakes the workers of every instance at commit ([`listen_for_work`]); SQLite's are in this process |
+//! | [`open`] | a file in WAL mode, pragmas, `BEGIN IMMEDIATE` leak check | a server, `statement_timeout` | connection settings and migrations |
+//!
+//! Booleans are 0/1 integers and times integer milliseconds on both; "the later of two values"
+//! is written as a `CASE`, which both read, rather than `max`/`greatest`.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::{Notify, watch};
+
+use super::DbOptions;
+use super::db::Db;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// This binary's migrations, one folder per back end.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The `LISTEN`/`NOTIFY` channel that announces queued work.
+const WORK_CHANNEL: &str = "mailorder_work";
+
+impl Dialect {
+    /// How a write transaction begins.
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN IMMEDIATE",
+            Self::Postgres => "BEGIN",
+        }
+    }
+
+    /// Appended to a `SELECT` inside a write transaction that the transaction will change.
+    pub fn row_lock(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// Appended to the job claim's `SELECT`.
+    pub fn claim_lock(self) -> &'static str {
+        match self {
+            Self::Sqlite => "",
+            Self::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// A statement (`$1`: the owner id) that makes one owner's transactions take turns.
+    pub fn owner_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"),
+        }
+    }
+
+    /// A statement that wakes every instance's workers when its transaction commits.
+    pub fn notify_work(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT pg_notify('mailorder_work', '')"),
+        }
+    }
+
+    /// How many migrations this binary knows.
+    pub fn migrations(self) -> usize {
+        match self {
+            Self::Sqlite => SQLITE_MIGRATIONS.iter().count(),
+            Self::Postgres => POSTGRES_MIGRATIONS.iter().count(),
+        }
+    }
+}
+
+/// Opens `url` (`sqlite://PATH` or `postgres://…`) and applies its back end's migrations.
+pub(super) async fn open(url: &str, options: &DbOptions) -> anyhow::Result<(Dialect, Db)> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        Ok((Dialect::Sqlite, open_sqlite(path, options).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((Dialect::Postgres, open_postgres(url, options).await?))
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
+    }
+}
+
+/// One SQLite file in WAL mode; the folder is created if missing.
+async fn open_sqlite(path: &str, db: &DbOptions) -> anyhow::Result<Db> {
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(db.statement_timeout);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(db.max_connections)
+        .acquire_timeout(db.acquire_timeout)
+        // A local file does not go away like a server: no ping before every use (it was a
+        // further round trip to the connection's thread per query).
+        .test_before_acquire(false)
+        .after_release(|conn, _| Box::pin(sqlite_still_usable(conn)))
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open SQLite database {path}"))?;
+    SQLITE_MIGRATIONS
+        .run(&pool)
+        .await
+        .context("cannot apply SQLite migrations")?;
+    Ok(Db::Sqlite(pool))
+}
+
+/// Whether an SQLite connection coming back to the pool may be used again: not if it is still
+/// in a transaction. sqlx (0.8) leaves one open when a request is cancelled (its client went
+/// away) between the acknowledged `BEGIN IMMEDIATE` and the creation of the `Transaction` that
+/// would roll it back; such a connection holds the write lock, so every other writer would wait
+/// until its busy timeout. Closing it rolls the transaction back and releases the lock at once.
+async fn sqlite_still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped `Transaction` queues its rollback: let the connection's thread apply it.
+    conn.ping().await?;
+    if conn.is_in_transaction() {
+        tracing::warn!(
+            "closing a database connection left in a transaction by a cancelled request"
+        );
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// A PostgreSQL server; statements longer than the timeout are cancelled by the server.
+/// Migrations run under sqlx's advisory lock, so instances may start at once.
+async fn open_postgres(url: &str, db: &DbOptions) -> anyhow::Result<Db> {
+    let timeout_ms = db.statement_timeout.as_millis().to_string();
+    let options = PgConnectOptions::from_str(url)
+        .context("invalid PostgreSQL URL")?
+        .options([("statement_timeout", timeout_ms.as_str())]);
+    let pool = PgPoolOptions::new()
+        .max_connections(db.max_connections)
+        .acquire_timeout(db.acquire_timeout)
+        // A connection the server dropped fails its next statement (`503`) and is discarded;
+        // a ping before every use would cost a round trip per statement.
+        .test_before_acquire(false)
+        .connect_with(options)
+        .await
+        .context("cannot connect to PostgreSQL")?;
+    POSTGRES_MIGRATIONS
+        .run(&pool)
+        .await
+        .context("cannot apply PostgreSQL migrations")?;
+    Ok(Db::Postgres(pool))
+}
+
+/// Wakes `wake` whenever any instance on this PostgreSQL database queues work (`LISTEN`), until
+/// `shutdown`; reconnects after a lost connection. On SQLite it returns at once: the workers
+/// are woken in this process, with a slow poll besides.
+pub(super) async fn listen_for_work(
+    db: &Db,
+    wake: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let Db::Postgres(pool) = db else {
+        return;
+    };
+    while !*shutdown.borrow() {
+        let mut listener = match PgListener::connect_with(pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
+                tokio::select! {
+                    () = tokio::time::sleep(std::time::Duration::from_secs(2)) => continue,
+                    _ = shutdown.changed() => return,
+                }
+            }
+        };
+        if let Err(e) = listener.listen(WORK_CHANNEL).await {
+            tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            continue;
+        }
+        // A (re)connection may have missed notifications: look for work now.
+        wake.notify_waiters();
+        loop {
+            tokio::select! {
+                message = listener.try_recv() => match message {
+                    Ok(Some(_)) => wake.notify_waiters(),
+                    // The connection was lost and will be re-established.
+                    Ok(None) => wake.notify_waiters(),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection failed");
+                        break;
+                    }
+                },
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
