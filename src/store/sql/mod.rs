@@ -110,24 +110,22 @@ async fn account_not_open(tx: &mut Tx, exchange_id: i64) -> StoreResult<Option<A
 async fn insert_order(tx: &mut Tx, dialect: Dialect, o: &OrderRows<'_>) -> StoreResult<()> {
     sql(
         "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)",
+         VALUES ($1, $2, $3, 'Processing', $4, $4)",
     )
     .bind(o.order_id)
     .bind(o.account_id)
     .bind(o.owner_id.as_str())
-    .bind(OrderStatus::Processing.as_str())
     .bind(o.now_ms)
     .execute(&mut *tx)
     .await?;
     let item = sql(
         "INSERT INTO order_items (order_id, kind, exchange_id, username, status, from_status)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+         VALUES ($1, $2, $3, $4, 'Processing', $5) RETURNING id",
     )
     .bind(o.order_id)
     .bind(o.kind.as_str())
     .bind(o.exchange_id)
     .bind(o.username)
-    .bind(OrderStatus::Processing.as_str())
     .bind(o.from_status.map(BillingStatus::as_str))
     .fetch_one(&mut *tx)
     .await?;
@@ -327,7 +325,7 @@ impl Store {
                  forward_to = $6, deliver_redirect = $7, password_hash = coalesce($8, password_hash),
                  password_sealed = coalesce($9, password_sealed), ",
             bump_updated_at!(),
-            " WHERE id = $10 AND updated_at = $11 AND billing_status = $12"
+            " WHERE id = $10 AND updated_at = $11 AND billing_status = 'open'"
         ))
         .bind(u.now_ms)
         .bind(u.admin)
@@ -340,7 +338,6 @@ impl Store {
         .bind(u.password_sealed.map(SealedPassword::as_str))
         .bind(u.mailbox_id)
         .bind(u.expected_updated_ms)
-        .bind(BillingStatus::Open.as_str())
         .execute(&mut tx)
         .await?;
         if changed != 1 {

@@ -16,11 +16,10 @@ pub(super) async fn add_paid_line(
         sql(lock).bind(owner.as_str()).execute(&mut *tx).await?;
     }
     let open = sql(format!(
-        "SELECT id, account_id FROM orders WHERE owner_id = $1 AND status = $2{}",
+        "SELECT id, account_id FROM orders WHERE owner_id = $1 AND status = 'new'{}",
         dialect.row_lock()
     ))
     .bind(owner.as_str())
-    .bind(OrderStatus::New.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let order_id = match open {
@@ -39,12 +38,11 @@ pub(super) async fn add_paid_line(
         None => {
             sql(
                 "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $5)",
+                 VALUES ($1, $2, $3, 'new', $4, $4)",
             )
             .bind(o.order_id.as_str())
             .bind(o.exchange.account_id)
             .bind(owner.as_str())
-            .bind(OrderStatus::New.as_str())
             .bind(o.now_ms)
             .execute(&mut *tx)
             .await?;
@@ -56,13 +54,12 @@ pub(super) async fn add_paid_line(
     }
     sql(
         "INSERT INTO order_items (order_id, kind, exchange_id, username, status, plan)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         VALUES ($1, $2, $3, $4, 'new', $5)",
     )
     .bind(order_id.as_str())
     .bind(StepKind::Create.as_str())
     .bind(o.exchange.id)
     .bind(o.mailbox.username.as_str())
-    .bind(OrderStatus::New.as_str())
     .bind(o.exchange.plan.as_str())
     .execute(tx)
     .await?;
@@ -138,11 +135,10 @@ impl Store {
     /// The open order (status `new`) that `owner_id` owns.
     pub async fn open_order_of(&self, owner_id: &str) -> StoreResult<Option<OrderRecord>> {
         sql(format!(
-            "{} WHERE o.owner_id = $1 AND o.status = $2",
+            "{} WHERE o.owner_id = $1 AND o.status = 'new'",
             rows::ORDER_SELECT
         ))
         .bind(owner_id)
-        .bind(OrderStatus::New.as_str())
         .optional(&self.db, rows::order)
         .await
     }
@@ -192,14 +188,12 @@ impl Store {
         let mut tx = self.write_tx().await?;
         touch_order_exchanges(&mut tx, s.order_id, s.now_ms).await?;
         // Only at the revision that was priced: a line added since sends the caller back.
-        let moved = sql("UPDATE orders SET status = $1, quote_hash = $2, quote = $3, submitted_at = $4, updated_at = $4
-             WHERE id = $5 AND status = $6 AND revision = $7")
-        .bind(OrderStatus::Processing.as_str())
+        let moved = sql("UPDATE orders SET status = 'Processing', quote_hash = $1, quote = $2, submitted_at = $3,
+                 updated_at = $3 WHERE id = $4 AND status = 'new' AND revision = $5")
         .bind(s.quote_hash)
         .bind(s.quote_json)
         .bind(s.now_ms)
         .bind(s.order_id)
-        .bind(OrderStatus::New.as_str())
         .bind(s.revision)
         .execute(&mut tx)
         .await?;
@@ -211,18 +205,15 @@ impl Store {
             });
         }
         sql(concat!(
-            "UPDATE mailboxes SET billing_status = $2, ",
+            "UPDATE mailboxes SET billing_status = 'pending', ",
             bump_updated_at!(),
-            " WHERE order_id = $3 AND billing_status = $4"
+            " WHERE order_id = $2 AND billing_status = 'new'"
         ))
         .bind(s.now_ms)
-        .bind(BillingStatus::Pending.as_str())
         .bind(s.order_id)
-        .bind(BillingStatus::New.as_str())
         .execute(&mut tx)
         .await?;
-        sql("UPDATE order_items SET status = $1 WHERE order_id = $2")
-            .bind(OrderStatus::Processing.as_str())
+        sql("UPDATE order_items SET status = 'Processing' WHERE order_id = $1")
             .bind(s.order_id)
             .execute(&mut tx)
             .await?;
@@ -271,12 +262,10 @@ impl Store {
             };
             let revision = row.int("revision")?;
             touch_order_exchanges(&mut tx, order_id, now_ms).await?;
-            let moved = sql("UPDATE orders SET status = $1, updated_at = $2
-                 WHERE id = $3 AND status = $4 AND revision = $5")
-            .bind(OrderStatus::Cancelled.as_str())
+            let moved = sql("UPDATE orders SET status = 'Cancelled', updated_at = $1
+                 WHERE id = $2 AND status = 'new' AND revision = $3")
             .bind(now_ms)
             .bind(order_id)
-            .bind(OrderStatus::New.as_str())
             .bind(revision)
             .execute(&mut tx)
             .await?;
@@ -287,13 +276,11 @@ impl Store {
                     Some(status) => return Ok(CancelOutcome::NotOpen(status)),
                 }
             }
-            sql("DELETE FROM mailboxes WHERE order_id = $1 AND billing_status = $2")
+            sql("DELETE FROM mailboxes WHERE order_id = $1 AND billing_status = 'new'")
                 .bind(order_id)
-                .bind(BillingStatus::New.as_str())
                 .execute(&mut tx)
                 .await?;
-            sql("UPDATE order_items SET status = $1 WHERE order_id = $2")
-                .bind(OrderStatus::Cancelled.as_str())
+            sql("UPDATE order_items SET status = 'Cancelled' WHERE order_id = $1")
                 .bind(order_id)
                 .execute(&mut tx)
                 .await?;
@@ -309,8 +296,7 @@ impl Store {
         unchanged_since_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<String>> {
-        sql("SELECT id FROM orders WHERE status = $1 AND updated_at < $2 ORDER BY updated_at LIMIT $3")
-            .bind(OrderStatus::New.as_str())
+        sql("SELECT id FROM orders WHERE status = 'new' AND updated_at < $1 ORDER BY updated_at LIMIT $2")
             .bind(unchanged_since_ms)
             .bind(limit)
             .fetch_all(&self.db)

@@ -70,8 +70,7 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<(i64, i64, String)>> {
         sql("SELECT e.account_id, m.exchange_id, m.username FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id
-             WHERE m.billing_status = $1 AND m.closed_at < $2 ORDER BY m.closed_at LIMIT $3")
-        .bind(BillingStatus::Closed.as_str())
+             WHERE m.billing_status = 'closed' AND m.closed_at < $1 ORDER BY m.closed_at LIMIT $2")
         .bind(closed_before_ms)
         .bind(limit)
         .fetch_all(&self.db)
@@ -209,8 +208,7 @@ impl Store {
                     .await?;
                 let mut errors = rows::order_errors(row.opt_text("errors")?)?;
                 errors.push(e.clone());
-                sql("UPDATE orders SET status = $1, errors = $2, updated_at = $3 WHERE id = $4")
-                    .bind(OrderStatus::Failed.as_str())
+                sql("UPDATE orders SET status = 'Failed', errors = $1, updated_at = $2 WHERE id = $3")
                     .bind(serde_json::to_string(&errors).context("cannot encode errors")?)
                     .bind(now_ms)
                     .bind(job.order_id.as_str())
@@ -224,13 +222,11 @@ impl Store {
                     .bind(job.item_id)
                     .execute(&mut tx)
                     .await?;
-                sql("UPDATE orders SET status = $1, updated_at = $2
-                     WHERE id = $3 AND status = $4
-                       AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = $3 AND status <> $1)")
-                .bind(OrderStatus::Completed.as_str())
+                sql("UPDATE orders SET status = 'Completed', updated_at = $1
+                     WHERE id = $2 AND status = 'Processing'
+                       AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = $2 AND status <> 'Completed')")
                 .bind(now_ms)
                 .bind(job.order_id.as_str())
-                .bind(OrderStatus::Processing.as_str())
                 .execute(&mut tx)
                 .await?;
             }
