@@ -35,6 +35,16 @@ struct Server {
     _mail: tempfile::TempDir,
 }
 
+/// A benchmark that fails does not leave its server running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 impl Server {
     fn start(database: &str) -> Server {
         let mail = tempfile::tempdir().expect("temp dir");
