@@ -6,6 +6,7 @@ mod ids;
 mod mailbox;
 mod money;
 mod password;
+mod role;
 mod sealed;
 mod status;
 mod text;
@@ -19,6 +20,7 @@ pub use mailbox::{
 };
 pub use money::{Currency, Money};
 pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
+pub use role::Role;
 pub use sealed::{SealKey, SealedPassword};
 pub use status::{AccountStatus, BillingStatus, OrderStatus, StepKind};
 pub use text::BoundedText;

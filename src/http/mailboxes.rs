@@ -10,7 +10,7 @@ use super::State;
 use super::access::{self, mailbox_url};
 use super::conditional::{not_modified, with_last_modified};
 use super::extract::{OwnerCookie, base_url, json_body, owner_cookie};
-use super::quotes::price_order;
+use super::quotes::{price_lines, unpriceable};
 use crate::domain::{
     BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
     NewMailbox, OrderId, OwnerId, RecipientLimit, SealedPassword,
@@ -136,12 +136,12 @@ async fn quoted(
     order_id: &OrderId,
     owner_id: OwnerId,
 ) -> ApiResult<Response> {
-    let order = state
+    let (order, lines) = state
         .store
-        .order(order_id.as_str())
+        .order_with_lines(order_id.as_str())
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("open order {order_id} vanished")))?;
-    let (priced, _) = price_order(state, &order).await?;
+    let priced = price_lines(state, order.id.as_str(), &lines).map_err(unpriceable)?;
     let base = base_url(state, headers);
     let body = priced.quote.compact_json(
         &format!(

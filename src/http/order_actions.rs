@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::State;
 use super::extract::{base_url, json_body};
 use super::orders::{PERMISSION, Target, authorized};
-use super::quotes::{price_lines, price_order, unpriceable};
+use super::quotes::{price_lines, unpriceable};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
@@ -97,14 +97,14 @@ pub async fn action_current(state: State, headers: HeaderMap, body: Bytes) -> Ap
 }
 
 async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> ApiResult<Response> {
-    let (mut order, _) = authorized(&state, &headers, &target, PERMISSION).await?;
+    let (mut order, mut lines) = authorized(&state, &headers, &target, PERMISSION).await?;
     let (action, expected_hash) = parse_action(&json_body(&headers, &body)?)?;
     // Lines added while pricing move the order's revision; price again (a few times at most).
     for _ in 0..3 {
-        if order.status != OrderStatus::New {
+        if !order.status.can_move_to(OrderStatus::Processing) {
             return Err(not_open(order.status));
         }
-        let (priced, lines) = price_order(&state, &order).await?;
+        let priced = price_lines(&state, order.id.as_str(), &lines).map_err(unpriceable)?;
         let mut problems = std::collections::BTreeMap::new();
         if lines.is_empty() {
             problems.insert("items".to_owned(), "the order has no lines".to_owned());
@@ -151,9 +151,9 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
             SubmitOutcome::NotFound => return Err(ApiError::NotFound),
             SubmitOutcome::NotOpen(status) => return Err(not_open(status)),
             SubmitOutcome::Changed => {
-                order = state
+                (order, lines) = state
                     .store
-                    .order(order.id.as_str())
+                    .order_with_lines(order.id.as_str())
                     .await?
                     .ok_or(ApiError::NotFound)?;
             }

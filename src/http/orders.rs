@@ -41,13 +41,11 @@ pub async fn authorized(
             let OwnerCookie::Valid(owner) = cookie else {
                 return Err(ApiError::NotFound);
             };
-            let order = state
+            return state
                 .store
                 .open_order_of(&owner.to_string())
                 .await?
-                .ok_or(ApiError::NotFound)?;
-            let lines = state.store.order_lines(order.id.as_str()).await?;
-            return Ok((order, lines));
+                .ok_or(ApiError::NotFound);
         }
     };
     let caller = state.auth.authenticate(headers).await?;

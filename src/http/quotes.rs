@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::AppState;
 use crate::domain::Problem;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiError;
 use crate::pricing::{PricingError, Quote, QuoteLine, price};
-use crate::store::{NewCharge, OrderLine, OrderRecord};
+use crate::store::{NewCharge, OrderLine};
 
 /// An order's current quote and the item each of its products belongs to.
 pub struct Priced {
@@ -90,16 +90,6 @@ pub fn price_lines(
         .into()),
         Err(e) => Err([("items".to_owned(), e.to_string())].into()),
     }
-}
-
-/// Prices an order, or says why it cannot be priced (`400` with every problem).
-pub async fn price_order(
-    state: &AppState,
-    order: &OrderRecord,
-) -> ApiResult<(Priced, Vec<OrderLine>)> {
-    let lines = state.store.order_lines(order.id.as_str()).await?;
-    let priced = price_lines(state, order.id.as_str(), &lines).map_err(unpriceable)?;
-    Ok((priced, lines))
 }
 
 /// `400` listing why an order cannot be priced.

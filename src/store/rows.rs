@@ -8,26 +8,10 @@ use super::db::Row;
 use super::*;
 use crate::domain::{Contact, Currency, Money, PasswordHash, SealedPassword};
 
-/// Parses a stored status column into its enum.
-fn status<T>(r: &Row, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
+/// Parses a stored status (or step kind) column into its enum.
+pub(super) fn status<T>(r: &Row, col: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
     let raw = r.text(col)?;
     parse(&raw).ok_or_else(|| anyhow::anyhow!("unknown {col} {raw:?}").into())
-}
-
-pub(super) fn billing_status(r: &Row, col: &str) -> StoreResult<BillingStatus> {
-    status(r, col, BillingStatus::parse)
-}
-
-pub(super) fn order_status(r: &Row, col: &str) -> StoreResult<OrderStatus> {
-    status(r, col, OrderStatus::parse)
-}
-
-pub(super) fn account_status(r: &Row, col: &str) -> StoreResult<AccountStatus> {
-    status(r, col, AccountStatus::parse)
-}
-
-pub(super) fn step_kind(r: &Row, col: &str) -> StoreResult<StepKind> {
-    status(r, col, StepKind::parse)
 }
 
 pub(super) fn order_errors(raw: Option<String>) -> anyhow::Result<Vec<OrderError>> {
@@ -55,7 +39,7 @@ pub(super) fn account(r: &Row) -> StoreResult<AccountRecord> {
         id: r.int("id")?,
         number: r.text("number")?,
         franchise_id: r.int("franchise_id")?,
-        status: account_status(r, "status")?,
+        status: status(r, "status", AccountStatus::parse)?,
         currency: r.text("currency")?,
         created_ms: r.int("created_at")?,
     })
@@ -77,7 +61,7 @@ pub(super) fn exchange(r: &Row) -> StoreResult<ExchangeRecord> {
         updated_ms: r.int("updated_at")?,
         account_id: r.int("account_id")?,
         account_number: r.text("number")?,
-        account_status: account_status(r, "status")?,
+        account_status: status(r, "status", AccountStatus::parse)?,
         franchise_id: r.int("franchise_id")?,
         franchise_name: r.text("franchise_name")?,
         sandbox: r.flag("sandbox")?,
@@ -97,7 +81,7 @@ pub(super) fn mailbox(r: &Row) -> StoreResult<MailboxRecord> {
     Ok(MailboxRecord {
         id: r.int("id")?,
         username: r.text("username")?,
-        billing_status: billing_status(r, "billing_status")?,
+        billing_status: status(r, "billing_status", BillingStatus::parse)?,
         admin: r.flag("admin")?,
         notes: r.text("notes")?,
         quota_mb: r.int("quota_mb")?,
@@ -111,10 +95,6 @@ pub(super) fn mailbox(r: &Row) -> StoreResult<MailboxRecord> {
     })
 }
 
-pub(super) const ORDER_SELECT: &str = "SELECT o.id, o.account_id, a.number, a.franchise_id,
-        o.owner_id, o.status, o.errors, o.revision, o.quote_hash, o.created_at, o.updated_at
-    FROM orders o JOIN accounts a ON a.id = o.account_id";
-
 pub(super) fn order(r: &Row) -> StoreResult<OrderRecord> {
     Ok(OrderRecord {
         id: stored_order_id(r.text("id")?)?,
@@ -122,7 +102,7 @@ pub(super) fn order(r: &Row) -> StoreResult<OrderRecord> {
         account_number: r.text("number")?,
         franchise_id: r.int("franchise_id")?,
         owner_id: r.text("owner_id")?,
-        status: order_status(r, "status")?,
+        status: status(r, "status", OrderStatus::parse)?,
         errors: order_errors(r.opt_text("errors")?)?,
         revision: r.int("revision")?,
         quote_hash: r.opt_text("quote_hash")?,
@@ -155,7 +135,7 @@ pub(super) fn mailbox_task(r: &Row) -> StoreResult<MailboxTask> {
     let username = r.text("username")?;
     let domain = r.text("domain")?;
     Ok(MailboxTask {
-        kind: step_kind(r, "kind")?,
+        kind: status(r, "kind", StepKind::parse)?,
         address: format!("{username}@{domain}"),
         domain,
         username,
@@ -170,7 +150,7 @@ pub(super) fn mailbox_task(r: &Row) -> StoreResult<MailboxTask> {
             .opt_text("password_sealed")?
             .map(SealedPassword::from_stored),
         step_key: format!("{}.{}", r.text("order_id")?, r.int("item_id")?),
-        billing_status: billing_status(r, "billing_status")?,
+        billing_status: status(r, "billing_status", BillingStatus::parse)?,
         updated_ms: r.int("updated_at")?,
     })
 }
@@ -185,7 +165,7 @@ pub(super) fn mailbox_login(r: &Row) -> StoreResult<MailboxLogin> {
         exchange_id: r.int("exchange_id")?,
         franchise_id: r.int("franchise_id")?,
         admin: r.flag("admin")?,
-        billing_status: billing_status(r, "billing_status")?,
+        billing_status: status(r, "billing_status", BillingStatus::parse)?,
         password_hash: PasswordHash::from_stored(r.text("password_hash")?),
     })
 }
@@ -193,17 +173,11 @@ pub(super) fn mailbox_login(r: &Row) -> StoreResult<MailboxLogin> {
 pub(super) fn list_item(r: &Row) -> StoreResult<MailboxListItem> {
     Ok(MailboxListItem {
         username: r.text("username")?,
-        billing_status: billing_status(r, "billing_status")?,
+        billing_status: status(r, "billing_status", BillingStatus::parse)?,
         archiving: r.flag("archiving")?,
         blackberry: r.flag("blackberry")?,
     })
 }
-
-pub(super) const LINE_SELECT: &str =
-    "SELECT i.id AS item_id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
-        i.username, i.plan, i.status AS item_status, i.error
-    FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
-    JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id";
 
 pub(super) fn order_line(r: &Row) -> StoreResult<OrderLine> {
     let error = r
@@ -212,13 +186,13 @@ pub(super) fn order_line(r: &Row) -> StoreResult<OrderLine> {
         .transpose()?;
     Ok(OrderLine {
         item_id: r.int("item_id")?,
-        kind: step_kind(r, "kind")?,
+        kind: status(r, "kind", StepKind::parse)?,
         exchange_id: r.int("exchange_id")?,
         domain: r.text("domain")?,
         franchise_name: r.text("franchise_name")?,
         username: r.text("username")?,
         plan: r.opt_text("plan")?,
-        status: order_status(r, "item_status")?,
+        status: status(r, "item_status", OrderStatus::parse)?,
         error,
     })
 }
@@ -251,7 +225,7 @@ pub(super) fn order_summary(r: &Row) -> StoreResult<OrderSummary> {
     Ok(OrderSummary {
         id: stored_order_id(r.text("id")?)?,
         account_number: r.text("number")?,
-        status: order_status(r, "status")?,
+        status: status(r, "status", OrderStatus::parse)?,
         created_ms: r.int("created_at")?,
         updated_ms: r.int("updated_at")?,
     })

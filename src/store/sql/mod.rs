@@ -101,7 +101,7 @@ async fn account_not_open(tx: &mut Tx, exchange_id: i64) -> StoreResult<Option<A
     .bind(exchange_id)
     .fetch_one(tx)
     .await?;
-    let status = rows::account_status(&row, "status")?;
+    let status = rows::status(&row, "status", AccountStatus::parse)?;
     Ok((status != AccountStatus::Open).then_some(status))
 }
 
@@ -244,11 +244,9 @@ impl Store {
         .await
     }
 
+    /// An order without its lines.
     pub async fn order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
-        sql(format!("{} WHERE o.id = $1", rows::ORDER_SELECT))
-            .bind(id)
-            .optional(&self.db, rows::order)
-            .await
+        Ok(self.order_with_lines(id).await?.map(|(order, _)| order))
     }
 
     pub async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
@@ -398,7 +396,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(ActionOutcome::NotFound);
         };
-        let status = rows::billing_status(&row, "billing_status")?;
+        let status = rows::status(&row, "billing_status", BillingStatus::parse)?;
         if !o.kind.may_start_from(status) || o.only_from.is_some_and(|only| only != status) {
             return Ok(ActionOutcome::WrongState(status));
         }

@@ -72,7 +72,7 @@ async fn status_of(tx: &mut Tx, order_id: &str) -> StoreResult<Option<OrderStatu
         .bind(order_id)
         .fetch_optional(tx)
         .await?
-        .map(|row| rows::order_status(&row, "status"))
+        .map(|row| rows::status(&row, "status", OrderStatus::parse))
         .transpose()
 }
 
@@ -132,15 +132,19 @@ impl Store {
 }
 
 impl Store {
-    /// The open order (status `new`) that `owner_id` owns.
-    pub async fn open_order_of(&self, owner_id: &str) -> StoreResult<Option<OrderRecord>> {
-        sql(format!(
-            "{} WHERE o.owner_id = $1 AND o.status = 'new'",
-            rows::ORDER_SELECT
+    /// The open order (status `new`) that `owner_id` owns, with its lines, in one query.
+    pub async fn open_order_of(
+        &self,
+        owner_id: &str,
+    ) -> StoreResult<Option<(OrderRecord, Vec<OrderLine>)>> {
+        let found = sql(format!(
+            "{} WHERE o.owner_id = $1 AND o.status = 'new' ORDER BY i.id",
+            rows::ORDER_WITH_LINES_SELECT
         ))
         .bind(owner_id)
-        .optional(&self.db, rows::order)
-        .await
+        .fetch_all(&self.db)
+        .await?;
+        rows::order_with_lines(&found)
     }
 
     /// The full quote (JSON) a submitted order was submitted with.
@@ -168,17 +172,6 @@ impl Store {
         .fetch_all(&self.db)
         .await?;
         rows::order_with_lines(&found)
-    }
-
-    /// An order's lines, in the order they were added.
-    pub async fn order_lines(&self, order_id: &str) -> StoreResult<Vec<OrderLine>> {
-        sql(format!(
-            "{} WHERE i.order_id = $1 ORDER BY i.id",
-            rows::LINE_SELECT
-        ))
-        .bind(order_id)
-        .all(&self.db, rows::order_line)
-        .await
     }
 
     /// Submits an open order still at `revision`: its lines and mailboxes go `Processing` /

@@ -159,7 +159,7 @@ impl Store {
                 .bind(job.item_id)
                 .fetch_one(&mut tx)
                 .await?;
-        let kind = rows::step_kind(&item, "kind")?;
+        let kind = rows::status(&item, "kind", StepKind::parse)?;
         let from = match item.opt_text("from_status")? {
             Some(raw) => Some(
                 BillingStatus::parse(&raw)
@@ -252,7 +252,7 @@ impl Store {
             oldest_queued_ms: queued.int("age")?,
             orders_by_status: orders
                 .iter()
-                .map(|r| Ok((rows::order_status(r, "status")?, r.int("n")?)))
+                .map(|r| Ok((rows::status(r, "status", OrderStatus::parse)?, r.int("n")?)))
                 .collect::<StoreResult<_>>()?,
         })
     }
