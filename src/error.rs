@@ -4,9 +4,12 @@
 //! Client errors say precisely what is wrong; server errors are logged with their whole cause
 //! chain under the `guid` and answered without internals.
 
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::Problem;
 use crate::hashing::HashError;
@@ -17,7 +20,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
-    BadRequest { message: String, details: Value },
+    BadRequest { message: String, details: Details },
     #[error("POST data error")]
     Validation(std::collections::BTreeMap<String, Problem>),
     #[error("{0}")]
@@ -29,7 +32,7 @@ pub enum ApiError {
     #[error("Method not allowed")]
     MethodNotAllowed,
     #[error("{message}")]
-    Conflict { message: String, details: Value },
+    Conflict { message: String, details: Details },
     #[error("Use application/json")]
     UnsupportedMediaType,
     #[error("Service temporarily unavailable")]
@@ -48,14 +51,14 @@ impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::BadRequest {
             message: message.into(),
-            details: Value::String(String::new()),
+            details: Details::none(),
         }
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::Conflict {
             message: message.into(),
-            details: Value::String(String::new()),
+            details: Details::none(),
         }
     }
 
@@ -109,17 +112,110 @@ fn guid() -> String {
         .unwrap_or_else(|_| uuid::Uuid::new_v4().to_string())
 }
 
+/// An error's `details`: `""`, a text, or a problem per field (`{"owner.username": "Required"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Details {
+    Text(String),
+    Fields(BTreeMap<String, String>),
+}
+
+impl Details {
+    pub fn none() -> Self {
+        Self::Text(String::new())
+    }
+
+    /// One field and its problem.
+    pub fn field(field: &str, problem: impl Into<String>) -> Self {
+        Self::Fields([(field.to_owned(), problem.into())].into())
+    }
+}
+
+/// One error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    #[schema(example = "POST data error")]
+    pub message: String,
+    /// The HTTP status.
+    #[schema(example = 400)]
+    pub code: u16,
+    pub details: Details,
+    /// The request's id (`X-Request-Id`), under which the error was logged.
+    #[schema(example = "5b0c9a7e-4a0e-4a53-9f0a-2f4ad3f0c6a1")]
+    pub guid: String,
+}
+
+/// Hostway's error body: one key, the error's type, the camel-case name of its status.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(min_properties = 1, max_properties = 1,
+    example = json!({"badRequest": {"message": "POST data error", "code": 400, "details": {"owner.username": "Required"}, "guid": "5b0c9a7e-4a0e-4a53-9f0a-2f4ad3f0c6a1"}}))]
+pub struct ErrorBody {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bad_request: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unauthorized: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forbidden: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_not_found: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method_not_allowed: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_entity_too_large: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unsupported_media_type: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub too_many_requests: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_unavailable: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_error: Option<ErrorDetail>,
+}
+
+impl ErrorBody {
+    /// The body for `status`, under its type's name ([`error_type`]).
+    pub fn new(status: StatusCode, detail: ErrorDetail) -> Self {
+        let mut body = Self::default();
+        let slot = match error_type(status) {
+            "unauthorized" => &mut body.unauthorized,
+            "forbidden" => &mut body.forbidden,
+            "itemNotFound" => &mut body.item_not_found,
+            "methodNotAllowed" => &mut body.method_not_allowed,
+            "conflict" => &mut body.conflict,
+            "requestEntityTooLarge" => &mut body.request_entity_too_large,
+            "unsupportedMediaType" => &mut body.unsupported_media_type,
+            "tooManyRequests" => &mut body.too_many_requests,
+            "serviceUnavailable" => &mut body.service_unavailable,
+            "badRequest" => &mut body.bad_request,
+            _ => &mut body.server_error,
+        };
+        *slot = Some(detail);
+        body
+    }
+}
+
 /// The Hostway error body for `status`.
-pub fn error_body(status: StatusCode, message: &str, details: Value) -> Response {
+pub fn error_body(status: StatusCode, message: &str, details: Details) -> Response {
     error_body_with_guid(status, message, details, &guid())
 }
 
 /// The Hostway error body with a given `guid` (the id under which the error was logged).
-fn error_body_with_guid(status: StatusCode, message: &str, details: Value, guid: &str) -> Response {
-    let body = json!({ error_type(status): {
-        "message": message, "code": status.as_u16(), "details": details, "guid": guid,
-    }});
-    let mut response = (status, axum::Json(body)).into_response();
+fn error_body_with_guid(
+    status: StatusCode,
+    message: &str,
+    details: Details,
+    guid: &str,
+) -> Response {
+    let detail = ErrorDetail {
+        message: message.to_owned(),
+        code: status.as_u16(),
+        details,
+        guid: guid.to_owned(),
+    };
+    let mut response = (status, axum::Json(ErrorBody::new(status, detail))).into_response();
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -136,28 +232,24 @@ impl IntoResponse for ApiError {
             Self::BadRequest { message, details } | Self::Conflict { message, details } => {
                 error_body(status, &message, details)
             }
-            Self::Validation(fields) => error_body(status, "POST data error", json!(fields)),
+            Self::Validation(fields) => {
+                error_body(status, "POST data error", Details::Fields(fields))
+            }
             Self::Internal(err) => {
                 let guid = guid();
                 tracing::error!(guid, error = format!("{err:#}"), "request failed");
-                error_body_with_guid(
-                    status,
-                    "Internal server error",
-                    Value::String(String::new()),
-                    &guid,
-                )
+                error_body_with_guid(status, "Internal server error", Details::none(), &guid)
             }
-            Self::Unavailable => with_retry_after(
-                error_body(status, &self.to_string(), Value::String(String::new())),
-                5,
-            ),
+            Self::Unavailable => {
+                with_retry_after(error_body(status, &self.to_string(), Details::none()), 5)
+            }
             Self::Overloaded { retry_after_secs } | Self::TooManyRequests { retry_after_secs } => {
                 with_retry_after(
-                    error_body(status, &self.to_string(), Value::String(String::new())),
+                    error_body(status, &self.to_string(), Details::none()),
                     retry_after_secs,
                 )
             }
-            other => error_body(status, &other.to_string(), Value::String(String::new())),
+            other => error_body(status, &other.to_string(), Details::none()),
         }
     }
 }

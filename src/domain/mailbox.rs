@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 pub use super::fields::FieldProblems;
 use super::fields::{Fields, phone, sub_object};
@@ -32,31 +33,47 @@ impl RecipientLimit {
 
 type Short = BoundedText<64>;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The owner's name and position.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PersonName {
+    #[schema(value_type = String, max_length = 64, example = "John Smith")]
     pub name: Short,
+    #[schema(value_type = String, max_length = 64, example = "My Company")]
     pub company: Short,
+    #[schema(value_type = String, max_length = 64, example = "Sales")]
     pub department: Short,
+    #[schema(value_type = String, max_length = 64, example = "President")]
     pub title: Short,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The owner's postal address.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PostalAddress {
+    #[schema(value_type = String, max_length = 128, example = "100 Main St.")]
     pub address: BoundedText<128>,
+    #[schema(value_type = String, max_length = 64, example = "Chicago")]
     pub city: Short,
+    #[schema(value_type = String, max_length = 64, example = "IL")]
     pub state: Short,
+    #[schema(value_type = String, max_length = 16, example = "60001")]
     pub zip: BoundedText<16>,
+    #[schema(value_type = String, max_length = 64, example = "US")]
     pub country: Short,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The owner's phone numbers: digits, spaces and `+ - ( ) . x /`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Phones {
+    #[schema(value_type = String, max_length = 32, example = "555-555-5501")]
     pub business_phone: BoundedText<32>,
+    #[schema(value_type = String, max_length = 32, example = "555-555-5502")]
     pub home_phone: BoundedText<32>,
+    #[schema(value_type = String, max_length = 32, example = "555-555-5503")]
     pub fax: BoundedText<32>,
+    #[schema(value_type = String, max_length = 32, example = "555-555-5504")]
     pub mobile: BoundedText<32>,
 }
 

@@ -1,11 +1,10 @@
 //! Loading the objects named in a path, with the caller's rights checked: other franchises'
 //! objects do not exist for the caller (`404`); within the franchise, the role decides (`403`).
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::extract::base_url;
 use crate::auth::Caller;
 use crate::domain::{OrderId, OwnerId};
 use crate::error::{ApiError, ApiResult};
@@ -96,13 +95,8 @@ pub fn mailbox_url(base: &str, exchange: &ExchangeRecord, username: &str) -> Str
 }
 
 /// `202 Accepted` for an order: `Location` of the order and the `OwnerId` cookie.
-pub fn accepted(
-    state: &AppState,
-    headers: &HeaderMap,
-    order_id: &OrderId,
-    owner_id: OwnerId,
-) -> ApiResult<Response> {
-    let location = format!("{}/orders/{order_id}", base_url(state, headers));
+pub fn accepted(base: &str, order_id: &OrderId, owner_id: OwnerId) -> ApiResult<Response> {
+    let location = format!("{base}/orders/{order_id}");
     let mut response = StatusCode::ACCEPTED.into_response();
     let h = response.headers_mut();
     h.insert(

@@ -1,16 +1,16 @@
 //! `GET /accounts` and `GET /accounts/{acct}`: the accounts the caller may see, in the docs'
 //! shapes. Only links to resources this server has are given ("conditional hypermedia").
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 use super::State;
 use super::access;
-use super::extract::{base_url, json_body};
+use super::extract::{Auth, Base, JsonBody};
 use super::list::{ListRequest, ListSpec};
+use super::types::{Account, AccountListItem, Link};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::provision::DriverKind;
@@ -43,59 +43,47 @@ fn scope(caller: &Caller) -> ApiResult<OrderScope> {
 
 pub async fn list(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
-    let mut request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
+    let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let mut accounts = AccountListQuery {
         scope: scope(&caller)?,
-        statuses: request
-            .query
-            .filters
-            .iter()
-            .find(|(field, _)| field == "status")
-            .map(|(_, f)| {
-                f.matching(ACCOUNT_STATUSES)
-                    .into_iter()
-                    .filter_map(AccountStatus::parse)
-                    .collect()
-            }),
+        statuses: request.filter("status").map(|f| {
+            f.matching(ACCOUNT_STATUSES)
+                .into_iter()
+                .filter_map(AccountStatus::parse)
+                .collect()
+        }),
         page: request.query.page,
     };
-    let base = base_url(&state, &headers);
     let url = format!("{base}/accounts");
     let total = state.store.count_accounts(&accounts).await?;
-    if let Err(location) = request.plan(total, &url) {
-        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
-    }
-    accounts.page = request.query.page;
-    let items = if total == 0 {
-        Vec::new()
-    } else {
-        state.store.list_accounts(&accounts).await?
-    };
-    let list: Vec<Value> = items
-        .iter()
-        .map(|a| {
-            json!({
-                "accountNumber": a.number,
-                "status": a.status,
-                "createdDate": created_date(a.created_ms),
-                "currency": a.currency,
-                "links": [{"href": format!("{url}/{}/", a.number), "rel": "self"}],
-            })
+    request
+        .respond(total, &url, async |page| {
+            accounts.page = page;
+            let items = state.store.list_accounts(&accounts).await?;
+            Ok(items
+                .into_iter()
+                .map(|a| AccountListItem {
+                    links: Link::own(format!("{url}/{}/", a.number)),
+                    created_date: created_date(a.created_ms),
+                    account_number: a.number,
+                    status: a.status,
+                    currency: a.currency,
+                })
+                .collect())
         })
-        .collect();
-    Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+        .await
 }
 
 pub async fn read(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path(number): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
+) -> ApiResult<Json<Account>> {
     scope(&caller)?;
     let a: AccountRecord = access::account(&state, &caller, &number).await?;
     // Closed and suspended accounts are hidden from their own users (docs §6.2).
@@ -104,18 +92,16 @@ pub async fn read(
     {
         return Err(ApiError::Forbidden(format!("Account is {}", a.status)));
     }
-    let own = format!("{}/accounts/{}", base_url(&state, &headers), a.number);
-    let related = |path: &str| json!([{"href": format!("{own}/{path}"), "rel": "related"}]);
-    Ok(axum::Json(json!({
-        "accountNumber": a.number,
-        "createdDate": created_date(a.created_ms),
-        "currency": a.currency,
-        "status": a.status,
-        "exchange": related("exchange"),
-        "charges": related("charges"),
-        "links": [{"href": format!("{own}/"), "rel": "self"}],
+    let own = format!("{base}/accounts/{}", a.number);
+    Ok(Json(Account {
+        created_date: created_date(a.created_ms),
+        currency: a.currency,
+        status: a.status,
+        exchange: Link::related(format!("{own}/exchange")),
+        charges: Link::related(format!("{own}/charges")),
+        links: Link::own(format!("{own}/")),
+        account_number: a.number,
     }))
-    .into_response())
 }
 
 /// `PUT /accounts/{acct}` `{"status": "open|suspended|closed"}`: agents only ("elevated
@@ -123,17 +109,15 @@ pub async fn read(
 /// directory: a suspended account's mailboxes stop logging in and receiving mail at once.
 pub async fn update(
     state: State,
+    Auth(caller): Auth,
     Path(number): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
     scope(&caller)?;
     let account = access::account(&state, &caller, &number).await?;
     if caller.role != Role::Agent {
         return Err(access::forbidden("Account status"));
     }
-    let body = json_body(&headers, &body)?;
     let status = match body.get("status") {
         None => return Err(ApiError::field("status", "is required")),
         Some(v) => v
@@ -182,5 +166,5 @@ pub async fn update(
         to = status.as_str(),
         "account status changed"
     );
-    Ok(StatusCode::NO_CONTENT.into_response())
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,15 +2,14 @@
 //! lines, oldest first, with Hostway's paging.
 
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::response::Response;
 
 use super::State;
 use super::access;
-use super::extract::base_url;
+use super::extract::{Auth, Base};
 use super::list::{ListRequest, ListSpec};
 use super::orders::timestamp;
+use super::types::{Charge, MoneyPair};
 use crate::error::ApiResult;
 
 const SPEC: ListSpec = ListSpec {
@@ -20,43 +19,33 @@ const SPEC: ListSpec = ListSpec {
 
 pub async fn list(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path(account): Path<String>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let account = access::account(&state, &caller, &account).await?;
-    let mut request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
-    let base = base_url(&state, &headers);
+    let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let url = format!("{base}/accounts/{}/charges", account.number);
     let total = state.store.count_charges(account.id).await?;
-    if let Err(location) = request.plan(total, &url) {
-        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
-    }
-    let charges = if total == 0 {
-        Vec::new()
-    } else {
-        state
-            .store
-            .list_charges(account.id, request.query.page)
-            .await?
-    };
-    let list: Vec<Value> = charges
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "type": c.kind,
-                "description": c.description,
-                "amount": [c.amount.to_string(), c.currency.as_str()],
-                "deferred": u8::from(c.deferred),
-                "periodStart": c.period_start,
-                "periodEnd": c.period_end,
-                "recorded": timestamp(c.recorded_ms),
-                "quoteHash": c.quote_hash,
-                "order": format!("{base}/orders/{}", c.order_id),
-            })
+    request
+        .respond(total, &url, async |page| {
+            let charges = state.store.list_charges(account.id, page).await?;
+            Ok(charges
+                .into_iter()
+                .map(|c| Charge {
+                    id: c.id,
+                    kind: c.kind,
+                    description: c.description,
+                    amount: MoneyPair::always(c.amount, c.currency),
+                    deferred: u8::from(c.deferred),
+                    period_start: c.period_start,
+                    period_end: c.period_end,
+                    recorded: timestamp(c.recorded_ms),
+                    quote_hash: c.quote_hash,
+                    order: format!("{base}/orders/{}", c.order_id),
+                })
+                .collect())
         })
-        .collect();
-    Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+        .await
 }

@@ -1,11 +1,77 @@
-//! Small request helpers shared by the handlers: absolute links, JSON bodies, the OwnerId cookie.
+//! What handlers take from a request: the caller ([`Auth`], [`MaybeAuth`]), the base of
+//! absolute links ([`Base`]), a JSON body ([`JsonBody`]) and the `OwnerId` cookie
+//! ([`OwnerCookie`]). Extractors reject with the Hostway error body.
 
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use serde_json::Value;
 
 use super::AppState;
+use crate::auth::Caller;
 use crate::domain::OwnerId;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Details};
+
+/// The authenticated caller: `401` without credentials or with wrong ones.
+pub struct Auth(pub Caller);
+
+impl FromRequestParts<Arc<AppState>> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
+        state.auth.require(&parts.headers).await.map(Auth)
+    }
+}
+
+/// The caller if credentials are sent (wrong ones are still `401`), else `None`.
+pub struct MaybeAuth(pub Option<Caller>);
+
+impl FromRequestParts<Arc<AppState>> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
+        state.auth.authenticate(&parts.headers).await.map(MaybeAuth)
+    }
+}
+
+/// The base of absolute links (see [`base_url`]).
+pub struct Base(pub String);
+
+impl FromRequestParts<Arc<AppState>> for Base {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
+        Ok(Base(base_url(state, &parts.headers)))
+    }
+}
+
+/// A JSON request body ([`json_body`]).
+pub struct JsonBody(pub Value);
+
+impl FromRequest<Arc<AppState>> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &Arc<AppState>) -> ApiResult<Self> {
+        let headers = request.headers().clone();
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|e| ApiError::BadRequest {
+                message: "Unreadable body".into(),
+                details: Details::Text(e.body_text()),
+            })?;
+        json_body(&headers, &bytes).map(JsonBody)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for OwnerCookie {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Arc<AppState>) -> ApiResult<Self> {
+        Ok(owner_cookie(&parts.headers))
+    }
+}
 
 /// The base of absolute links: `--public-url`, else `http://<Host>` as Hostway does.
 pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
@@ -34,7 +100,7 @@ pub fn json_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     }
     serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
         message: "Malformed JSON".into(),
-        details: Value::String(e.to_string()),
+        details: Details::Text(e.to_string()),
     })
 }
 

@@ -2,9 +2,12 @@
 //! `sortOrder`, `filter<Field>` with `*` wildcards, the `303` redirects, and the `self` /
 //! `first` / `previous` / `next` / `last` links.
 
-use serde_json::{Value, json};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
-use crate::error::{ApiError, ApiResult};
+use super::types::{FilterField, Link, ListBody, ListOptions};
+use crate::error::{ApiError, ApiResult, Details};
 use crate::store::{ListQuery, Page, TextFilter};
 
 /// Without paging parameters, lists longer than this redirect to page 1 of this size.
@@ -20,15 +23,24 @@ pub struct ListSpec {
 
 impl ListSpec {
     /// The body of `OPTIONS` on the list, in the docs' shape.
-    pub fn options_body(&self) -> Value {
-        json!({
-            "sortFields": self.sort_fields,
-            "sortOrders": ["asc", "desc"],
-            "filterFields": self.filter_fields.iter()
-                .map(|(field, values)| json!({"field": field, "values": values}))
-                .collect::<Vec<_>>(),
-        })
+    pub fn options(&self) -> ListOptions {
+        ListOptions {
+            sort_fields: self.sort_fields,
+            sort_orders: ["asc", "desc"],
+            filter_fields: self
+                .filter_fields
+                .iter()
+                .map(|&(field, values)| FilterField { field, values })
+                .collect(),
+        }
     }
+}
+
+/// What a list request gets: the page to show, or a `303` to the URL it should ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PagePlan {
+    Page(Page),
+    Redirect(String),
 }
 
 /// A parsed list request: the storage query plus what the links need.
@@ -46,7 +58,7 @@ pub struct ListRequest {
 fn bad(field: &str, problem: impl Into<String>) -> ApiError {
     ApiError::BadRequest {
         message: "Invalid list parameters".into(),
-        details: json!({ field: problem.into() }),
+        details: Details::field(field, problem),
     }
 }
 
@@ -208,6 +220,15 @@ impl ListRequest {
         })
     }
 
+    /// The filter given for `field`, if any.
+    pub fn filter(&self, field: &str) -> Option<&TextFilter> {
+        self.query
+            .filters
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, filter)| filter)
+    }
+
     /// Whether the request named a `sortField` (lists with a default order keep it otherwise).
     pub fn sort_given(&self) -> bool {
         self.pairs.iter().any(|(k, _)| k == "sortField")
@@ -249,52 +270,72 @@ impl ListRequest {
         out.finish()
     }
 
-    /// Decides the page to show for `total` items: `Err(location)` is a `303` to that URL
-    /// (`url` is the list's absolute URL without a query).
-    pub fn plan(&mut self, total: u64, url: &str) -> Result<(), String> {
+    /// Decides the page to show for `total` items (`url` is the list's absolute URL without a
+    /// query): Hostway's redirects for a long list without paging, an oversized page and a page
+    /// past the end.
+    pub fn plan(&self, total: u64, url: &str) -> PagePlan {
+        let redirect =
+            |page, size| PagePlan::Redirect(format!("{url}?{}", self.query_with(page, size)));
         let (page, size) = match self.paging {
-            None if total > DEFAULT_PAGE_SIZE => {
-                return Err(format!("{url}?{}", self.query_with(1, DEFAULT_PAGE_SIZE)));
-            }
+            None if total > DEFAULT_PAGE_SIZE => return redirect(1, DEFAULT_PAGE_SIZE),
             None => {
-                self.query.page = Page {
+                return PagePlan::Page(Page {
                     offset: 0,
                     limit: total.max(1),
-                };
-                return Ok(());
+                });
             }
-            Some((page, size)) if size > MAX_PAGE_SIZE => {
-                return Err(format!("{url}?{}", self.query_with(page, MAX_PAGE_SIZE)));
-            }
+            Some((page, size)) if size > MAX_PAGE_SIZE => return redirect(page, MAX_PAGE_SIZE),
             Some(p) => p,
         };
-        let last = total.div_ceil(size).max(1);
-        if page > last {
-            return Err(format!("{url}?{}", self.query_with(1, size)));
+        if page > total.div_ceil(size).max(1) {
+            return redirect(1, size);
         }
-        self.query.page = Page {
+        PagePlan::Page(Page {
             offset: (page - 1) * size,
             limit: size,
+        })
+    }
+
+    /// Answers the list: a `303` per [`Self::plan`], or the page `fetch` returns for it (not
+    /// called when the list is empty) with its links.
+    pub async fn respond<T: Serialize>(
+        &self,
+        total: u64,
+        url: &str,
+        fetch: impl AsyncFnOnce(Page) -> ApiResult<Vec<T>>,
+    ) -> ApiResult<Response> {
+        let page = match self.plan(total, url) {
+            PagePlan::Redirect(location) => {
+                return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
+            }
+            PagePlan::Page(page) => page,
         };
-        Ok(())
+        let list = if total == 0 {
+            Vec::new()
+        } else {
+            fetch(page).await?
+        };
+        let links = self.links(total, url);
+        Ok(axum::Json(ListBody { list, links }).into_response())
     }
 
     /// The list's `links`: `self` always; `first`/`previous` unless on page 1, `next`/`last`
     /// unless on the last page (only when paging).
-    pub fn links(&self, total: u64, url: &str) -> Vec<Value> {
+    pub fn links(&self, total: u64, url: &str) -> Vec<Link> {
         let self_query = self.self_query();
         let self_href = if self_query.is_empty() {
             url.to_owned()
         } else {
             format!("{url}?{self_query}")
         };
-        let mut links = vec![json!({"href": self_href, "rel": "self"})];
+        let mut links = Link::own(self_href);
         if let Some((page, size)) = self.paging {
             let last = total.div_ceil(size).max(1);
-            let mut link = |rel: &str, p: u64| {
-                links.push(
-                    json!({"href": format!("{url}?{}", self.query_with(p, size)), "rel": rel}),
-                )
+            let mut link = |rel: &'static str, p: u64| {
+                links.push(Link::new(
+                    format!("{url}?{}", self.query_with(p, size)),
+                    rel,
+                ))
             };
             if page > 1 {
                 link("first", 1);
@@ -334,21 +375,16 @@ mod tests {
     #[test]
     fn bad_sort_and_filter_fields_are_named() {
         let err = |q| match parse(q) {
-            Err(ApiError::BadRequest { details, .. }) => details,
+            Err(ApiError::BadRequest {
+                details: Details::Fields(fields),
+                ..
+            }) => fields,
             other => panic!("{other:?}"),
         };
-        assert!(err("sortField=name").get("sortField").is_some());
-        assert!(
-            err("sortField=username&sortOrder=up")
-                .get("sortOrder")
-                .is_some()
-        );
-        assert!(err("filterColour=red").get("filterColour").is_some());
-        assert!(
-            err("filterBillingStatus=weird")
-                .get("filterBillingStatus")
-                .is_some()
-        );
+        assert!(err("sortField=name").contains_key("sortField"));
+        assert!(err("sortField=username&sortOrder=up").contains_key("sortOrder"));
+        assert!(err("filterColour=red").contains_key("filterColour"));
+        assert!(err("filterBillingStatus=weird").contains_key("filterBillingStatus"));
         assert!(parse("filterBillingStatus=*pending").is_ok());
         assert!(parse("unrelated=1&includeAddOns=1").is_ok());
     }
@@ -376,25 +412,28 @@ mod tests {
     #[test]
     fn redirects() {
         let url = "http://h/l";
-        let mut r = parse("sortField=username").unwrap();
+        let plan = |q: &str, total| parse(q).unwrap().plan(total, url);
+        let redirect = |to: &str| PagePlan::Redirect(to.into());
+        let page = |offset, limit| PagePlan::Page(Page { offset, limit });
         assert_eq!(
-            r.plan(101, url),
-            Err("http://h/l?sortField=username&page=1&pageSize=100".into())
+            plan("sortField=username", 101),
+            redirect("http://h/l?sortField=username&page=1&pageSize=100")
         );
-        let mut r = parse("sortField=username").unwrap();
-        assert_eq!(r.plan(100, url), Ok(()));
-        let mut r = parse("page=3&pageSize=500").unwrap();
+        assert_eq!(plan("sortField=username", 100), page(0, 100));
         assert_eq!(
-            r.plan(5000, url),
-            Err("http://h/l?page=3&pageSize=400".into())
+            plan("page=3&pageSize=500", 5000),
+            redirect("http://h/l?page=3&pageSize=400")
         );
-        let mut r = parse("page=4&pageSize=10").unwrap();
-        assert_eq!(r.plan(30, url), Err("http://h/l?page=1&pageSize=10".into()));
-        let mut r = parse("page=3&pageSize=10").unwrap();
-        assert_eq!(r.plan(30, url), Ok(()));
-        assert_eq!((r.query.page.offset, r.query.page.limit), (20, 10));
-        let mut r = parse("page=1&pageSize=10").unwrap();
-        assert_eq!(r.plan(0, url), Ok(()), "an empty list has a page 1");
+        assert_eq!(
+            plan("page=4&pageSize=10", 30),
+            redirect("http://h/l?page=1&pageSize=10")
+        );
+        assert_eq!(plan("page=3&pageSize=10", 30), page(20, 10));
+        assert_eq!(
+            plan("page=1&pageSize=10", 0),
+            page(0, 10),
+            "an empty list has a page 1"
+        );
     }
 
     #[test]
@@ -402,10 +441,7 @@ mod tests {
         let url = "http://h/l";
         let rels = |q: &str| -> Vec<String> {
             let r = parse(q).unwrap();
-            r.links(25, url)
-                .iter()
-                .map(|l| l["rel"].as_str().unwrap().to_owned())
-                .collect()
+            r.links(25, url).iter().map(|l| l.rel.to_owned()).collect()
         };
         assert_eq!(rels("page=1&pageSize=10"), ["self", "next", "last"]);
         assert_eq!(
@@ -417,11 +453,11 @@ mod tests {
         let r = parse("filterUsername=a*&page=2&pageSize=10").unwrap();
         let links = r.links(25, url);
         assert_eq!(
-            links[0]["href"],
+            links[0].href,
             "http://h/l?filterUsername=a*&page=2&pageSize=10"
         );
         assert_eq!(
-            links[4]["href"],
+            links[4].href,
             "http://h/l?filterUsername=a*&page=3&pageSize=10"
         );
     }

@@ -2,15 +2,13 @@
 //! `DELETE …/mailboxes/{username}[?purge=0|1]` and `POST …/mailboxes/{username}/action`
 //! (`{"action": "restore"}`).
 
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
 use super::State;
 use super::access;
-use super::extract::json_body;
+use super::extract::{Auth, Base, JsonBody};
 use crate::domain::{OrderId, OwnerId};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
@@ -21,7 +19,7 @@ use crate::store::{
 /// allows the step ([`StepKind::may_start_from`]).
 async fn queue(
     state: &super::AppState,
-    headers: &HeaderMap,
+    base: &str,
     exchange: &ExchangeRecord,
     username: &str,
     kind: StepKind,
@@ -69,18 +67,18 @@ async fn queue(
     state.wake.notify_waiters();
     state.metrics.accepted(kind.as_str());
     tracing::info!(order.id = %order_id, step = kind.as_str(), username, "mailbox step accepted");
-    access::accepted(state, headers, &order_id, owner_id)
+    access::accepted(base, &order_id, owner_id)
 }
 
 /// `purge=1` (default): the mailbox and its data go, the name is free again. `purge=0` (agents
 /// only): the mailbox is closed, its login refused, its data kept, restorable for the window.
 pub async fn delete(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     let purge = match query
         .as_deref()
@@ -96,9 +94,9 @@ pub async fn delete(
         Some(_) => return Err(ApiError::field("purge", "must be 0 or 1")),
     };
     if purge {
-        queue(&state, &headers, &exchange, &username, StepKind::Purge).await
+        queue(&state, &base, &exchange, &username, StepKind::Purge).await
     } else if caller.role == Role::Agent {
-        queue(&state, &headers, &exchange, &username, StepKind::Close).await
+        queue(&state, &base, &exchange, &username, StepKind::Close).await
     } else {
         Err(ApiError::Forbidden(
             "Only sales agents may delete a mailbox without purging it".into(),
@@ -109,15 +107,14 @@ pub async fn delete(
 /// `{"action": "restore"}` reopens a closed mailbox with its old password and data.
 pub async fn action(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
-    let body = json_body(&headers, &body)?;
     match body.get("action").and_then(Value::as_str) {
-        Some("restore") => queue(&state, &headers, &exchange, &username, StepKind::Restore).await,
+        Some("restore") => queue(&state, &base, &exchange, &username, StepKind::Restore).await,
         Some(_) => Err(ApiError::field("action", "must be restore")),
         None => Err(ApiError::field("action", "Required")),
     }

@@ -1,16 +1,18 @@
 //! `GET` and `OPTIONS` on `…/exchange/{domain}/mailboxes`: the mailbox list with Hostway's
 //! paging, sorting and filtering.
 
+use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
 use super::State;
 use super::access;
-use super::extract::base_url;
+use super::extract::{Auth, Base};
 use super::list::{ListRequest, ListSpec};
-use crate::error::{ApiError, ApiResult};
+use super::types::MailboxListItem;
+use crate::error::{ApiError, ApiResult, Details};
+use crate::store::ListQuery;
 
 pub const BILLING_STATUSES: &[&str] = crate::store::BillingStatus::NAMES;
 
@@ -21,13 +23,13 @@ const SPEC: ListSpec = ListSpec {
 
 pub async fn list(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path((account, domain)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
-    let mut request = ListRequest::parse(query.as_deref(), &SPEC, &["includeAddOns"])?;
+    let request = ListRequest::parse(query.as_deref(), &SPEC, &["includeAddOns"])?;
     let add_ons = match request
         .extra
         .iter()
@@ -39,11 +41,10 @@ pub async fn list(
         Some(_) => {
             return Err(ApiError::BadRequest {
                 message: "Invalid list parameters".into(),
-                details: json!({"includeAddOns": "must be 0 or 1"}),
+                details: Details::field("includeAddOns", "must be 0 or 1"),
             });
         }
     };
-    let base = base_url(&state, &headers);
     let url = format!(
         "{base}/accounts/{}/exchange/{}/mailboxes",
         exchange.account_number, exchange.domain
@@ -52,44 +53,38 @@ pub async fn list(
         .store
         .count_mailboxes(exchange.id, &request.query)
         .await?;
-    if let Err(location) = request.plan(total, &url) {
-        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
-    }
-    let items = if total == 0 {
-        Vec::new()
-    } else {
-        state
-            .store
-            .list_mailboxes(exchange.id, &request.query, total)
-            .await?
-    };
-    let list: Vec<Value> = items
-        .iter()
-        .map(|m| {
-            let mut item = json!({
-                "username": m.username,
-                "billingStatus": m.billing_status,
-                "details": format!("{url}/{}", m.username),
-            });
-            if add_ons {
-                item["archiving"] = json!(u8::from(m.archiving));
-                item["blackberry"] = json!(u8::from(m.blackberry));
-            }
-            item
+    request
+        .respond(total, &url, async |page| {
+            let query = ListQuery {
+                page,
+                ..request.query.clone()
+            };
+            let items = state
+                .store
+                .list_mailboxes(exchange.id, &query, total)
+                .await?;
+            Ok(items
+                .into_iter()
+                .map(|m| MailboxListItem {
+                    details: format!("{url}/{}", m.username),
+                    username: m.username,
+                    billing_status: m.billing_status,
+                    archiving: add_ons.then_some(u8::from(m.archiving)),
+                    blackberry: add_ons.then_some(u8::from(m.blackberry)),
+                })
+                .collect())
         })
-        .collect();
-    Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+        .await
 }
 
 /// `OPTIONS`: what the list can be sorted and filtered by, in the docs' shape.
 pub async fn options(
     state: State,
+    Auth(caller): Auth,
     Path((account, domain)): Path<(String, String)>,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     access::exchange(&state, &caller, &account, &domain).await?;
-    let mut response = axum::Json(SPEC.options_body()).into_response();
+    let mut response = Json(SPEC.options()).into_response();
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static("GET,POST,OPTIONS"));

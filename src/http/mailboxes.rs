@@ -1,31 +1,34 @@
 //! `…/exchange/{domain}/mailboxes[/{username}]`: order a mailbox, read one, change one.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
 use super::State;
 use super::access::{self, mailbox_url};
 use super::conditional::{not_modified, with_last_modified};
-use super::extract::{OwnerCookie, base_url, json_body, owner_cookie};
+use super::extract::{Auth, Base, JsonBody, OwnerCookie};
 use super::quotes::{price_lines, unpriceable};
+use super::types::{CompactQuote, Link, Mailbox};
 use crate::domain::{
     BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
     NewMailbox, OrderId, OwnerId, RecipientLimit, SealedPassword,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Details};
 use crate::provision::destinations;
 use crate::store::{
     AccountStatus, AgentStep, BillingStatus, CreateOutcome, ExchangeRecord, MailboxRecord,
-    MailboxUpdate, NewMailboxOrder, StepKind, UpdateOutcome,
+    MailboxUpdate, NewMailboxOrder, Role, StepKind, UpdateOutcome,
 };
 
 fn duplicate(username: &str) -> ApiError {
     ApiError::Conflict {
         message: "Mailbox already exists".into(),
-        details: json!({ "owner.username": format!("{username:?} already exists or is being ordered") }),
+        details: Details::field(
+            "owner.username",
+            format!("{username:?} already exists or is being ordered"),
+        ),
     }
 }
 
@@ -41,11 +44,12 @@ fn domain_of(exchange: &ExchangeRecord) -> ApiResult<DomainName> {
 /// order. A free mailbox answers `202` with the order's `Location` and the `OwnerId` cookie.
 pub async fn create(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
+    cookie: OwnerCookie,
     Path((account, domain)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     if exchange.account_status != AccountStatus::Open {
         return Err(ApiError::Forbidden(format!(
@@ -70,7 +74,6 @@ pub async fn create(
             exchange.plan
         )));
     }
-    let body = json_body(&headers, &body)?;
     let mailbox = NewMailbox::parse(&body, &domain_of(&exchange)?).map_err(ApiError::Validation)?;
     // Cheap early answer for the common conflict; the transaction below settles races.
     if state
@@ -90,7 +93,7 @@ pub async fn create(
             let address = format!("{}@{}", mailbox.username.as_str(), exchange.domain);
             SealedPassword::seal(&mailbox.password, &agent.seal_key, &address)
         });
-    let owner_id = match owner_cookie(&headers) {
+    let owner_id = match cookie {
         OwnerCookie::Valid(owner) => owner,
         OwnerCookie::Absent | OwnerCookie::Invalid => OwnerId::generate(),
     };
@@ -110,12 +113,12 @@ pub async fn create(
             state.wake.notify_waiters();
             state.metrics.accepted("free_mailbox");
             tracing::info!(order.id = %order_id, account = exchange.account_number, domain = exchange.domain, "mailbox order accepted");
-            access::accepted(&state, &headers, &order_id, owner_id)
+            access::accepted(&base, &order_id, owner_id)
         }
         CreateOutcome::Quoted(open_order) => {
             state.metrics.accepted("paid_mailbox_line");
             tracing::info!(order.id = %open_order, account = exchange.account_number, domain = exchange.domain, "paid mailbox added to an open order");
-            quoted(&state, &headers, &exchange, &open_order, owner_id).await
+            quoted(&state, &base, &exchange, &open_order, owner_id).await
         }
         CreateOutcome::Duplicate => Err(duplicate(mailbox.username.as_str())),
         CreateOutcome::OwnerBusy => Err(ApiError::conflict(
@@ -131,7 +134,7 @@ pub async fn create(
 /// whose `related` link is the action URL to submit it (no `Location`, as in the docs).
 async fn quoted(
     state: &super::AppState,
-    headers: &HeaderMap,
+    base: &str,
     exchange: &ExchangeRecord,
     order_id: &OrderId,
     owner_id: OwnerId,
@@ -142,15 +145,15 @@ async fn quoted(
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("open order {order_id} vanished")))?;
     let priced = price_lines(state, order.id.as_str(), &lines).map_err(unpriceable)?;
-    let base = base_url(state, headers);
-    let body = priced.quote.compact_json(
-        &format!(
+    let body = CompactQuote::of(
+        &priced.quote,
+        format!(
             "{base}/accounts/{}/exchange/{}/mailboxes/",
             exchange.account_number, exchange.domain
         ),
-        &format!("{base}/orders/{order_id}/action"),
+        format!("{base}/orders/{order_id}/action"),
     );
-    let mut response = (StatusCode::ACCEPTED, axum::Json(body)).into_response();
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
     let cookie = format!("OwnerId={owner_id}; Path=/");
     response.headers_mut().insert(
         header::SET_COOKIE,
@@ -159,41 +162,43 @@ async fn quoted(
     Ok(response)
 }
 
-fn mailbox_json(m: &MailboxRecord, self_url: String) -> Value {
-    json!({
-        "username": m.username,
-        "admin": u8::from(m.admin),
-        "notes": m.notes,
-        "quota": m.quota_mb,
-        "recipientLimit": m.recipient_limit,
-        "archiving": u8::from(m.archiving),
-        "blackberry": u8::from(m.blackberry),
-        "billingStatus": m.billing_status,
-        "name": m.contact.name,
-        "address": m.contact.address,
-        "phones": m.contact.phones,
-        "forwardTo": m.forward_to,
-        "deliverRedirect": m.deliver_redirect,
-        "links": [{"href": self_url, "rel": "self"}],
-    })
+fn mailbox_body(m: MailboxRecord, self_url: String) -> Mailbox {
+    Mailbox {
+        username: m.username,
+        admin: u8::from(m.admin),
+        notes: m.notes,
+        quota: m.quota_mb,
+        recipient_limit: m.recipient_limit,
+        archiving: u8::from(m.archiving),
+        blackberry: u8::from(m.blackberry),
+        billing_status: m.billing_status,
+        name: m.contact.name,
+        address: m.contact.address,
+        phones: m.contact.phones,
+        forward_to: m.forward_to,
+        deliver_redirect: m.deliver_redirect,
+        links: Link::own(self_url),
+    }
 }
 
 /// `GET …/mailboxes/{username}`: the mailbox in the docs' shape; never a password or hash.
 /// Conditional by date.
 pub async fn read(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
-    if let Some(cached) = not_modified(&headers, mailbox.updated_ms) {
+    let updated_ms = mailbox.updated_ms;
+    if let Some(cached) = not_modified(&headers, updated_ms) {
         return Ok(cached);
     }
-    let url = mailbox_url(&base_url(&state, &headers), &exchange, &mailbox.username);
-    let mut response = axum::Json(mailbox_json(&mailbox, url)).into_response();
-    with_last_modified(&mut response, mailbox.updated_ms);
+    let url = mailbox_url(&base, &exchange, &mailbox.username);
+    let mut response = Json(mailbox_body(mailbox, url)).into_response();
+    with_last_modified(&mut response, updated_ms);
     Ok(response)
 }
 
@@ -234,12 +239,12 @@ fn flag(raw: Option<&str>, name: &str) -> ApiResult<bool> {
 /// password works when the `204` arrives.
 pub async fn update(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
     let password_reset = flag(query.as_deref(), "passwordReset")?;
@@ -249,7 +254,6 @@ pub async fn update(
             mailbox.billing_status
         )));
     }
-    let body = json_body(&headers, &body)?;
     let domain = domain_of(&exchange)?;
     let address = EmailAddress::from_parts(&mailbox.username, &domain).map_err(internal)?;
     let current = CurrentMailbox {
@@ -260,12 +264,7 @@ pub async fn update(
     };
     let change = MailboxChange::parse(&body, &domain, current, password_reset)
         .map_err(ApiError::Validation)?;
-    // An ordinary mailbox may change itself, but not into its domain's administrator.
-    if change.settings.admin != mailbox.admin
-        && !caller
-            .role
-            .can_manage_exchange(exchange.id, exchange.account_id)
-    {
+    if !may_set_admin(caller.role, &exchange, mailbox.admin, change.settings.admin) {
         return Err(access::forbidden("Mailbox admin"));
     }
     // A mailbox on the http agent: the change reaches it through a step (a new password
@@ -277,26 +276,13 @@ pub async fn update(
         (Some(agent), Some(p)) => Some(SealedPassword::seal(p, &agent.seal_key, address.as_str())),
         _ => None,
     };
-    let forwarding_changed = change.settings.forward_to.as_ref().map(|a| a.as_str())
-        != mailbox.forward_to.as_deref()
-        || change
-            .settings
-            .deliver_redirect
-            .as_ref()
-            .map(|a| a.as_str())
-            != mailbox.deliver_redirect.as_deref();
     let now = crate::now_ms();
     let step_order = OrderId::generate(now);
     let agent_step = agent
-        .and_then(|_| {
-            if password_sealed.is_some() {
-                Some(StepKind::SetPassword)
-            } else if forwarding_changed {
-                Some(StepKind::Update)
-            } else {
-                None
-            }
-        })
+        .and(agent_step_kind(
+            password_sealed.is_some(),
+            forwarding_changed(&mailbox, &change.settings),
+        ))
         .map(|kind| AgentStep {
             order_id: &step_order,
             owner_id: OwnerId::generate(),
@@ -336,7 +322,6 @@ pub async fn update(
         ));
     }
     state.auth.forget_all();
-    let base = base_url(&state, &headers);
     let url = mailbox_url(&base, &exchange, &mailbox.username);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
@@ -353,4 +338,82 @@ pub async fn update(
         );
     }
     Ok(response)
+}
+
+/// Whether the caller may leave the mailbox's `admin` flag at `wanted`: an ordinary mailbox may
+/// change itself, but not into its domain's administrator (nor may an administrator mailbox
+/// demote itself); those who manage the domain may.
+fn may_set_admin(role: Role, exchange: &ExchangeRecord, now: bool, wanted: bool) -> bool {
+    now == wanted || role.can_manage_exchange(exchange.id, exchange.account_id)
+}
+
+/// Whether a change sends the mailbox's mail somewhere else than before.
+fn forwarding_changed(m: &MailboxRecord, s: &MailboxSettings) -> bool {
+    s.forward_to.as_ref().map(|a| a.as_str()) != m.forward_to.as_deref()
+        || s.deliver_redirect.as_ref().map(|a| a.as_str()) != m.deliver_redirect.as_deref()
+}
+
+/// The step that carries a change to the `http` agent: a new password (which carries the rest
+/// too), else changed forwarding; nothing else reaches the platform.
+fn agent_step_kind(new_password: bool, forwarding_changed: bool) -> Option<StepKind> {
+    if new_password {
+        Some(StepKind::SetPassword)
+    } else if forwarding_changed {
+        Some(StepKind::Update)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_step_reaches_the_agent() {
+        assert_eq!(agent_step_kind(true, true), Some(StepKind::SetPassword));
+        assert_eq!(agent_step_kind(true, false), Some(StepKind::SetPassword));
+        assert_eq!(agent_step_kind(false, true), Some(StepKind::Update));
+        assert_eq!(agent_step_kind(false, false), None);
+    }
+
+    #[test]
+    fn who_may_change_the_admin_flag() {
+        let exchange = ExchangeRecord {
+            id: 7,
+            domain: "example.com".into(),
+            version: "2010".into(),
+            plan: "exchange2010".into(),
+            updated_ms: 0,
+            account_id: 3,
+            account_number: "acct1".into(),
+            account_status: AccountStatus::Open,
+            franchise_id: 1,
+            franchise_name: "f".into(),
+            sandbox: false,
+            free_mailboxes: 10,
+            quota_mb: 2048,
+        };
+        let own = Role::MailboxUser {
+            exchange_id: 7,
+            mailbox_id: 9,
+        };
+        assert!(may_set_admin(own, &exchange, false, false));
+        assert!(!may_set_admin(own, &exchange, false, true));
+        let admin = Role::MailboxAdmin { exchange_id: 7 };
+        assert!(may_set_admin(admin, &exchange, false, true));
+        assert!(!may_set_admin(
+            Role::MailboxAdmin { exchange_id: 8 },
+            &exchange,
+            false,
+            true
+        ));
+        assert!(may_set_admin(Role::Agent, &exchange, true, false));
+        assert!(!may_set_admin(
+            Role::AccountUser { account_id: 4 },
+            &exchange,
+            true,
+            false
+        ));
+    }
 }

@@ -18,6 +18,7 @@ mod order_actions;
 mod order_list;
 mod orders;
 mod quotes;
+pub mod types;
 
 use std::sync::Arc;
 
@@ -26,11 +27,10 @@ use axum::body::to_bytes;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
-use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
-use crate::error::{ApiError, error_body};
+use crate::error::{ApiError, Details, error_body};
 use crate::metrics::Metrics;
 use crate::pricing::Catalog;
 use crate::store::Store;
@@ -147,9 +147,9 @@ async fn hostway_error_bodies(response: Response) -> Response {
         _ => "Bad request",
     };
     let details = if status.is_client_error() {
-        Value::String(String::from_utf8_lossy(&text).into_owned())
+        Details::Text(String::from_utf8_lossy(&text).into_owned())
     } else {
-        Value::String(String::new())
+        Details::none()
     };
     let mut fixed = error_body(status, message, details);
     for name in [header::ALLOW, header::WWW_AUTHENTICATE, header::RETRY_AFTER] {

@@ -2,16 +2,20 @@
 //! `GET /readyz` (database reachable, migrations applied, workers running) and `GET /metrics`
 //! (Prometheus text format). They reveal nothing beyond the `version` field.
 
+use axum::Json;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 use super::State;
+use super::types::{Health, Readiness, ReadinessChecks};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub async fn healthz() -> Response {
-    axum::Json(json!({"status": "ok", "version": VERSION})).into_response()
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: VERSION,
+    })
 }
 
 pub async fn readyz(state: State) -> Response {
@@ -34,12 +38,12 @@ pub async fn readyz(state: State) -> Response {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({
-        "status": if ready { "ready" } else { "not ready" },
-        "version": VERSION,
-        "checks": {"database": database, "workers": workers},
-    });
-    (status, axum::Json(body)).into_response()
+    let body = Readiness {
+        status: if ready { "ready" } else { "not ready" },
+        version: VERSION,
+        checks: ReadinessChecks { database, workers },
+    };
+    (status, Json(body)).into_response()
 }
 
 pub async fn metrics(state: State) -> Response {

@@ -1,17 +1,18 @@
 //! `POST /orders/{id}/action` (`validate`, `submit`) and `GET /orders/{id}/quote`, with their
 //! `/order` shorthands.
 
-use axum::body::Bytes;
+use axum::Json;
 use axum::extract::Path;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::State;
-use super::extract::{base_url, json_body};
-use super::orders::{PERMISSION, Target, authorized};
+use super::extract::{Base, JsonBody};
+use super::orders::{Asker, PERMISSION, Target, authorized};
 use super::quotes::{price_lines, unpriceable};
-use crate::error::{ApiError, ApiResult};
+use super::types::{FullQuote, Link, QuoteFields};
+use crate::error::{ApiError, ApiResult, Details};
 use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,28 +78,40 @@ fn not_open(status: OrderStatus) -> ApiError {
 fn stale_quote(current: &str) -> ApiError {
     ApiError::Conflict {
         message: "The order's price has changed since that quote".into(),
-        details: json!({ "quoteHash": current }),
+        details: Details::field("quoteHash", current),
     }
 }
 
 /// `POST /orders/{id}/action`.
 pub async fn action(
     state: State,
+    asker: Asker,
+    Base(base): Base,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    act(state, headers, body, Target::Id(id)).await
+    act(state, asker, base, body, Target::Id(id)).await
 }
 
 /// `POST /order/action`: submitting answers with the explicit order's `Location`.
-pub async fn action_current(state: State, headers: HeaderMap, body: Bytes) -> ApiResult<Response> {
-    act(state, headers, body, Target::Current).await
+pub async fn action_current(
+    state: State,
+    asker: Asker,
+    Base(base): Base,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    act(state, asker, base, body, Target::Current).await
 }
 
-async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> ApiResult<Response> {
-    let (mut order, mut lines) = authorized(&state, &headers, &target, PERMISSION).await?;
-    let (action, expected_hash) = parse_action(&json_body(&headers, &body)?)?;
+async fn act(
+    state: State,
+    asker: Asker,
+    base: String,
+    body: Value,
+    target: Target,
+) -> ApiResult<Response> {
+    let (mut order, mut lines) = authorized(&state, &asker, &target, PERMISSION).await?;
+    let (action, expected_hash) = parse_action(&body)?;
     // Lines added while pricing move the order's revision; price again (a few times at most).
     for _ in 0..3 {
         if !order.status.can_move_to(OrderStatus::Processing) {
@@ -121,7 +134,7 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
         if !problems.is_empty() {
             return Err(ApiError::BadRequest {
                 message: "Order cannot be submitted".into(),
-                details: json!(problems),
+                details: Details::Fields(problems),
             });
         }
         if let Some(expected) = &expected_hash
@@ -132,7 +145,8 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
         if action == Action::Validate {
             return Ok(StatusCode::NO_CONTENT.into_response());
         }
-        let quote_json = priced.quote.full_json("")["quote"].to_string();
+        let quote_json = serde_json::to_string(&QuoteFields::of(&priced.quote))
+            .map_err(|e| ApiError::Internal(e.into()))?;
         let submit = SubmitOrder {
             order_id: order.id.as_str(),
             revision: order.revision,
@@ -146,7 +160,7 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
                 state.wake.notify_waiters();
                 state.metrics.accepted("submit");
                 tracing::info!(order.id = %order.id, quote = priced.quote.hash, "order submitted");
-                return submitted(&state, &headers, &order);
+                return submitted(&base, &order);
             }
             SubmitOutcome::NotFound => return Err(ApiError::NotFound),
             SubmitOutcome::NotOpen(status) => return Err(not_open(status)),
@@ -165,12 +179,8 @@ async fn act(state: State, headers: HeaderMap, body: Bytes, target: Target) -> A
 }
 
 /// `202 Accepted` with the explicit order's `Location` (no body, as in the docs).
-fn submitted(
-    state: &super::AppState,
-    headers: &HeaderMap,
-    order: &OrderRecord,
-) -> ApiResult<Response> {
-    let location = format!("{}/orders/{}", base_url(state, headers), order.id);
+fn submitted(base: &str, order: &OrderRecord) -> ApiResult<Response> {
+    let location = format!("{base}/orders/{}", order.id);
     let mut response = StatusCode::ACCEPTED.into_response();
     response.headers_mut().insert(
         header::LOCATION,
@@ -185,20 +195,29 @@ const FEES_PERMISSION: &str = "Unauthorized: Fees failed permission check";
 /// shows the quote it was submitted with.
 pub async fn quote(
     state: State,
+    asker: Asker,
+    Base(base): Base,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    show_quote(state, headers, Target::Id(id)).await
+) -> ApiResult<Json<FullQuote>> {
+    show_quote(state, asker, base, Target::Id(id)).await
 }
 
 /// `GET /order/quote`.
-pub async fn quote_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
-    show_quote(state, headers, Target::Current).await
+pub async fn quote_current(
+    state: State,
+    asker: Asker,
+    Base(base): Base,
+) -> ApiResult<Json<FullQuote>> {
+    show_quote(state, asker, base, Target::Current).await
 }
 
-async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let (order, lines) = authorized(&state, &headers, &target, FEES_PERMISSION).await?;
-    let base = base_url(&state, &headers);
+async fn show_quote(
+    state: State,
+    asker: Asker,
+    base: String,
+    target: Target,
+) -> ApiResult<Json<FullQuote>> {
+    let (order, lines) = authorized(&state, &asker, &target, FEES_PERMISSION).await?;
     let self_href = match target {
         Target::Id(_) => format!("{base}/orders/{}/quote/", order.id),
         Target::Current => format!("{base}/order/quote/"),
@@ -210,13 +229,13 @@ async fn show_quote(state: State, headers: HeaderMap, target: Target) -> ApiResu
     if order.status != OrderStatus::New
         && let Some(stored) = state.store.order_quote(order.id.as_str()).await?
     {
-        let quote: Value = serde_json::from_str(&stored)
+        let quote: QuoteFields = serde_json::from_str(&stored)
             .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored quote")))?;
-        return Ok(axum::Json(
-            json!({"quote": quote, "links": [{"href": self_href, "rel": "self"}]}),
-        )
-        .into_response());
+        return Ok(Json(FullQuote {
+            quote,
+            links: Link::own(self_href),
+        }));
     }
     let priced = price_lines(&state, order.id.as_str(), &lines).map_err(unpriceable)?;
-    Ok(axum::Json(priced.quote.full_json(&self_href)).into_response())
+    Ok(Json(FullQuote::of(&priced.quote, self_href)))
 }

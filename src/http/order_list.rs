@@ -2,14 +2,13 @@
 //! list conventions (`page`/`pageSize`, `filterStatus`, `sortField=created&sortOrder=asc`).
 
 use axum::extract::RawQuery;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::response::Response;
 
 use super::State;
-use super::extract::base_url;
+use super::extract::{Auth, Base};
 use super::list::{ListRequest, ListSpec};
 use super::orders::{PERMISSION, timestamp};
+use super::types::OrderListItem;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{OrderListQuery, OrderScope, OrderStatus, Role, TextFilter};
 
@@ -31,10 +30,10 @@ fn matching_statuses(filter: &TextFilter) -> Vec<OrderStatus> {
 
 pub async fn list(
     state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let caller = state.auth.require(&headers).await?;
     let scope = match caller.role {
         Role::Agent => OrderScope::Franchise(caller.franchise_id),
         Role::AccountUser { account_id } => OrderScope::Account(account_id),
@@ -43,44 +42,32 @@ pub async fn list(
             return Err(ApiError::Forbidden(PERMISSION.into()));
         }
     };
-    let mut request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
+    let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let mut orders = OrderListQuery {
         scope,
-        statuses: request
-            .query
-            .filters
-            .iter()
-            .find(|(field, _)| field == "status")
-            .map(|(_, f)| matching_statuses(f)),
+        statuses: request.filter("status").map(matching_statuses),
         newest_first: !request.sort_given() || request.query.sort_desc,
         page: request.query.page,
     };
-    let base = base_url(&state, &headers);
     let url = format!("{base}/orders");
     let total = state.store.count_orders(&orders).await?;
-    if let Err(location) = request.plan(total, &url) {
-        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response());
-    }
-    orders.page = request.query.page;
-    let items = if total == 0 {
-        Vec::new()
-    } else {
-        state.store.list_orders(&orders).await?
-    };
-    let list: Vec<Value> = items
-        .iter()
-        .map(|o| {
-            json!({
-                "orderId": o.id.as_str(),
-                "Status": o.status,
-                "Account": format!("{base}/accounts/{}", o.account_number),
-                "Created": timestamp(o.created_ms),
-                "Updated": timestamp(o.updated_ms),
-                "details": format!("{base}/orders/{}", o.id),
-            })
+    request
+        .respond(total, &url, async |page| {
+            orders.page = page;
+            let items = state.store.list_orders(&orders).await?;
+            Ok(items
+                .into_iter()
+                .map(|o| OrderListItem {
+                    order_id: o.id.to_string(),
+                    status: o.status,
+                    account: format!("{base}/accounts/{}", o.account_number),
+                    created: timestamp(o.created_ms),
+                    updated: timestamp(o.updated_ms),
+                    details: format!("{base}/orders/{}", o.id),
+                })
+                .collect())
         })
-        .collect();
-    Ok(axum::Json(json!({"list": list, "links": request.links(total, &url)})).into_response())
+        .await
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 //! read and cancel. Readable with the order's `OwnerId` cookie or with the credentials of a user
 //! who can see the order's account.
 
+use axum::Json;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use axum::http::StatusCode;
 
 use super::State;
-use super::extract::{OwnerCookie, base_url, owner_cookie};
+use super::extract::{Base, MaybeAuth, OwnerCookie, owner_cookie};
+use super::types::{Link, OrderDocument, OrderFields, OrderItem};
 use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
@@ -23,17 +23,38 @@ pub enum Target {
     Current,
 }
 
-/// Loads the order if the request may see it. Without any credential: `401`. Unknown order:
+/// Who asks for an order: credentials (checked if sent) and the `OwnerId` cookie.
+pub struct Asker {
+    pub caller: Option<Caller>,
+    pub cookie: OwnerCookie,
+}
+
+impl axum::extract::FromRequestParts<std::sync::Arc<super::AppState>> for Asker {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &std::sync::Arc<super::AppState>,
+    ) -> ApiResult<Self> {
+        let MaybeAuth(caller) = MaybeAuth::from_request_parts(parts, state).await?;
+        Ok(Self {
+            caller,
+            cookie: owner_cookie(&parts.headers),
+        })
+    }
+}
+
+/// Loads the order if the asker may see it. Without any credential: `401`. Unknown order:
 /// `404`. A matching cookie suffices; otherwise the credentials decide: another franchise's
 /// order does not exist for them (`404`), an account they cannot manage is `403` (`denied`).
-/// Returns the order with its lines (one query for an explicit id).
+/// Returns the order with its lines, read in one query.
 pub async fn authorized(
     state: &super::AppState,
-    headers: &HeaderMap,
+    asker: &Asker,
     target: &Target,
     denied: &'static str,
 ) -> ApiResult<(OrderRecord, Vec<OrderLine>)> {
-    let cookie = owner_cookie(headers);
+    let Asker { caller, cookie } = asker;
     let id = match target {
         Target::Id(id) => id,
         // `/order` is whatever open order the cookie owns; nothing else can name it.
@@ -48,8 +69,7 @@ pub async fn authorized(
                 .ok_or(ApiError::NotFound);
         }
     };
-    let caller = state.auth.authenticate(headers).await?;
-    if caller.is_none() && cookie == OwnerCookie::Absent {
+    if caller.is_none() && *cookie == OwnerCookie::Absent {
         return Err(ApiError::Unauthorized("Authentication required"));
     }
     let (order, lines) = match OrderId::parse(id) {
@@ -70,7 +90,7 @@ pub async fn authorized(
         Some(Caller {
             role: Role::MailboxAdmin { exchange_id },
             ..
-        }) if lines.iter().all(|l| l.exchange_id == exchange_id) => Ok((order, lines)),
+        }) if lines.iter().all(|l| l.exchange_id == *exchange_id) => Ok((order, lines)),
         Some(_) => Err(ApiError::Forbidden(denied.into())),
     }
 }
@@ -89,72 +109,85 @@ pub fn timestamp(ms: i64) -> String {
 
 /// `GET /orders/{id}`: the docs' `{"order": {"Status", "Account"}, "links": [self]}`, plus
 /// `Errors` (failed orders), `Items` (one per line), `Created` and `Updated`.
-pub async fn read(state: State, Path(id): Path<String>, headers: HeaderMap) -> ApiResult<Response> {
-    read_order(state, headers, Target::Id(id)).await
+pub async fn read(
+    state: State,
+    asker: Asker,
+    Base(base): Base,
+    Path(id): Path<String>,
+) -> ApiResult<Json<OrderDocument>> {
+    read_order(state, asker, base, Target::Id(id)).await
 }
 
 /// `GET /order`: the same, for the cookie's open order, with an `alternate` link to it.
-pub async fn read_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
-    read_order(state, headers, Target::Current).await
+pub async fn read_current(
+    state: State,
+    asker: Asker,
+    Base(base): Base,
+) -> ApiResult<Json<OrderDocument>> {
+    read_order(state, asker, base, Target::Current).await
 }
 
-async fn read_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let (order, lines) = authorized(&state, &headers, &target, PERMISSION).await?;
-    let base = base_url(&state, &headers);
-    let items: Vec<Value> = lines
-        .iter()
-        .map(|l| {
-            json!({
-                "Type": l.kind.as_str(),
-                "Mailbox": format!("{}@{}", l.username, l.domain),
-                "Plan": l.plan,
-                "Status": l.status,
-                "Error": l.error,
-            })
+async fn read_order(
+    state: State,
+    asker: Asker,
+    base: String,
+    target: Target,
+) -> ApiResult<Json<OrderDocument>> {
+    let (order, lines) = authorized(&state, &asker, &target, PERMISSION).await?;
+    Ok(Json(document(&order, lines, &base, &target)))
+}
+
+/// The order's document.
+fn document(
+    order: &OrderRecord,
+    lines: Vec<OrderLine>,
+    base: &str,
+    target: &Target,
+) -> OrderDocument {
+    let explicit = format!("{base}/orders/{}/", order.id);
+    let links = match target {
+        Target::Id(_) => Link::own(explicit),
+        Target::Current => vec![
+            Link::new(format!("{base}/order/"), "self"),
+            Link::new(explicit, "alternate"),
+        ],
+    };
+    let items = lines
+        .into_iter()
+        .map(|l| OrderItem {
+            kind: l.kind.as_str(),
+            mailbox: format!("{}@{}", l.username, l.domain),
+            plan: l.plan,
+            status: l.status,
+            error: l.error,
         })
         .collect();
-    let explicit = format!("{base}/orders/{}/", order.id);
-    let mut links = vec![json!({"href": explicit, "rel": "self"})];
-    if let Target::Current = target {
-        links = vec![
-            json!({"href": format!("{base}/order/"), "rel": "self"}),
-            json!({"href": explicit, "rel": "alternate"}),
-        ];
-    }
-    let mut body = json!({
-        "order": {
-            "Status": order.status.as_str(),
-            "Account": format!("{base}/accounts/{}", order.account_number),
+    OrderDocument {
+        order: OrderFields {
+            status: order.status,
+            account: format!("{base}/accounts/{}", order.account_number),
+            errors: (order.status == OrderStatus::Failed).then(|| order.errors.clone()),
+            items,
+            created: timestamp(order.created_ms),
+            updated: timestamp(order.updated_ms),
         },
-        "links": links,
-    });
-    let fields = &mut body["order"];
-    if order.status == OrderStatus::Failed {
-        fields["Errors"] = json!(order.errors);
+        links,
     }
-    fields["Items"] = json!(items);
-    fields["Created"] = json!(timestamp(order.created_ms));
-    fields["Updated"] = json!(timestamp(order.updated_ms));
-    Ok(axum::Json(body).into_response())
 }
 
 /// `DELETE /orders/{id}`: cancels an open order and releases its names (`204`). A submitted
 /// order cannot be cancelled (`405`); a cancelled one is gone (`404`).
-pub async fn cancel(
-    state: State,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    cancel_order(state, headers, Target::Id(id)).await
+pub async fn cancel(state: State, asker: Asker, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    cancel_order(state, asker, Target::Id(id)).await
 }
 
 /// `DELETE /order`.
-pub async fn cancel_current(state: State, headers: HeaderMap) -> ApiResult<Response> {
-    cancel_order(state, headers, Target::Current).await
+pub async fn cancel_current(state: State, asker: Asker) -> ApiResult<StatusCode> {
+    cancel_order(state, asker, Target::Current).await
 }
 
-async fn cancel_order(state: State, headers: HeaderMap, target: Target) -> ApiResult<Response> {
-    let (order, _) = authorized(&state, &headers, &target, PERMISSION).await?;
+async fn cancel_order(state: State, asker: Asker, target: Target) -> ApiResult<StatusCode> {
+    let (order, _) = authorized(&state, &asker, &target, PERMISSION).await?;
     match state
         .store
         .cancel_order(order.id.as_str(), crate::now_ms())
@@ -162,7 +195,7 @@ async fn cancel_order(state: State, headers: HeaderMap, target: Target) -> ApiRe
     {
         CancelOutcome::Cancelled => {
             tracing::info!(order.id = %order.id, "order cancelled");
-            Ok(StatusCode::NO_CONTENT.into_response())
+            Ok(StatusCode::NO_CONTENT)
         }
         CancelOutcome::NotFound | CancelOutcome::NotOpen(OrderStatus::Cancelled) => {
             Err(ApiError::NotFound)

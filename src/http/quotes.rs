@@ -3,11 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use super::AppState;
 use crate::domain::Problem;
-use crate::error::ApiError;
+use crate::error::{ApiError, Details};
 use crate::pricing::{PricingError, Quote, QuoteLine, price};
 use crate::store::{NewCharge, OrderLine};
 
@@ -96,6 +94,6 @@ pub fn price_lines(
 pub fn unpriceable(problems: BTreeMap<String, Problem>) -> ApiError {
     ApiError::BadRequest {
         message: "Order cannot be priced".into(),
-        details: json!(problems),
+        details: Details::Fields(problems),
     }
 }

@@ -9,7 +9,6 @@
 
 mod catalog;
 mod quote;
-mod render;
 
 pub use catalog::{Catalog, CatalogError, PlanPrice, Proration};
 pub use quote::{Fee, FeeKind, PricingError, Product, Quote, QuoteLine, price};

@@ -61,8 +61,8 @@ fn catalog_text(plans: &[Plan], currency: &str) -> String {
 fn check(quote: &Quote, lines: &[QuoteLine<'_>], currency: &str) -> Result<(), TestCaseError> {
     let hex = |c: u8| c.is_ascii_digit() || (b'a'..=b'f').contains(&c);
     prop_assert!(quote.hash.len() == 40 && quote.hash.bytes().all(hex));
-    let compact = quote.compact_json("s", "a");
-    let full = quote.full_json("s");
+    let compact = compact_json(quote, "s", "a");
+    let full = full_json(quote, "s");
     let q = &full["quote"];
     prop_assert_eq!(&compact["quotehash"], &q["Hash"]);
     prop_assert_eq!(str_of(&q["Currency"]), currency);
@@ -165,4 +165,16 @@ proptest! {
         prop_assert_eq!(&price(&order_id, &lines, today).unwrap(), &quote, "deterministic");
         check(&quote, &lines, currency)?;
     }
+}
+
+/// The compact quote as JSON.
+fn compact_json(quote: &Quote, self_href: &str, action_href: &str) -> serde_json::Value {
+    let body = crate::http::types::CompactQuote::of(quote, self_href.into(), action_href.into());
+    serde_json::to_value(body).expect("serialises")
+}
+
+/// The full quote as JSON.
+fn full_json(quote: &Quote, self_href: &str) -> serde_json::Value {
+    serde_json::to_value(crate::http::types::FullQuote::of(quote, self_href.into()))
+        .expect("serialises")
 }

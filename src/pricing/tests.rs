@@ -43,7 +43,7 @@ fn one_paid_mailbox_of_the_default_plan_is_hostways_example() {
     let plan = catalog.default_plan("paid");
     let lines = [line("Exchange mailbox john2@paid.example.com", plan)];
     let quote = price("o1", &lines, date!(2026 - 03 - 17)).unwrap();
-    let body = quote.compact_json("/orders/o1/quote", "/orders/o1/action");
+    let body = compact_json(&quote, "/orders/o1/quote", "/orders/o1/action");
     let expected = json!({
         "total": ["5.18", "USD"],
         "subtotal": ["5.18", "USD"],
@@ -69,7 +69,7 @@ fn one_paid_mailbox_of_the_default_plan_is_hostways_example() {
 fn setup_fee_and_recurring_fee_as_in_hostways_docs() {
     let plan = plan("included_mailboxes = 0\nmailbox_monthly = \"239\"\nsetup_fee = \"100.00\"");
     let quote = quote_of(&plan, date!(2012 - 09 - 11));
-    let body = quote.full_json("/orders/order-1/quote");
+    let body = full_json(&quote, "/orders/order-1/quote");
     let q = &body["quote"];
     assert_eq!(
         (&q["Total"], &q["SubTotal"]),
@@ -120,7 +120,7 @@ fn setup_fee_and_recurring_fee_as_in_hostways_docs() {
         .map(String::as_str)
         .collect();
     assert_eq!(top, ["quote", "links"]);
-    let compact = quote.compact_json("s", "a");
+    let compact = compact_json(&quote, "s", "a");
     assert_eq!(compact["total"], json!(["339.00", "USD"]));
     assert_eq!(quote.one_time.to_string(), "100.00");
     let charges: Vec<_> = quote.charges().iter().map(|(i, f)| (*i, f.kind)).collect();
@@ -150,7 +150,7 @@ fn daily_proration_in_the_middle_of_a_month() {
     assert_eq!(amounts(fees), expected);
     assert!(fees[0].prorated && !fees[1].prorated && fees[0].proration_allowed);
     assert_eq!(fees[0].unit_amount.to_string(), "5.18");
-    let body = quote.compact_json("s", "a");
+    let body = compact_json(&quote, "s", "a");
     assert_eq!(body["total"], json!(["0.52", "USD"]));
     assert_eq!(body["deferredTotal"], json!(["5.18", "USD"]));
     assert_eq!(body["deferredSubtotal"], json!(["5.18", "USD"]));
@@ -297,10 +297,22 @@ fn mixed_currencies_overflow_and_no_lines() {
     assert_eq!(late.unwrap_err(), PricingError::Overflow);
     let empty = price("o", &[], today).unwrap();
     assert_eq!((empty.currency, empty.total), (None, Money::ZERO));
-    let body = empty.compact_json("s", "a");
+    let body = compact_json(&empty, "s", "a");
     assert_eq!(
         (&body["total"], &body["deferredTotal"]),
         (&json!([]), &json!([]))
     );
-    assert_eq!(empty.full_json("s")["quote"]["Products"], json!([]));
+    assert_eq!(full_json(&empty, "s")["quote"]["Products"], json!([]));
+}
+
+/// The compact quote as JSON.
+fn compact_json(quote: &Quote, self_href: &str, action_href: &str) -> serde_json::Value {
+    let body = crate::http::types::CompactQuote::of(quote, self_href.into(), action_href.into());
+    serde_json::to_value(body).expect("serialises")
+}
+
+/// The full quote as JSON.
+fn full_json(quote: &Quote, self_href: &str) -> serde_json::Value {
+    serde_json::to_value(crate::http::types::FullQuote::of(quote, self_href.into()))
+        .expect("serialises")
 }

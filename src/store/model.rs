@@ -245,7 +245,7 @@ pub struct MailboxListItem {
 }
 
 /// One entry of an order's `Errors`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrderError {
     pub message: String,
     pub code: u16,
