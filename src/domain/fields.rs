@@ -1,113 +1,132 @@
-//! Reading a JSON request object field by field into domain types, collecting every problem
-//! under the field's dotted name (`owner.password`, `phones.fax`).
+//! Request fields as sent, and reading them into domain types while collecting every problem
+//! under the field's dotted name (`owner.password`, `phones.fax`), so that the client sees all
+//! of them at once.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use super::{BoundedText, Problem};
 
 /// Field name (dotted, as in the request) → problem.
 pub type FieldProblems = BTreeMap<String, Problem>;
 
-pub(super) struct Fields<'a> {
-    pub obj: &'a Map<String, Value>,
+/// A field of a request body as sent: left out, `null`, of its documented type, or of another
+/// type (reported, never a failure of the whole body). Fields of a request type default to
+/// `Absent` (`#[serde(default)]`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Field<T> {
+    #[default]
+    Absent,
+    Null,
+    Given(T),
+    Wrong,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => Field::Null,
+            value => T::deserialize(value).map_or(Field::Wrong, Field::Given),
+        })
+    }
+}
+
+impl<T> Field<T> {
+    /// Sent with a value (of any type).
+    pub fn is_present(&self) -> bool {
+        matches!(self, Field::Given(_) | Field::Wrong)
+    }
+}
+
+/// A 0/1 flag as sent: an integer, or (accepted too) a JSON boolean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Flag {
+    Bool(bool),
+    Int(i64),
+}
+
+/// Collects the problems of the fields under one prefix.
+pub(super) struct Problems<'a> {
     pub prefix: &'static str,
     pub problems: &'a mut FieldProblems,
 }
 
-impl Fields<'_> {
-    pub fn key(&self, name: &str) -> String {
-        if self.prefix.is_empty() {
+impl Problems<'_> {
+    pub fn fail(&mut self, name: &str, problem: impl Into<Problem>) {
+        let key = if self.prefix.is_empty() {
             name.to_owned()
         } else {
             format!("{}.{name}", self.prefix)
-        }
-    }
-
-    pub fn fail(&mut self, name: &str, problem: impl Into<Problem>) {
-        let key = self.key(name);
+        };
         self.problems.insert(key, problem.into());
     }
 
-    pub fn present(&self, name: &str) -> bool {
-        !matches!(self.obj.get(name), None | Some(Value::Null))
-    }
-
-    /// A string field; absent and `null` are `None`.
-    pub fn string(&mut self, name: &str) -> Option<&str> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.as_str()),
-            Some(_) => {
-                self.fail(name, "must be a string");
-                None
-            }
-        }
-    }
-
+    /// A string field parsed with `parse`; `None` if absent, `null` or wrong (reported).
     pub fn parsed<T>(
         &mut self,
         name: &str,
+        field: Field<String>,
         parse: impl FnOnce(&str) -> Result<T, Problem>,
     ) -> Option<T> {
-        let raw = self.string(name)?;
-        match parse(raw) {
-            Ok(v) => Some(v),
-            Err(p) => {
-                self.fail(name, p);
+        match field {
+            Field::Absent | Field::Null => None,
+            Field::Wrong => {
+                self.fail(name, "must be a string");
+                None
+            }
+            Field::Given(raw) => parse(&raw).map_err(|p| self.fail(name, p)).ok(),
+        }
+    }
+
+    /// A text field if sent, else `current`.
+    pub fn text<const MAX: usize>(
+        &mut self,
+        name: &str,
+        field: Field<String>,
+        current: BoundedText<MAX>,
+    ) -> BoundedText<MAX> {
+        self.parsed(name, field, BoundedText::parse)
+            .unwrap_or(current)
+    }
+
+    pub fn integer(&mut self, name: &str, field: Field<i64>) -> Option<i64> {
+        match field {
+            Field::Absent | Field::Null => None,
+            Field::Given(n) => Some(n),
+            Field::Wrong => {
+                self.fail(name, "must be an integer");
                 None
             }
         }
     }
 
-    /// A text field if present, else `current`.
-    pub fn text<const MAX: usize>(
-        &mut self,
-        name: &str,
-        current: BoundedText<MAX>,
-    ) -> BoundedText<MAX> {
-        self.parsed(name, BoundedText::parse).unwrap_or(current)
+    /// A 0/1 flag (JSON booleans accepted too) if sent, else `current`.
+    pub fn flag(&mut self, name: &str, field: Field<Flag>, current: bool) -> bool {
+        match field {
+            Field::Absent | Field::Null => current,
+            Field::Given(Flag::Bool(b)) => b,
+            Field::Given(Flag::Int(0)) => false,
+            Field::Given(Flag::Int(1)) => true,
+            Field::Given(Flag::Int(_)) | Field::Wrong => {
+                self.fail(name, "must be 0 or 1");
+                current
+            }
+        }
     }
 
-    pub fn integer(&mut self, name: &str) -> Option<i64> {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => None,
-            Some(v) => v.as_i64().or_else(|| {
-                self.fail(name, "must be an integer");
+    /// A nested object if sent; a value of another type is reported.
+    pub fn object<T>(&mut self, name: &str, field: Field<T>) -> Option<T> {
+        match field {
+            Field::Absent | Field::Null => None,
+            Field::Given(o) => Some(o),
+            Field::Wrong => {
+                self.fail(name, "must be an object");
                 None
-            }),
-        }
-    }
-
-    /// A 0/1 flag (JSON booleans accepted too) if present, else `current`.
-    pub fn flag(&mut self, name: &str, current: bool) -> bool {
-        match self.obj.get(name) {
-            None | Some(Value::Null) => current,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => match v.as_i64() {
-                Some(0) => false,
-                Some(1) => true,
-                _ => {
-                    self.fail(name, "must be 0 or 1");
-                    current
-                }
-            },
-        }
-    }
-}
-
-pub(super) fn sub_object<'a>(
-    obj: &'a Map<String, Value>,
-    name: &'static str,
-    problems: &mut FieldProblems,
-) -> Option<&'a Map<String, Value>> {
-    match obj.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(o)) => Some(o),
-        Some(_) => {
-            problems.insert(name.into(), "must be an object".into());
-            None
+            }
         }
     }
 }
@@ -120,4 +139,29 @@ pub(super) fn phone<const MAX: usize>(raw: &str) -> Result<BoundedText<MAX>, Pro
         return Err("may contain only digits, spaces and + - ( ) . x /".into());
     }
     BoundedText::parse(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Body {
+        a: Field<String>,
+        b: Field<i64>,
+        c: Field<Flag>,
+    }
+
+    #[test]
+    fn fields_as_sent() {
+        let body: Body = serde_json::from_value(json!({"a": null, "b": "7", "c": true})).unwrap();
+        assert_eq!(body.a, Field::Null);
+        assert_eq!(body.b, Field::Wrong);
+        assert_eq!(body.c, Field::Given(Flag::Bool(true)));
+        let body: Body = serde_json::from_value(json!({"a": "x", "zzz": 1})).unwrap();
+        assert_eq!(body.a, Field::Given("x".to_owned()));
+        assert_eq!(body.b, Field::Absent);
+    }
 }

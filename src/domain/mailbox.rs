@@ -3,11 +3,10 @@
 //! to an existing one (`PUT`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-pub use super::fields::FieldProblems;
-use super::fields::{Fields, phone, sub_object};
+pub use super::fields::{Field, FieldProblems, Flag};
+use super::fields::{Problems, phone};
 use super::{BoundedText, DomainName, EmailAddress, Password, Problem, Username};
 
 /// Maximum recipients per message, 1 to 100.
@@ -112,23 +111,114 @@ impl Default for MailboxSettings {
     }
 }
 
-/// Reads the settings present in `root` over `base`: fields left out keep their base value, also
-/// inside `name`/`address`/`phones`. `own` is the mailbox's address (a forward to it is refused).
+/// The owner's name as sent: any field left out keeps its value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct NameInput {
+    #[schema(value_type = Option<String>, max_length = 64, example = "John Smith")]
+    #[serde(default)]
+    pub name: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "My Company")]
+    #[serde(default)]
+    pub company: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "Sales")]
+    #[serde(default)]
+    pub department: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "President")]
+    #[serde(default)]
+    pub title: Field<String>,
+}
+
+/// The owner's postal address as sent.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AddressInput {
+    #[schema(value_type = Option<String>, max_length = 128, example = "100 Main St.")]
+    #[serde(default)]
+    pub address: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "Chicago")]
+    #[serde(default)]
+    pub city: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "IL")]
+    #[serde(default)]
+    pub state: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 16, example = "60001")]
+    #[serde(default)]
+    pub zip: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 64, example = "US")]
+    #[serde(default)]
+    pub country: Field<String>,
+}
+
+/// The owner's phone numbers as sent: digits, spaces and `+ - ( ) . x /`, 32 at most.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PhonesInput {
+    #[schema(value_type = Option<String>, max_length = 32, example = "555-555-5501")]
+    #[serde(default)]
+    pub business_phone: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 32, example = "555-555-5502")]
+    #[serde(default)]
+    pub home_phone: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 32, example = "555-555-5503")]
+    #[serde(default)]
+    pub fax: Field<String>,
+    #[schema(value_type = Option<String>, max_length = 32, example = "555-555-5504")]
+    #[serde(default)]
+    pub mobile: Field<String>,
+}
+
+/// The settings a mailbox's order or change may send; each left out keeps its value.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsInput {
+    /// 0 or 1 (a JSON boolean is accepted too): the mailbox may manage its domain's mailboxes.
+    #[schema(value_type = Option<u8>, maximum = 1, example = 0)]
+    #[serde(default)]
+    pub admin: Field<Flag>,
+    #[schema(value_type = Option<String>, max_length = 1024, example = "some text")]
+    #[serde(default)]
+    pub notes: Field<String>,
+    /// 1 to 100 (default 100).
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 100, example = 10)]
+    #[serde(default)]
+    pub recipient_limit: Field<i64>,
+    /// The mail goes here instead: an address, or a local part of this domain; `""` clears it.
+    #[schema(value_type = Option<String>, example = "zsds")]
+    #[serde(default)]
+    pub deliver_redirect: Field<String>,
+    /// A copy of the mail goes here: an address, or a local part of this domain; `""` clears it.
+    #[schema(value_type = Option<String>, example = "asdasd")]
+    #[serde(default)]
+    pub forward_to: Field<String>,
+    #[schema(value_type = Option<NameInput>)]
+    #[serde(default)]
+    pub name: Field<NameInput>,
+    #[schema(value_type = Option<AddressInput>)]
+    #[serde(default)]
+    pub address: Field<AddressInput>,
+    #[schema(value_type = Option<PhonesInput>)]
+    #[serde(default)]
+    pub phones: Field<PhonesInput>,
+}
+
+/// Reads the settings sent over `base`: fields left out keep their base value, also inside
+/// `name`/`address`/`phones`. `own` is the mailbox's address (a forward to it is refused).
 fn read_settings(
-    root: &Map<String, Value>,
+    input: SettingsInput,
     domain: &DomainName,
     own: Option<&EmailAddress>,
     base: MailboxSettings,
     problems: &mut FieldProblems,
 ) -> MailboxSettings {
-    let mut f = Fields {
-        obj: root,
+    let mut f = Problems {
         prefix: "",
         problems,
     };
-    let admin = f.flag("admin", base.admin);
-    let notes = f.text("notes", base.notes);
-    let recipient_limit = match f.integer("recipientLimit").map(RecipientLimit::parse) {
+    let admin = f.flag("admin", input.admin, base.admin);
+    let notes = f.text("notes", input.notes, base.notes);
+    let recipient_limit = match f
+        .integer("recipientLimit", input.recipient_limit)
+        .map(RecipientLimit::parse)
+    {
         None => base.recipient_limit,
         Some(Ok(l)) => l,
         Some(Err(p)) => {
@@ -136,13 +226,13 @@ fn read_settings(
             base.recipient_limit
         }
     };
-    // A target present as "" or null clears it; left out keeps it.
-    let target = |f: &mut Fields<'_>, name: &str, current: Option<EmailAddress>| {
-        if !f.obj.contains_key(name) {
+    // A target sent as "" or null clears it; left out keeps it.
+    let target = |f: &mut Problems<'_>, name: &str, field, current: Option<EmailAddress>| {
+        if field == Field::Absent {
             return current;
         }
         let parsed = f
-            .parsed(name, |raw| match raw {
+            .parsed(name, field, |raw| match raw {
                 "" => Ok(None),
                 raw => EmailAddress::parse_or_local(raw, domain).map(Some),
             })
@@ -154,49 +244,55 @@ fn read_settings(
         }
         parsed
     };
-    let deliver_redirect = target(&mut f, "deliverRedirect", base.deliver_redirect);
-    let forward_to = target(&mut f, "forwardTo", base.forward_to);
+    let deliver_redirect = target(
+        &mut f,
+        "deliverRedirect",
+        input.deliver_redirect,
+        base.deliver_redirect,
+    );
+    let forward_to = target(&mut f, "forwardTo", input.forward_to, base.forward_to);
 
     let mut contact = base.contact;
-    if let Some(o) = sub_object(root, "name", problems) {
-        let mut f = Fields {
-            obj: o,
+    if let Some(o) = f.object("name", input.name) {
+        let mut f = Problems {
             prefix: "name",
-            problems,
+            problems: f.problems,
         };
         let n = &mut contact.name;
-        n.name = f.text("name", std::mem::take(&mut n.name));
-        n.company = f.text("company", std::mem::take(&mut n.company));
-        n.department = f.text("department", std::mem::take(&mut n.department));
-        n.title = f.text("title", std::mem::take(&mut n.title));
+        n.name = f.text("name", o.name, std::mem::take(&mut n.name));
+        n.company = f.text("company", o.company, std::mem::take(&mut n.company));
+        n.department = f.text(
+            "department",
+            o.department,
+            std::mem::take(&mut n.department),
+        );
+        n.title = f.text("title", o.title, std::mem::take(&mut n.title));
     }
-    if let Some(o) = sub_object(root, "address", problems) {
-        let mut f = Fields {
-            obj: o,
+    if let Some(o) = f.object("address", input.address) {
+        let mut f = Problems {
             prefix: "address",
-            problems,
+            problems: f.problems,
         };
         let a = &mut contact.address;
-        a.address = f.text("address", std::mem::take(&mut a.address));
-        a.city = f.text("city", std::mem::take(&mut a.city));
-        a.state = f.text("state", std::mem::take(&mut a.state));
-        a.zip = f.text("zip", std::mem::take(&mut a.zip));
-        a.country = f.text("country", std::mem::take(&mut a.country));
+        a.address = f.text("address", o.address, std::mem::take(&mut a.address));
+        a.city = f.text("city", o.city, std::mem::take(&mut a.city));
+        a.state = f.text("state", o.state, std::mem::take(&mut a.state));
+        a.zip = f.text("zip", o.zip, std::mem::take(&mut a.zip));
+        a.country = f.text("country", o.country, std::mem::take(&mut a.country));
     }
-    if let Some(o) = sub_object(root, "phones", problems) {
-        let mut f = Fields {
-            obj: o,
+    if let Some(o) = f.object("phones", input.phones) {
+        let mut f = Problems {
             prefix: "phones",
-            problems,
+            problems: f.problems,
         };
         let p = &mut contact.phones;
-        for (name, slot) in [
-            ("businessPhone", &mut p.business_phone),
-            ("homePhone", &mut p.home_phone),
-            ("fax", &mut p.fax),
-            ("mobile", &mut p.mobile),
+        for (name, field, slot) in [
+            ("businessPhone", o.business_phone, &mut p.business_phone),
+            ("homePhone", o.home_phone, &mut p.home_phone),
+            ("fax", o.fax, &mut p.fax),
+            ("mobile", o.mobile, &mut p.mobile),
         ] {
-            if let Some(v) = f.parsed(name, phone::<32>) {
+            if let Some(v) = f.parsed(name, field, phone::<32>) {
                 *slot = v;
             }
         }
@@ -211,14 +307,49 @@ fn read_settings(
     }
 }
 
-fn object<'a>(body: &'a Value, problems: &mut FieldProblems) -> Option<&'a Map<String, Value>> {
-    match body {
-        Value::Object(root) => Some(root),
-        _ => {
-            problems.insert("body".into(), "must be a JSON object".into());
-            None
-        }
-    }
+/// The mailbox's owner as sent.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct OwnerInput {
+    /// Lowercase letters, digits, `_`, `-` and single inner dots; 1 to 25 characters.
+    #[schema(value_type = String, max_length = 25, example = "a.a")]
+    #[serde(default)]
+    pub username: Field<String>,
+    /// 8 to 20 characters, one word, letters and at least one digit, not only lowercase.
+    #[schema(value_type = String, min_length = 8, max_length = 20, example = "tester1234")]
+    #[serde(default)]
+    pub password: Field<String>,
+}
+
+/// `POST …/mailboxes`: the owner and the mailbox's settings. Unknown fields are ignored.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"owner": {"username": "a.a", "password": "tester1234"}, "admin": 0, "notes": "some text", "recipientLimit": 10, "deliverRedirect": "zsds", "forwardTo": "asdasd", "name": {"name": "John Smith", "company": "My Company", "department": "Sales", "title": "President"}, "address": {"address": "100 Main St.", "city": "Chicago", "state": "IL", "zip": "60001", "country": "US"}, "phones": {"businessPhone": "555-555-5501", "homePhone": "555-555-5502", "fax": "555-555-5503", "mobile": "555-555-5504"}}))]
+pub struct MailboxCreateRequest {
+    #[schema(value_type = OwnerInput)]
+    #[serde(default)]
+    pub owner: Field<OwnerInput>,
+    #[serde(flatten)]
+    pub settings: SettingsInput,
+}
+
+/// `PUT …/mailboxes/{username}`: the settings to change; fields left out stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"notes": "moved to sales", "recipientLimit": 50}))]
+pub struct MailboxUpdateRequest {
+    /// Only with `?passwordReset=1`, and then required.
+    #[schema(value_type = Option<String>, min_length = 8, max_length = 20)]
+    #[serde(default)]
+    pub password: Field<String>,
+    /// May be sent with its current value only.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub username: Field<String>,
+    /// May be sent with its current value only.
+    #[schema(value_type = Option<String>)]
+    #[serde(default)]
+    pub billing_status: Field<String>,
+    #[serde(flatten)]
+    pub settings: SettingsInput,
 }
 
 /// A valid request for a new mailbox in `domain`.
@@ -231,46 +362,46 @@ pub struct NewMailbox {
 }
 
 impl NewMailbox {
-    /// Parses the body of `POST …/exchange/{domain}/mailboxes`. Unknown fields are ignored.
-    pub fn parse(body: &Value, domain: &DomainName) -> Result<Self, FieldProblems> {
+    /// Parses the body of `POST …/exchange/{domain}/mailboxes`.
+    pub fn parse(body: MailboxCreateRequest, domain: &DomainName) -> Result<Self, FieldProblems> {
         let mut problems = FieldProblems::new();
-        let Some(root) = object(body, &mut problems) else {
-            return Err(problems);
-        };
-
-        let empty = Map::new();
-        let owner = match root.get("owner") {
-            None | Some(Value::Null) => {
+        let owner = match body.owner {
+            Field::Absent | Field::Null => {
                 problems.insert("owner".into(), "Required".into());
-                &empty
+                None
             }
-            Some(Value::Object(o)) => o,
-            Some(_) => {
+            Field::Wrong => {
                 problems.insert("owner".into(), "must be an object".into());
-                &empty
+                None
             }
+            Field::Given(owner) => Some(owner),
         };
-        let owner_present = !problems.contains_key("owner");
-        let (username, password) = {
-            let mut f = Fields {
-                obj: owner,
-                prefix: "owner",
-                problems: &mut problems,
-            };
-            let username = f.parsed("username", Username::parse);
-            let password = f.parsed("password", Password::parse);
-            for name in ["username", "password"] {
-                if owner_present && !f.present(name) {
-                    f.fail(name, "Required");
+        let (username, password) = match owner {
+            None => (None, None),
+            Some(owner) => {
+                let mut f = Problems {
+                    prefix: "owner",
+                    problems: &mut problems,
+                };
+                for (name, sent) in [
+                    ("username", owner.username.is_present()),
+                    ("password", owner.password.is_present()),
+                ] {
+                    if !sent {
+                        f.fail(name, "Required");
+                    }
                 }
+                (
+                    f.parsed("username", owner.username, Username::parse),
+                    f.parsed("password", owner.password, Password::parse),
+                )
             }
-            (username, password)
         };
         let address = username
             .as_ref()
             .and_then(|u| EmailAddress::from_parts(u.as_str(), domain).ok());
         let settings = read_settings(
-            root,
+            body.settings,
             domain,
             address.as_ref(),
             MailboxSettings::default(),
@@ -309,31 +440,31 @@ impl MailboxChange {
     /// values only; `password` only (and then necessarily) with `passwordReset=1`, and it may not
     /// contain the username.
     pub fn parse(
-        body: &Value,
+        body: MailboxUpdateRequest,
         domain: &DomainName,
         current: CurrentMailbox<'_>,
         password_reset: bool,
     ) -> Result<Self, FieldProblems> {
         let mut problems = FieldProblems::new();
-        let Some(root) = object(body, &mut problems) else {
-            return Err(problems);
-        };
-        let mut f = Fields {
-            obj: root,
+        let mut f = Problems {
             prefix: "",
             problems: &mut problems,
         };
-        for (name, now) in [
-            ("username", current.username),
-            ("billingStatus", current.billing_status.as_str()),
+        for (name, field, now) in [
+            ("username", body.username, current.username),
+            (
+                "billingStatus",
+                body.billing_status,
+                current.billing_status.as_str(),
+            ),
         ] {
-            if let Some(sent) = f.string(name)
+            if let Some(sent) = f.parsed(name, field, |raw| Ok(raw.to_owned()))
                 && sent != now
             {
                 f.fail(name, format!("cannot be changed (it is {now:?})"));
             }
         }
-        let password = match (password_reset, f.present("password")) {
+        let password = match (password_reset, body.password.is_present()) {
             (false, false) => None,
             (false, true) => {
                 f.fail("password", "may only be sent with passwordReset=1");
@@ -343,7 +474,7 @@ impl MailboxChange {
                 f.fail("password", "Required");
                 None
             }
-            (true, true) => f.parsed("password", |raw| {
+            (true, true) => f.parsed("password", body.password, |raw| {
                 let p = Password::parse(raw)?;
                 if p.contains_ignoring_case(current.username) {
                     return Err("must not contain the username".into());
@@ -352,7 +483,7 @@ impl MailboxChange {
             }),
         };
         let settings = read_settings(
-            root,
+            body.settings,
             domain,
             Some(current.address),
             current.settings,
@@ -369,10 +500,18 @@ impl MailboxChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn domain() -> DomainName {
         DomainName::parse("myexchangedomain.com").unwrap()
+    }
+
+    fn create(body: Value) -> MailboxCreateRequest {
+        serde_json::from_value(body).expect("an object")
+    }
+
+    fn update(body: Value) -> MailboxUpdateRequest {
+        serde_json::from_value(body).expect("an object")
     }
 
     fn seed() -> Value {
@@ -388,7 +527,7 @@ mod tests {
 
     #[test]
     fn the_seed_body_parses() {
-        let m = NewMailbox::parse(&seed(), &domain()).unwrap();
+        let m = NewMailbox::parse(create(seed()), &domain()).unwrap();
         assert_eq!(m.address.as_str(), "a.a@myexchangedomain.com");
         let s = m.settings;
         assert_eq!(
@@ -407,7 +546,7 @@ mod tests {
     fn every_problem_is_reported_at_once() {
         let body = json!({"owner": {"username": "Bad Name"}, "admin": 2, "recipientLimit": 0,
                           "forwardTo": "a b", "name": "x", "phones": {"fax": "call me"}});
-        let p = NewMailbox::parse(&body, &domain()).unwrap_err();
+        let p = NewMailbox::parse(create(body), &domain()).unwrap_err();
         let keys: Vec<&str> = p.keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -426,7 +565,7 @@ mod tests {
 
     #[test]
     fn missing_owner_is_required() {
-        let p = NewMailbox::parse(&json!({}), &domain()).unwrap_err();
+        let p = NewMailbox::parse(create(json!({})), &domain()).unwrap_err();
         assert_eq!(p["owner"], "Required");
         assert_eq!(p.len(), 1);
     }
@@ -443,10 +582,15 @@ mod tests {
 
     #[test]
     fn changes_keep_what_is_left_out() {
-        let m = NewMailbox::parse(&seed(), &domain()).unwrap();
+        let m = NewMailbox::parse(create(seed()), &domain()).unwrap();
         let body = json!({"username": "a.a", "billingStatus": "open", "notes": "new", "name": {"title": "CEO"}, "forwardTo": ""});
-        let c = MailboxChange::parse(&body, &domain(), current(&m.settings, &m.address), false)
-            .unwrap();
+        let c = MailboxChange::parse(
+            update(body),
+            &domain(),
+            current(&m.settings, &m.address),
+            false,
+        )
+        .unwrap();
         assert_eq!(c.settings.notes.as_str(), "new");
         assert_eq!(c.settings.contact.name.title.as_str(), "CEO");
         assert_eq!(c.settings.contact.name.name.as_str(), "John Smith");
@@ -458,10 +602,11 @@ mod tests {
 
     #[test]
     fn immutable_fields_and_password_rules() {
-        let m = NewMailbox::parse(&seed(), &domain()).unwrap();
+        let m = NewMailbox::parse(create(seed()), &domain()).unwrap();
         let cur = || current(&m.settings, &m.address);
-        let err =
-            |body: Value, reset| MailboxChange::parse(&body, &domain(), cur(), reset).unwrap_err();
+        let err = |body: Value, reset| {
+            MailboxChange::parse(update(body), &domain(), cur(), reset).unwrap_err()
+        };
         assert!(err(json!({"username": "b"}), false).contains_key("username"));
         assert!(err(json!({"billingStatus": "closed"}), false).contains_key("billingStatus"));
         assert!(err(json!({"password": "Newpass123"}), false).contains_key("password"));
@@ -470,8 +615,13 @@ mod tests {
             err(json!({"password": "xxA.A12345"}), true).contains_key("password"),
             "contains the username"
         );
-        let ok = MailboxChange::parse(&json!({"password": "Newpass123"}), &domain(), cur(), true)
-            .unwrap();
+        let ok = MailboxChange::parse(
+            update(json!({"password": "Newpass123"})),
+            &domain(),
+            cur(),
+            true,
+        )
+        .unwrap();
         assert!(ok.password.is_some());
     }
 }

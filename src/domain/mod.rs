@@ -15,8 +15,9 @@ mod username;
 pub use address::{DomainName, EmailAddress};
 pub use ids::{OrderId, OwnerId};
 pub use mailbox::{
-    Contact, CurrentMailbox, FieldProblems, MailboxChange, MailboxSettings, NewMailbox, PersonName,
-    Phones, PostalAddress, RecipientLimit,
+    AddressInput, Contact, CurrentMailbox, Field, FieldProblems, Flag, MailboxChange,
+    MailboxCreateRequest, MailboxSettings, MailboxUpdateRequest, NameInput, NewMailbox, OwnerInput,
+    PersonName, Phones, PhonesInput, PostalAddress, RecipientLimit, SettingsInput,
 };
 pub use money::{Currency, Money};
 pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};

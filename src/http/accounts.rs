@@ -10,8 +10,9 @@ use super::State;
 use super::access;
 use super::extract::{Auth, Base, JsonBody};
 use super::list::{ListRequest, ListSpec};
-use super::types::{Account, AccountListItem, Link};
+use super::types::{Account, AccountListItem, AccountStatusRequest, Link};
 use crate::auth::Caller;
+use crate::domain::Field;
 use crate::error::{ApiError, ApiResult};
 use crate::provision::DriverKind;
 use crate::store::{
@@ -111,18 +112,20 @@ pub async fn update(
     state: State,
     Auth(caller): Auth,
     Path(number): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<AccountStatusRequest>,
 ) -> ApiResult<StatusCode> {
     scope(&caller)?;
     let account = access::account(&state, &caller, &number).await?;
     if caller.role != Role::Agent {
         return Err(access::forbidden("Account status"));
     }
-    let status = match body.get("status") {
-        None => return Err(ApiError::field("status", "is required")),
-        Some(v) => v
-            .as_str()
-            .and_then(AccountStatus::parse)
+    let status = match body.status {
+        Field::Absent => return Err(ApiError::field("status", "is required")),
+        field => Some(field)
+            .and_then(|f| match f {
+                Field::Given(s) => AccountStatus::parse(&s),
+                _ => None,
+            })
             // The statuses a request may set are those an open account may move to.
             .filter(|s| AccountStatus::Open.can_move_to(*s))
             .ok_or_else(|| ApiError::field("status", "must be one of open, suspended, closed"))?,

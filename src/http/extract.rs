@@ -47,10 +47,12 @@ impl FromRequestParts<Arc<AppState>> for Base {
     }
 }
 
-/// A JSON request body ([`json_body`]).
-pub struct JsonBody(pub Value);
+/// A JSON request body ([`json_body`]) read into a request type, whose fields take any value
+/// (`domain::Field`) so that every problem is reported by the parser that follows; only a body
+/// that is not a JSON object is refused here.
+pub struct JsonBody<T>(pub T);
 
-impl FromRequest<Arc<AppState>> for JsonBody {
+impl<T: serde::de::DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &Arc<AppState>) -> ApiResult<Self> {
@@ -61,7 +63,14 @@ impl FromRequest<Arc<AppState>> for JsonBody {
                 message: "Unreadable body".into(),
                 details: Details::Text(e.body_text()),
             })?;
-        json_body(&headers, &bytes).map(JsonBody)
+        let not_an_object = || ApiError::field("body", "must be a JSON object");
+        let value = json_body(&headers, &bytes)?;
+        if !value.is_object() {
+            return Err(not_an_object());
+        }
+        serde_json::from_value(value)
+            .map(JsonBody)
+            .map_err(|_| not_an_object())
     }
 }
 

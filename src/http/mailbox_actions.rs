@@ -4,11 +4,12 @@
 
 use axum::extract::{Path, RawQuery};
 use axum::response::Response;
-use serde_json::Value;
 
 use super::State;
 use super::access;
 use super::extract::{Auth, Base, JsonBody};
+use super::types::MailboxActionRequest;
+use crate::domain::Field;
 use crate::domain::{OrderId, OwnerId};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{
@@ -110,12 +111,14 @@ pub async fn action(
     Auth(caller): Auth,
     Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<MailboxActionRequest>,
 ) -> ApiResult<Response> {
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
-    match body.get("action").and_then(Value::as_str) {
-        Some("restore") => queue(&state, &base, &exchange, &username, StepKind::Restore).await,
-        Some(_) => Err(ApiError::field("action", "must be restore")),
-        None => Err(ApiError::field("action", "Required")),
+    match body.action {
+        Field::Given(a) if a == "restore" => {
+            queue(&state, &base, &exchange, &username, StepKind::Restore).await
+        }
+        Field::Absent | Field::Null => Err(ApiError::field("action", "Required")),
+        Field::Given(_) | Field::Wrong => Err(ApiError::field("action", "must be restore")),
     }
 }

@@ -12,8 +12,9 @@ use super::extract::{Auth, Base, JsonBody, OwnerCookie};
 use super::quotes::{price_lines, unpriceable};
 use super::types::{CompactQuote, Link, Mailbox};
 use crate::domain::{
-    BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxSettings,
-    NewMailbox, OrderId, OwnerId, RecipientLimit, SealedPassword,
+    BoundedText, CurrentMailbox, DomainName, EmailAddress, MailboxChange, MailboxCreateRequest,
+    MailboxSettings, MailboxUpdateRequest, NewMailbox, OrderId, OwnerId, RecipientLimit,
+    SealedPassword,
 };
 use crate::error::{ApiError, ApiResult, Details};
 use crate::provision::destinations;
@@ -48,7 +49,7 @@ pub async fn create(
     Base(base): Base,
     cookie: OwnerCookie,
     Path((account, domain)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<MailboxCreateRequest>,
 ) -> ApiResult<Response> {
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     if exchange.account_status != AccountStatus::Open {
@@ -74,7 +75,7 @@ pub async fn create(
             exchange.plan
         )));
     }
-    let mailbox = NewMailbox::parse(&body, &domain_of(&exchange)?).map_err(ApiError::Validation)?;
+    let mailbox = NewMailbox::parse(body, &domain_of(&exchange)?).map_err(ApiError::Validation)?;
     // Cheap early answer for the common conflict; the transaction below settles races.
     if state
         .store
@@ -243,7 +244,7 @@ pub async fn update(
     Base(base): Base,
     Path((account, domain, username)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<MailboxUpdateRequest>,
 ) -> ApiResult<Response> {
     let (exchange, mailbox) =
         access::mailbox(&state, &caller, &account, &domain, &username).await?;
@@ -262,7 +263,7 @@ pub async fn update(
         address: &address,
         settings: current_settings(&mailbox)?,
     };
-    let change = MailboxChange::parse(&body, &domain, current, password_reset)
+    let change = MailboxChange::parse(body, &domain, current, password_reset)
         .map_err(ApiError::Validation)?;
     if !may_set_admin(caller.role, &exchange, mailbox.admin, change.settings.admin) {
         return Err(access::forbidden("Mailbox admin"));

@@ -5,13 +5,13 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
 use super::State;
 use super::extract::{Base, JsonBody};
 use super::orders::{Asker, PERMISSION, Target, authorized};
 use super::quotes::{price_lines, unpriceable};
-use super::types::{FullQuote, Link, QuoteFields};
+use super::types::{FullQuote, Link, OrderActionRequest, QuoteFields};
+use crate::domain::Field;
 use crate::error::{ApiError, ApiResult, Details};
 use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
@@ -21,39 +21,31 @@ enum Action {
     Submit,
 }
 
-/// The action body: `{"action": "validate"|"submit", "actionData": {…}, "quoteHash": "…"}`.
-fn parse_action(body: &Value) -> ApiResult<(Action, Option<String>)> {
-    let Some(fields) = body.as_object() else {
-        return Err(ApiError::field("action", "Required"));
-    };
+/// The action body: `{"action": "validate"|"submit", "actionData": {…}, "quoteHash": "…"}`;
+/// a `quoteHash` in upper case is accepted.
+fn parse_action(body: OrderActionRequest) -> ApiResult<(Action, Option<String>)> {
     let mut problems = std::collections::BTreeMap::new();
-    let action = match fields.get("action") {
-        None | Some(Value::Null) => {
+    let action = match body.action {
+        Field::Absent | Field::Null => {
             problems.insert("action".to_owned(), "Required".to_owned());
             None
         }
-        Some(Value::String(a)) if a == "validate" => Some(Action::Validate),
-        Some(Value::String(a)) if a == "submit" => Some(Action::Submit),
-        Some(_) => {
+        Field::Given(a) if a == "validate" => Some(Action::Validate),
+        Field::Given(a) if a == "submit" => Some(Action::Submit),
+        Field::Given(_) | Field::Wrong => {
             problems.insert("action".to_owned(), "must be validate or submit".to_owned());
             None
         }
     };
-    if let Some(data) = fields.get("actionData")
-        && !(data.is_object() || data.is_null())
-    {
+    if body.action_data == Field::Wrong {
         problems.insert("actionData".to_owned(), "must be an object".to_owned());
     }
-    let hash = match fields.get("quoteHash") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(h))
-            if h.len() == 40
-                && h.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) =>
-        {
-            Some(h.clone())
+    let hash = match body.quote_hash {
+        Field::Absent | Field::Null => None,
+        Field::Given(h) if h.len() == 40 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(h.to_ascii_lowercase())
         }
-        Some(_) => {
+        Field::Given(_) | Field::Wrong => {
             problems.insert(
                 "quoteHash".to_owned(),
                 "must be the 40-hex hash of a quote".to_owned(),
@@ -88,7 +80,7 @@ pub async fn action(
     asker: Asker,
     Base(base): Base,
     Path(id): Path<String>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<OrderActionRequest>,
 ) -> ApiResult<Response> {
     act(state, asker, base, body, Target::Id(id)).await
 }
@@ -98,7 +90,7 @@ pub async fn action_current(
     state: State,
     asker: Asker,
     Base(base): Base,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<OrderActionRequest>,
 ) -> ApiResult<Response> {
     act(state, asker, base, body, Target::Current).await
 }
@@ -107,11 +99,11 @@ async fn act(
     state: State,
     asker: Asker,
     base: String,
-    body: Value,
+    body: OrderActionRequest,
     target: Target,
 ) -> ApiResult<Response> {
     let (mut order, mut lines) = authorized(&state, &asker, &target, PERMISSION).await?;
-    let (action, expected_hash) = parse_action(&body)?;
+    let (action, expected_hash) = parse_action(body)?;
     // Lines added while pricing move the order's revision; price again (a few times at most).
     for _ in 0..3 {
         if !order.status.can_move_to(OrderStatus::Processing) {

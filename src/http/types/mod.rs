@@ -5,10 +5,12 @@
 
 mod orders;
 mod quotes;
+mod requests;
 mod resources;
 
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};
+pub use requests::{AccountStatusRequest, MailboxActionRequest, OrderActionRequest};
 pub use resources::{
     Account, AccountListItem, Charge, Exchange, ExchangeListItem, Mailbox, MailboxListItem,
 };
