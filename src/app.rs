@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::Router;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
@@ -39,6 +40,19 @@ pub struct ServeConfig {
     pub drivers: DriverSelection,
     /// The password-hashing pool's bounds.
     pub hashing: HashPoolConfig,
+    /// Wraps the API's router, for an embedder's own layers (the tests check every response
+    /// against the OpenAPI document with one).
+    pub wrap_router: Option<RouterWrap>,
+}
+
+/// A function that wraps the API's router in further layers.
+#[derive(Clone)]
+pub struct RouterWrap(pub Arc<dyn Fn(Router) -> Router + Send + Sync>);
+
+impl std::fmt::Debug for RouterWrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RouterWrap")
+    }
 }
 
 impl ServeConfig {
@@ -55,6 +69,7 @@ impl ServeConfig {
             catalog: Arc::new(Catalog::builtin()),
             drivers: DriverSelection::default(),
             hashing: HashPoolConfig::default(),
+            wrap_router: None,
         }
     }
 }
@@ -155,7 +170,11 @@ impl Server {
                     workers_configured: config.worker.workers,
                 });
                 let mut stop_http = stop.clone();
-                let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+                let mut app = router(state);
+                if let Some(RouterWrap(wrap)) = &config.wrap_router {
+                    app = wrap(app);
+                }
+                let app = app.into_make_service_with_connect_info::<SocketAddr>();
                 let http = tokio::spawn(async move {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {

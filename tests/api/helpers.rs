@@ -1,10 +1,12 @@
 //! The shared test app: a real mailorder on `127.0.0.1:0` over a throw-away database, seeded
 //! with the demo data, plus typed helpers for the requests the tests make.
 
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
 use mailorder::app::{ServeConfig, Server};
+
+use crate::conformance;
 use serde_json::{Value, json};
 use sqlx::{AnyPool, Row};
 
@@ -189,6 +191,21 @@ pub struct TestApp {
     pub db: TestDb,
     pub base: String,
     pub client: reqwest::Client,
+    /// What the response-conformance check found ([`crate::conformance`]); the test fails
+    /// when the app is dropped if it found anything.
+    pub violations: conformance::Violations,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let found = std::mem::take(&mut *self.violations.lock().expect("not poisoned"));
+        if !found.is_empty() && !std::thread::panicking() {
+            panic!(
+                "responses that do not match the OpenAPI document:\n{}",
+                found.join("\n")
+            );
+        }
+    }
 }
 
 /// The defaults of the test app: demo data, fast retries, four workers.
@@ -221,7 +238,9 @@ impl TestApp {
 
     async fn spawn_in(db: TestDb, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
         init_tracing();
+        let violations = conformance::Violations::default();
         let mut config = test_config(&db);
+        config.wrap_router = Some(conformance::wrap(Arc::clone(&violations)));
         tweak(&mut config);
         let server = Server::start(config).await.expect("server starts");
         let base = format!("http://{}", server.addr());
@@ -234,6 +253,7 @@ impl TestApp {
             db,
             base,
             client,
+            violations,
         }
     }
 

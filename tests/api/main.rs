@@ -1,6 +1,7 @@
 //! mailorder's integration tests: one binary; each scenario runs against a real server on
 //! `127.0.0.1:0`, on SQLite and on PostgreSQL (`MAILORDER_TEST_POSTGRES`).
 
+mod conformance;
 mod helpers;
 
 mod access;

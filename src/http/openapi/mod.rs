@@ -3,14 +3,13 @@
 //! scripts or external assets, so it works offline).
 
 mod paths;
-mod schemas;
 
 use std::fmt::Write;
 use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -55,6 +54,7 @@ impl Modify for Security {
         paths::current_cancel, paths::current_action, paths::current_quote, paths::healthz,
         paths::readyz, paths::metrics, paths::openapi_json, paths::docs
     ),
+    components(schemas(crate::http::types::CompactQuote)),
     modifiers(&Security)
 )]
 struct ApiDoc;
@@ -66,8 +66,139 @@ pub fn document() -> &'static Value {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the spec serialises");
         // The crate's version, set here so the snapshot stays stable across releases.
         doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_owned());
+        add_shared_responses(&mut doc);
+        doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
+            ["x-optional-body"] =
+            json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
         doc
     })
+}
+
+/// An error answer with Hostway's body, and the headers it carries.
+fn error_response(description: &str, headers: &[(&str, &str)]) -> Value {
+    let mut response = json!({
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    });
+    if !headers.is_empty() {
+        response["headers"] = headers
+            .iter()
+            .map(|(name, about)| {
+                (
+                    (*name).to_owned(),
+                    json!({"schema": {"type": "string"}, "description": about}),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
+    response
+}
+
+/// The answers every operation of the API shares, added where an operation does not say
+/// otherwise: `500` and `503` everywhere; `401` and `429` where credentials may be sent (they are
+/// checked wherever they are); `400`, `413` and `415` where a JSON body is read. The
+/// operational routes (`/healthz` and the others) answer only what they say.
+fn add_shared_responses(doc: &mut Value) {
+    let retry = ("Retry-After", "Seconds to wait before trying again");
+    let with_body = |op: &Value| op.get("requestBody").is_some();
+    let with_credentials = |op: &Value| op.get("security").is_some();
+    let always = |_: &Value| true;
+    type AppliesTo<'a> = &'a dyn Fn(&Value) -> bool;
+    let shared: [(&str, Value, AppliesTo); 7] = [
+        (
+            "400",
+            error_response(
+                "The body is not a JSON object, or a field is wrong (each named in `details`)",
+                &[],
+            ),
+            &with_body,
+        ),
+        (
+            "401",
+            error_response(
+                "Credentials missing or wrong",
+                &[("WWW-Authenticate", "`Basic realm=\"mailorder\"`")],
+            ),
+            &with_credentials,
+        ),
+        (
+            "413",
+            error_response("Request body too large", &[]),
+            &with_body,
+        ),
+        (
+            "415",
+            error_response("Not `application/json`", &[]),
+            &with_body,
+        ),
+        (
+            "429",
+            error_response(
+                "This login's verifications from this address are in flight already",
+                &[retry],
+            ),
+            &with_credentials,
+        ),
+        (
+            "500",
+            error_response("Internal error (logged under the `guid`)", &[]),
+            &always,
+        ),
+        (
+            "503",
+            error_response(
+                "The database is unavailable or the server is busy",
+                &[retry],
+            ),
+            &always,
+        ),
+    ];
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if super::OPS_PATHS.contains(&path.as_str()) {
+            continue;
+        }
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            for (status, response, applies) in &shared {
+                if applies(op) && op["responses"].get(*status).is_none() {
+                    op["responses"][*status] = response.clone();
+                }
+            }
+            if let Some(responses) = op["responses"].as_object_mut() {
+                responses.sort_keys();
+                for (status, response) in responses.iter_mut() {
+                    if response["description"].as_str().is_none_or(str::is_empty) {
+                        response["description"] = Value::String(reason(status));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What an undescribed answer means: the status's reason, and for errors the type their body
+/// is keyed by (``Not Found (`itemNotFound`)``).
+fn reason(status: &str) -> String {
+    let Some(s) = status
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+    else {
+        return String::new();
+    };
+    let text = s.canonical_reason().unwrap_or("");
+    if s.is_client_error() || s.is_server_error() {
+        format!("{text} (`{}`)", crate::error::error_type(s))
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The document as pretty JSON, as `mailorder openapi` prints it.
