@@ -67,11 +67,33 @@ pub fn document() -> &'static Value {
         // The crate's version, set here so the snapshot stays stable across releases.
         doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_owned());
         add_shared_responses(&mut doc);
+        refer_list_items(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
         doc
     })
+}
+
+/// utoipa writes the item type of a generic `ListBody<T>` inline; a reference to `T`'s own
+/// schema gives generated clients one type per item, not a copy per list.
+fn refer_list_items(doc: &mut Value) {
+    let Some(schemas) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    let items: Vec<(String, String)> = schemas
+        .keys()
+        .filter_map(|name| {
+            let item = name.strip_prefix("ListBody_")?;
+            schemas
+                .contains_key(item)
+                .then(|| (name.clone(), item.to_owned()))
+        })
+        .collect();
+    for (list, item) in items {
+        schemas[&list]["properties"]["list"]["items"] =
+            json!({"$ref": format!("#/components/schemas/{item}")});
+    }
 }
 
 /// An error answer with Hostway's body, and the headers it carries.
