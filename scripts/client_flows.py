@@ -178,7 +178,7 @@ def errors(base, api):
     missing = mailbox_read.sync(ACCOUNT, FREE, "nobody", client=api)
     check(isinstance(missing, ErrorBody) and missing.item_not_found, f"404: {missing!r}")
     bad = mailbox_create.sync(
-        ACCOUNT, FREE, client=api, body=MailboxCreateRequest.from_dict({"owner": {"username": "b..b"}})
+        ACCOUNT, FREE, client=api, body=MailboxCreateRequest.from_dict({"owner": {"username": "b..b", "password": "short"}})
     )
     check(isinstance(bad, ErrorBody) and bad.bad_request, f"400: {bad!r}")
     fields = bad.bad_request.details.to_dict()

@@ -46,16 +46,10 @@ pub async fn add_account(
     franchise_name: &str,
     number: &str,
     currency: &str,
-    status: &str,
+    status: AccountStatus,
 ) -> anyhow::Result<i64> {
     check_name("account number", number)?;
     let currency = Currency::parse(currency).map_err(anyhow::Error::msg)?;
-    let Some(status) = AccountStatus::parse(status) else {
-        bail!(
-            "account status {status:?} must be one of {}",
-            AccountStatus::NAMES.join(", ")
-        );
-    };
     let franchise_id = franchise(store, franchise_name).await?;
     let account = NewAccount {
         franchise_id,
@@ -150,7 +144,7 @@ pub async fn seed_demo(store: &Store, hashing: &HashPool, catalog: &Catalog) -> 
     const OTHER: &str = "partner_other";
     add_franchise(store, MAIN, true).await?;
     add_franchise(store, OTHER, true).await?;
-    let open = AccountStatus::Open.as_str();
+    let open = AccountStatus::Open;
     add_account(store, MAIN, "acct999999", "USD", open).await?;
     add_account(store, OTHER, "acct111111", "USD", open).await?;
     let exchange = |franchise, account, domain, plan| ExchangeSpec {

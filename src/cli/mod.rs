@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::admin;
 use crate::app::{ServeConfig, Server};
+use crate::domain::AccountStatus;
 use crate::hashing::{HashPool, HashPoolConfig};
 use crate::pricing::Catalog;
 use crate::store::DbOptions;
@@ -25,15 +26,58 @@ use crate::worker::WorkerConfig;
     about = "Hostway-compatible provisioning API for hosted mailboxes"
 )]
 pub struct Cli {
-    /// Log format on standard error: `human` or `json` (one object per line).
-    #[arg(long, global = true, env = "MAILORDER_LOG_FORMAT", default_value = "human", value_parser = ["human", "json"])]
-    log_format: String,
+    /// Log format on standard error.
+    #[arg(
+        long,
+        global = true,
+        env = "MAILORDER_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Human
+    )]
+    log_format: LogFormat,
     /// A TOML file with settings (see `mailorder config example`); flags and environment
     /// variables take precedence over it.
     #[arg(long, global = true, env = "MAILORDER_CONFIG")]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Lines for people.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The mail servers `mail-config` writes configuration for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MailServer {
+    /// Logins (IMAP) and delivery (LMTP).
+    Dovecot,
+    /// SMTP: which domains and addresses it accepts, handed to Dovecot.
+    Postfix,
+}
+
+/// A customer account's status, as `account add --status` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum AccountStatusArg {
+    Pending,
+    Open,
+    Suspended,
+    Closed,
+}
+
+impl From<AccountStatusArg> for AccountStatus {
+    fn from(status: AccountStatusArg) -> Self {
+        match status {
+            AccountStatusArg::Pending => Self::Pending,
+            AccountStatusArg::Open => Self::Open,
+            AccountStatusArg::Suspended => Self::Suspended,
+            AccountStatusArg::Closed => Self::Closed,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,9 +109,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct MailConfigArgs {
-    /// `dovecot` or `postfix`.
-    #[arg(value_parser = ["dovecot", "postfix"])]
-    server: String,
+    #[arg(value_enum)]
+    server: MailServer,
     /// Folder to write the files into.
     #[arg(long, default_value = ".")]
     out: PathBuf,
@@ -261,8 +304,8 @@ enum AccountCmd {
         number: String,
         #[arg(long, default_value = "USD")]
         currency: String,
-        #[arg(long, default_value = "open")]
-        status: String,
+        #[arg(long, value_enum, default_value_t = AccountStatusArg::Open)]
+        status: AccountStatusArg,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -340,29 +383,34 @@ fn log_config(config: &ServeConfig) {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let no_worker = args.no_worker;
     let mut config = args.run.config(Some(args.listen))?;
     config.public_url = args.public_url;
     config.demo = args.demo;
     config.hashing = args.hashing.config();
-    if no_worker {
+    if args.no_worker {
         config.worker.workers = 0;
     }
-    log_config(&config);
-    let server = Server::start(config).await?;
-    println!("listening on http://{}", server.addr());
-    std::io::stdout().flush()?;
-    shutdown_signal().await;
-    tracing::info!("shutting down");
-    server.stop().await
+    run_until_signal(config, |server| {
+        format!("listening on http://{}", server.addr())
+    })
+    .await
 }
 
 async fn work(args: WorkerArgs) -> anyhow::Result<()> {
     let mut config = args.run.config(None)?;
     config.worker.workers = config.worker.workers.max(1);
+    run_until_signal(config, |_| "working".to_owned()).await
+}
+
+/// What `serve` and `worker` share: log the configuration, start, print the ready line (which
+/// scripts wait for), run until SIGINT or SIGTERM, then stop cleanly.
+async fn run_until_signal(
+    config: ServeConfig,
+    ready_line: impl FnOnce(&Server) -> String,
+) -> anyhow::Result<()> {
     log_config(&config);
     let server = Server::start(config).await?;
-    println!("working");
+    println!("{}", ready_line(&server));
     std::io::stdout().flush()?;
     shutdown_signal().await;
     tracing::info!("shutting down");
@@ -404,7 +452,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db,
         }) => {
             let store = open(db).await?;
-            admin::add_account(store.as_ref(), &franchise, &number, &currency, &status).await?;
+            admin::add_account(
+                store.as_ref(),
+                &franchise,
+                &number,
+                &currency,
+                status.into(),
+            )
+            .await?;
             store.close().await;
             println!("account {number} ready");
             Ok(())
@@ -438,10 +493,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::MailConfig(args) => {
             let source = crate::mailconfig::Source::parse(&args.db.database)?;
-            let files = if args.server == "dovecot" {
-                crate::mailconfig::dovecot(&source, args.uid, args.gid)
-            } else {
-                crate::mailconfig::postfix(&source, &args.lmtp)
+            let files = match args.server {
+                MailServer::Dovecot => crate::mailconfig::dovecot(&source, args.uid, args.gid),
+                MailServer::Postfix => crate::mailconfig::postfix(&source, &args.lmtp),
             };
             std::fs::create_dir_all(&args.out)
                 .with_context(|| format!("cannot create {}", args.out.display()))?;
@@ -517,7 +571,7 @@ pub fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr);
-    if cli.log_format == "json" {
+    if cli.log_format == LogFormat::Json {
         logs.json().with_current_span(true).init();
     } else {
         logs.init();
@@ -546,6 +600,29 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// `--status` takes every account status by its API name, and only those.
+    #[test]
+    fn account_status_argument_covers_the_domain() {
+        for status in AccountStatus::ALL {
+            let arg = AccountStatusArg::from_str(status.as_str(), false).expect("a value");
+            assert_eq!(AccountStatus::from(arg), *status);
+        }
+        assert_eq!(
+            AccountStatusArg::value_variants().len(),
+            AccountStatus::ALL.len()
+        );
+        let refused = Cli::command().try_get_matches_from([
+            "mailorder",
+            "account",
+            "add",
+            "f",
+            "acct1",
+            "--status",
+            "frozen",
+        ]);
+        assert!(refused.is_err());
     }
 
     /// Every setting of the example file is one the command line knows, and it parses.

@@ -311,11 +311,11 @@ fn read_settings(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct OwnerInput {
     /// Lowercase letters, digits, `_`, `-` and single inner dots; 1 to 25 characters.
-    #[schema(value_type = String, max_length = 25, example = "a.a")]
+    #[schema(value_type = String, required = true, max_length = 25, example = "a.a")]
     #[serde(default)]
     pub username: Field<String>,
     /// 8 to 20 characters, one word, letters and at least one digit, not only lowercase.
-    #[schema(value_type = String, min_length = 8, max_length = 20, example = "tester1234")]
+    #[schema(value_type = String, required = true, min_length = 8, max_length = 20, example = "tester1234")]
     #[serde(default)]
     pub password: Field<String>,
 }
@@ -324,7 +324,7 @@ pub struct OwnerInput {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"owner": {"username": "a.a", "password": "tester1234"}, "admin": 0, "notes": "some text", "recipientLimit": 10, "deliverRedirect": "zsds", "forwardTo": "asdasd", "name": {"name": "John Smith", "company": "My Company", "department": "Sales", "title": "President"}, "address": {"address": "100 Main St.", "city": "Chicago", "state": "IL", "zip": "60001", "country": "US"}, "phones": {"businessPhone": "555-555-5501", "homePhone": "555-555-5502", "fax": "555-555-5503", "mobile": "555-555-5504"}}))]
 pub struct MailboxCreateRequest {
-    #[schema(value_type = OwnerInput)]
+    #[schema(value_type = OwnerInput, required = true)]
     #[serde(default)]
     pub owner: Field<OwnerInput>,
     #[serde(flatten)]

@@ -78,7 +78,7 @@ async fn accounts_in_the_docs_shape(backend: Backend) {
         "partner_api_developer_us_main",
         "acct999998",
         "USD",
-        "suspended",
+        mailorder::domain::AccountStatus::Suspended,
     )
     .await
     .expect("suspend");

@@ -560,9 +560,15 @@ pub async fn add_account_users(app: &TestApp) {
     let store = app.server().store().as_ref();
     let hashing = app.server().hashing();
     let franchise = "partner_api_developer_us_main";
-    mailorder::admin::add_account(store, franchise, "acct999998", "USD", "open")
-        .await
-        .expect("account");
+    mailorder::admin::add_account(
+        store,
+        franchise,
+        "acct999998",
+        "USD",
+        mailorder::domain::AccountStatus::Open,
+    )
+    .await
+    .expect("account");
     mailorder::admin::add_user(store, hashing, BOB.0, Some("acct999998"), BOB.1)
         .await
         .expect("bob");

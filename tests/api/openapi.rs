@@ -87,8 +87,11 @@ async fn the_spec_covers_every_route() {
     }
 }
 
+/// The page shows what the types say (fields, types, required, enum values, examples), renders
+/// the descriptions' markdown, links only inside itself and to `/openapi.json`, and loads
+/// nothing from elsewhere.
 #[tokio::test]
-async fn the_docs_page_needs_nothing_from_outside() {
+async fn the_docs_page_shows_the_bodies_and_needs_nothing_from_outside() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let r = app.client.get(app.url("/docs")).send().await.expect("sent");
     assert_eq!(r.status(), 200);
@@ -108,11 +111,54 @@ async fn the_docs_page_needs_nothing_from_outside() {
     for forbidden in ["<script", "<link", "src=", "@import", "url("] {
         assert!(!html.contains(forbidden), "{forbidden} on the page");
     }
+    let spec = mailorder::http::openapi::document();
     for href in html.split("href=\"").skip(1) {
+        let target = &href[..href.find('"').unwrap_or(0)];
+        if let Some(id) = target.strip_prefix('#') {
+            assert!(
+                html.contains(&format!("id=\"{id}\"")),
+                "dangling anchor {target}"
+            );
+        } else {
+            assert_eq!(target, "/openapi.json", "external link");
+        }
+    }
+    // The mailbox order: its request body's fields, required ones marked, the seed's body as
+    // the example, its optional quote, and its description's markdown rendered.
+    let start = html
+        .find("id=\"mailbox_create\"")
+        .expect("the mailbox order");
+    let op = &html[start..start + html[start..].find("</div>").expect("its end")];
+    for expected in [
+        "<code>owner</code> <span class=\"req\">required</span>",
+        "<a href=\"#schema-MailboxCreateRequest\">MailboxCreateRequest</a>",
+        "<code>recipientLimit</code>",
+        "min 1, max 100",
+        "&quot;username&quot;: &quot;a.a&quot;",
+        "&quot;businessPhone&quot;: &quot;555-555-5501&quot;",
+        "none, or <a href=\"#schema-CompactQuote\">CompactQuote</a>",
+        "<code>Location</code>",
+        "Credentials: HTTP Basic.",
+    ] {
         assert!(
-            href.starts_with('/'),
-            "external link: {}",
-            &href[..href.find('"').unwrap_or(0)]
+            op.contains(expected),
+            "{expected} missing from the mailbox order"
         );
     }
+    assert!(
+        !op.contains('`'),
+        "unrendered markdown in the mailbox order"
+    );
+    // Every schema has its section, with its enum values.
+    for name in spec["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        assert!(
+            html.contains(&format!("id=\"schema-{name}\"")),
+            "{name} has no section"
+        );
+    }
+    assert!(html.contains("<code>new</code><code>Processing</code><code>Completed</code>"));
 }

@@ -167,9 +167,15 @@ async fn sandbox_names_are_ordinary_outside_sandbox_franchises(backend: Backend)
     admin::add_franchise(store, "live_partner", false)
         .await
         .expect("franchise");
-    admin::add_account(store, "live_partner", "acct555555", "USD", "open")
-        .await
-        .expect("account");
+    admin::add_account(
+        store,
+        "live_partner",
+        "acct555555",
+        "USD",
+        mailorder::domain::AccountStatus::Open,
+    )
+    .await
+    .expect("account");
     let spec = admin::ExchangeSpec {
         franchise: "live_partner",
         account: "acct555555",

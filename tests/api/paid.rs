@@ -484,7 +484,7 @@ async fn actions_are_checked(backend: Backend) {
         "partner_api_developer_us_main",
         ACCT,
         "USD",
-        "suspended",
+        mailorder::domain::AccountStatus::Suspended,
     )
     .await
     .expect("suspend");

@@ -2,9 +2,9 @@
 //! docs page rendered from it on the server (`GET /docs`: plain HTML with inline styles, no
 //! scripts or external assets, so it works offline).
 
+mod page;
 mod paths;
 
-use std::fmt::Write;
 use std::sync::OnceLock;
 
 use axum::http::header;
@@ -232,89 +232,9 @@ pub async fn spec() -> Response {
     axum::Json(document()).into_response()
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The page: every operation with its summary, description, parameters, request body example
-/// and responses.
-fn render(doc: &Value) -> String {
-    let mut html = String::from(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>mailorder API</title><style>\
-         body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}\
-         h2{border-bottom:1px solid #ccc;margin-top:2.5rem}.op{margin:1.2rem 0;padding:.6rem 1rem;border:1px solid #ddd;border-radius:6px}\
-         .m{font-weight:bold;text-transform:uppercase;display:inline-block;min-width:4.5rem}code,pre{background:#f5f5f5}\
-         pre{padding:.5rem;overflow:auto}table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}\
-         </style></head><body>",
-    );
-    let info = &doc["info"];
-    let _ = write!(
-        html,
-        "<h1>{} {}</h1><p>{}</p><p>The machine-readable document: <a href=\"/openapi.json\">/openapi.json</a>.</p>",
-        escape(info["title"].as_str().unwrap_or("")),
-        escape(info["version"].as_str().unwrap_or("")),
-        escape(info["description"].as_str().unwrap_or(""))
-    );
-    let mut current_tag = String::new();
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let tag = op["tags"][0].as_str().unwrap_or("Other");
-            if tag != current_tag {
-                let _ = write!(html, "<h2>{}</h2>", escape(tag));
-                current_tag = tag.to_owned();
-            }
-            let _ = write!(
-                html,
-                "<div class=\"op\"><p><span class=\"m\">{}</span> <code>{}</code> — {}</p>",
-                escape(method),
-                escape(path),
-                escape(op["summary"].as_str().unwrap_or(""))
-            );
-            if let Some(d) = op["description"].as_str() {
-                let _ = write!(html, "<p>{}</p>", escape(d));
-            }
-            if let Some(params) = op["parameters"].as_array() {
-                html.push_str(
-                    "<table><tr><th>parameter</th><th>in</th><th>required</th><th>about</th></tr>",
-                );
-                for p in params {
-                    let _ = write!(
-                        html,
-                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        escape(p["name"].as_str().unwrap_or("")),
-                        escape(p["in"].as_str().unwrap_or("")),
-                        p["required"].as_bool().unwrap_or(false),
-                        escape(p["description"].as_str().unwrap_or(""))
-                    );
-                }
-                html.push_str("</table>");
-            }
-            if let Some(example) = op["requestBody"]["content"]["application/json"].get("example") {
-                let pretty = serde_json::to_string_pretty(example).unwrap_or_default();
-                let _ = write!(html, "<p>Request body:</p><pre>{}</pre>", escape(&pretty));
-            }
-            html.push_str("<p>Responses:");
-            for (status, response) in op["responses"].as_object().into_iter().flatten() {
-                let _ = write!(
-                    html,
-                    " <code>{}</code> {};",
-                    escape(status),
-                    escape(response["description"].as_str().unwrap_or(""))
-                );
-            }
-            html.push_str("</p></div>");
-        }
-    }
-    html.push_str("</body></html>");
-    html
-}
-
 pub async fn docs_page() -> Response {
     static PAGE: OnceLock<String> = OnceLock::new();
-    let page = PAGE.get_or_init(|| render(document()));
+    let page = PAGE.get_or_init(|| page::render(document()));
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         page.as_str(),

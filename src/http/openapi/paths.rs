@@ -76,7 +76,7 @@ pub fn mailbox_list() {}
         ("OwnerId" = Option<String>, Cookie, description = "Joins the owner's open order (paid mailboxes)")),
     request_body(content = MailboxCreateRequest, content_type = "application/json"),
     responses(
-        (status = 202, description = "Accepted: a free mailbox (`Location`, no body) or a paid one (the compact quote, `CompactQuote`)",
+        (status = 202, description = "Accepted. A free mailbox: `Location` and the cookie, no body; Hostway's example answers `Location: http://coreapi01.ote.chicago.hostway:8092/orders/00000145ff9ba7e58e7c2c51007f000000010001` and `Set-Cookie: OwnerId=f9cafb10-2e85-4b1a-bd69-1b1a91437d50; Path=/`. A paid one: the cookie and the compact quote (`CompactQuote`).",
             headers(("Location" = String, description = "Free mailboxes: the order"), ("Set-Cookie" = String, description = "`OwnerId=<uuid>; Path=/`"))),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("basic" = [])))]
