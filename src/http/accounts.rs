@@ -22,7 +22,7 @@ use crate::store::{
 
 pub const ACCOUNT_STATUSES: &[&str] = AccountStatus::NAMES;
 
-const SPEC: ListSpec = ListSpec {
+pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &[],
     filter_fields: &[("status", ACCOUNT_STATUSES)],
 };

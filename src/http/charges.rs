@@ -12,7 +12,7 @@ use super::orders::timestamp;
 use super::types::{Charge, MoneyPair};
 use crate::error::ApiResult;
 
-const SPEC: ListSpec = ListSpec {
+pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &[],
     filter_fields: &[],
 };

@@ -16,7 +16,7 @@ use crate::domain::Money;
 use crate::error::ApiResult;
 use crate::store::ExchangeRecord;
 
-const SPEC: ListSpec = ListSpec {
+pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &["domain"],
     filter_fields: &[],
 };

@@ -16,7 +16,7 @@ use crate::store::ListQuery;
 
 pub const BILLING_STATUSES: &[&str] = crate::store::BillingStatus::NAMES;
 
-const SPEC: ListSpec = ListSpec {
+pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &["username"],
     filter_fields: &[("username", &[]), ("billingStatus", BILLING_STATUSES)],
 };

@@ -14,7 +14,7 @@ use crate::store::{OrderListQuery, OrderScope, OrderStatus, Role, TextFilter};
 
 pub const ORDER_STATUSES: &[&str] = OrderStatus::NAMES;
 
-const SPEC: ListSpec = ListSpec {
+pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &["created"],
     filter_fields: &[("status", ORDER_STATUSES)],
 };

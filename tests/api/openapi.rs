@@ -162,3 +162,60 @@ async fn the_docs_page_shows_the_bodies_and_needs_nothing_from_outside() {
     }
     assert!(html.contains("<code>new</code><code>Processing</code><code>Completed</code>"));
 }
+
+/// The lists' documented query parameters are the ones their handlers take: each documented
+/// sort field, order and filter is accepted, and a filter the document does not name is refused.
+#[tokio::test]
+async fn the_lists_parameters_are_what_the_handlers_take() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let spec = mailorder::http::openapi::document();
+    let mut lists = 0;
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        let Some(params) = item["get"]["parameters"].as_array() else {
+            continue;
+        };
+        let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
+        if !names.contains(&"pageSize") {
+            continue;
+        }
+        lists += 1;
+        let mut queries = vec!["page=1&pageSize=10".to_owned()];
+        for p in params.iter().filter(|p| p["in"] == "query") {
+            let name = p["name"].as_str().expect("name");
+            match p["schema"]["enum"].as_array() {
+                Some(values) => queries.extend(
+                    values
+                        .iter()
+                        .map(|v| format!("{name}={}", v.as_str().expect("text"))),
+                ),
+                None if name.starts_with("filter") => queries.push(format!("{name}=*")),
+                None => {}
+            }
+        }
+        for query in &queries {
+            let url = app.url(&format!("{}?{query}", concrete(path)));
+            let r = app
+                .client
+                .get(&url)
+                .basic_auth(QWE.0, Some(QWE.1))
+                .send()
+                .await
+                .expect("sent");
+            assert!(
+                r.status().is_success() || r.status() == 303,
+                "{path}?{query}: {}",
+                r.status()
+            );
+        }
+        let url = app.url(&format!("{}?filterNothing=x", concrete(path)));
+        let r = app
+            .client
+            .get(&url)
+            .basic_auth(QWE.0, Some(QWE.1))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(r.status(), 400, "{path}: an undocumented filter");
+    }
+    assert_eq!(lists, 5, "five lists");
+}

@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+use super::list::{DEFAULT_PAGE_SIZE, ListSpec, MAX_PAGE_SIZE};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -67,12 +69,88 @@ pub fn document() -> &'static Value {
         // The crate's version, set here so the snapshot stays stable across releases.
         doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_owned());
         add_shared_responses(&mut doc);
+        add_list_parameters(&mut doc);
         refer_list_items(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
         doc
     })
+}
+
+/// The list routes and the `ListSpec` each handler parses its query with.
+fn lists() -> [(&'static str, &'static ListSpec); 5] {
+    [
+        ("/accounts", &super::accounts::SPEC),
+        ("/accounts/{account}/exchange", &super::exchange::SPEC),
+        (
+            "/accounts/{account}/exchange/{domain}/mailboxes",
+            &super::mailbox_list::SPEC,
+        ),
+        ("/accounts/{account}/charges", &super::charges::SPEC),
+        ("/orders", &super::order_list::SPEC),
+    ]
+}
+
+/// The query parameters a list takes, from its `ListSpec` (what the handler accepts):
+/// `page`/`pageSize`, `sortField`/`sortOrder` where it can be sorted, `filter<Field>` per
+/// filterable field with its values.
+fn list_parameters(spec: &ListSpec) -> Vec<Value> {
+    let query = |name: &str, schema: Value, description: String| json!({"name": name, "in": "query", "required": false, "schema": schema, "description": description});
+    let mut params = vec![
+        query(
+            "page",
+            json!({"type": "integer", "minimum": 1}),
+            "The page, from 1; with `pageSize`.".to_owned(),
+        ),
+        query(
+            "pageSize",
+            json!({"type": "integer", "minimum": 1}),
+            format!(
+                "Items per page; with `page`. Over {MAX_PAGE_SIZE} redirects to {MAX_PAGE_SIZE}; without both, a list of over {DEFAULT_PAGE_SIZE} redirects to page 1."
+            ),
+        ),
+    ];
+    if !spec.sort_fields.is_empty() {
+        params.push(query(
+            "sortField",
+            json!({"type": "string", "enum": spec.sort_fields}),
+            "The field to sort by.".to_owned(),
+        ));
+        params.push(query(
+            "sortOrder",
+            json!({"type": "string", "enum": ["asc", "desc"]}),
+            "`asc` (default) or `desc`.".to_owned(),
+        ));
+    }
+    for (field, values) in spec.filter_fields {
+        let mut name = String::from("filter");
+        let mut chars = field.chars();
+        name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        name.extend(chars);
+        let description = if values.is_empty() {
+            format!("Only items whose `{field}` matches; `*` matches any run of characters.")
+        } else {
+            let listed: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+            format!(
+                "Only items whose `{field}` is this: one of {}, or a pattern with `*` (any run of characters, case ignored).",
+                listed.join(", ")
+            )
+        };
+        params.push(query(&name, json!({"type": "string"}), description));
+    }
+    params
+}
+
+fn add_list_parameters(doc: &mut Value) {
+    for (path, spec) in lists() {
+        let get = &mut doc["paths"][path]["get"];
+        let mut params = list_parameters(spec);
+        if let Some(own) = get["parameters"].as_array() {
+            params.splice(0..0, own.iter().cloned());
+        }
+        get["parameters"] = Value::Array(params);
+    }
 }
 
 /// utoipa writes the item type of a generic `ListBody<T>` inline; a reference to `T`'s own

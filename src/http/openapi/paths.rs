@@ -1,7 +1,8 @@
 //! One documented operation per route and method, with the bodies the handlers build
 //! (`http::types`, `error::ErrorBody`, the domain's request bodies). The answers every operation
 //! shares (`401`/`429` with credentials, `400`/`413`/`415` with a body, `500`, `503`) are added
-//! to the document in `openapi::document`. The functions carry only the attributes; the test
+//! to the document in `openapi::document`, and so are the lists' paging, sorting and filtering
+//! parameters, from the handlers' own `ListSpec`s. The functions carry only the attributes; the test
 //! `openapi::the_spec_covers_every_route` checks this list against the router.
 #![allow(dead_code)]
 
@@ -11,8 +12,6 @@ use crate::http::types::*;
 
 #[utoipa::path(get, path = "/accounts", tag = "Accounts",
     summary = "The accounts the caller may see, by number",
-    params(("page" = Option<u64>, Query, minimum = 1), ("pageSize" = Option<u64>, Query, minimum = 1),
-        ("filterStatus" = Option<String>, Query, description = "`pending`, `open`, `suspended`, `closed`, or a `*` pattern")),
     responses((status = 200, body = ListBody<AccountListItem>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("basic" = [])))]
@@ -37,10 +36,7 @@ pub fn account_update() {}
 
 #[utoipa::path(get, path = "/accounts/{account}/exchange", tag = "Exchange",
     summary = "The account's Exchange domains",
-    params(("account" = String, Path, example = "acct999999"),
-        ("page" = Option<u64>, Query, minimum = 1), ("pageSize" = Option<u64>, Query, minimum = 1),
-        ("sortField" = Option<String>, Query, description = "`domain`"),
-        ("sortOrder" = Option<String>, Query, description = "`asc` or `desc`")),
+    params(("account" = String, Path, example = "acct999999")),
     responses((status = 200, body = ListBody<ExchangeListItem>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("basic" = [])))]
@@ -59,10 +55,6 @@ pub fn exchange_read() {}
     summary = "The mailbox list",
     description = "Hostway list conventions: `page` and `pageSize` together; without them a list over 100 redirects to page 1 (303); `pageSize` over 400 redirects to 400; a page past the end redirects to page 1.",
     params(("account" = String, Path, example = "acct999999"), ("domain" = String, Path, example = "myexchangedomain.com"),
-        ("page" = Option<u64>, Query, minimum = 1), ("pageSize" = Option<u64>, Query, minimum = 1),
-        ("sortField" = Option<String>, Query, description = "`username`"), ("sortOrder" = Option<String>, Query, description = "`asc` or `desc`"),
-        ("filterUsername" = Option<String>, Query, description = "`*` wildcards"),
-        ("filterBillingStatus" = Option<String>, Query, description = "a billing status, or a `*` pattern"),
         ("includeAddOns" = Option<u8>, Query, maximum = 1)),
     responses((status = 200, body = ListBody<MailboxListItem>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -132,8 +124,7 @@ pub fn mailbox_action() {}
 
 #[utoipa::path(get, path = "/accounts/{account}/charges", tag = "Billing",
     summary = "The account's ledger: fees of provisioned order lines",
-    params(("account" = String, Path, example = "acct999999"),
-        ("page" = Option<u64>, Query, minimum = 1), ("pageSize" = Option<u64>, Query, minimum = 1)),
+    params(("account" = String, Path, example = "acct999999")),
     responses((status = 200, body = ListBody<Charge>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("basic" = [])))]
@@ -141,9 +132,6 @@ pub fn charges_list() {}
 
 #[utoipa::path(get, path = "/orders", tag = "Orders",
     summary = "The caller's orders, newest first",
-    params(("page" = Option<u64>, Query, minimum = 1), ("pageSize" = Option<u64>, Query, minimum = 1),
-        ("filterStatus" = Option<String>, Query, description = "`new`, `Processing`, `Completed`, `Failed`, `Cancelled`, or a `*` pattern"),
-        ("sortField" = Option<String>, Query, description = "`created`"), ("sortOrder" = Option<String>, Query, description = "`asc` or `desc`")),
     responses((status = 200, body = ListBody<OrderListItem>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("basic" = [])))]
