@@ -35,6 +35,9 @@ pub enum ApiError {
     Conflict { message: String, details: Details },
     #[error("Use application/json")]
     UnsupportedMediaType,
+    /// A body over the router's limit.
+    #[error("Request body too large")]
+    PayloadTooLarge,
     #[error("Service temporarily unavailable")]
     Unavailable,
     /// Too much work queued (the password-hashing pool is full): `503` + `Retry-After`.
@@ -75,6 +78,7 @@ impl ApiError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -36,13 +36,13 @@ type Short = BoundedText<64>;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PersonName {
-    #[schema(value_type = String, max_length = 64, example = "John Smith")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "John Smith")]
     pub name: Short,
-    #[schema(value_type = String, max_length = 64, example = "My Company")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "My Company")]
     pub company: Short,
-    #[schema(value_type = String, max_length = 64, example = "Sales")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "Sales")]
     pub department: Short,
-    #[schema(value_type = String, max_length = 64, example = "President")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "President")]
     pub title: Short,
 }
 
@@ -50,15 +50,15 @@ pub struct PersonName {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct PostalAddress {
-    #[schema(value_type = String, max_length = 128, example = "100 Main St.")]
+    #[schema(value_type = String, required = true, max_length = 128, example = "100 Main St.")]
     pub address: BoundedText<128>,
-    #[schema(value_type = String, max_length = 64, example = "Chicago")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "Chicago")]
     pub city: Short,
-    #[schema(value_type = String, max_length = 64, example = "IL")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "IL")]
     pub state: Short,
-    #[schema(value_type = String, max_length = 16, example = "60001")]
+    #[schema(value_type = String, required = true, max_length = 16, example = "60001")]
     pub zip: BoundedText<16>,
-    #[schema(value_type = String, max_length = 64, example = "US")]
+    #[schema(value_type = String, required = true, max_length = 64, example = "US")]
     pub country: Short,
 }
 
@@ -66,13 +66,13 @@ pub struct PostalAddress {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Phones {
-    #[schema(value_type = String, max_length = 32, example = "555-555-5501")]
+    #[schema(value_type = String, required = true, max_length = 32, example = "555-555-5501")]
     pub business_phone: BoundedText<32>,
-    #[schema(value_type = String, max_length = 32, example = "555-555-5502")]
+    #[schema(value_type = String, required = true, max_length = 32, example = "555-555-5502")]
     pub home_phone: BoundedText<32>,
-    #[schema(value_type = String, max_length = 32, example = "555-555-5503")]
+    #[schema(value_type = String, required = true, max_length = 32, example = "555-555-5503")]
     pub fax: BoundedText<32>,
-    #[schema(value_type = String, max_length = 32, example = "555-555-5504")]
+    #[schema(value_type = String, required = true, max_length = 32, example = "555-555-5504")]
     pub mobile: BoundedText<32>,
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::Value;
 
 use super::AppState;
@@ -59,9 +59,15 @@ impl<T: serde::de::DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> 
         let headers = request.headers().clone();
         let bytes = axum::body::Bytes::from_request(request, state)
             .await
-            .map_err(|e| ApiError::BadRequest {
-                message: "Unreadable body".into(),
-                details: Details::Text(e.body_text()),
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest {
+                        message: "Unreadable body".into(),
+                        details: Details::Text(e.body_text()),
+                    }
+                }
             })?;
         let not_an_object = || ApiError::field("body", "must be a JSON object");
         let value = json_body(&headers, &bytes)?;

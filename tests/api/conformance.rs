@@ -64,7 +64,7 @@ fn push(violations: &Violations, problem: String) {
 /// one with the most literal segments if several are.
 fn template_of(spec: &Value, path: &str) -> Option<String> {
     let path = if path.len() > 1 {
-        path.trim_end_matches('/')
+        path.strip_suffix('/').unwrap_or(path)
     } else {
         path
     };
@@ -124,12 +124,8 @@ pub fn check(
             "status {status} is not documented for {method} {template}"
         ));
     };
-    for (name, _) in response["headers"].as_object().into_iter().flatten() {
-        let always = ["Location"].contains(&name.as_str()) && status == StatusCode::SEE_OTHER
-            || name == "Retry-After"
-            || name == "WWW-Authenticate"
-            || name == "Allow";
-        if always && !headers.contains_key(name.as_str()) {
+    for (name, header) in response["headers"].as_object().into_iter().flatten() {
+        if header["required"] == true && !headers.contains_key(name.as_str()) {
             return Err(format!("header {name} missing"));
         }
     }
@@ -173,14 +169,31 @@ pub fn check(
         .take(5)
         .map(|err| format!("{} at {}", err, err.instance_path()))
         .collect();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
+    if !problems.is_empty() {
+        return Err(format!(
             "body does not match the document: {}",
             problems.join("; ")
-        ))
+        ));
     }
+    if declared["schema"]["$ref"] == "#/components/schemas/ErrorBody" {
+        error_body_fits(status, &value)?;
+    }
+    Ok(())
+}
+
+/// An error body is keyed by its status's type and repeats the status as `code`.
+fn error_body_fits(status: StatusCode, body: &Value) -> Result<(), String> {
+    let expected = mailorder::error::error_type(status);
+    let Some(detail) = body.get(expected) else {
+        return Err(format!("error body not keyed {expected:?}: {body}"));
+    };
+    if detail["code"] != status.as_u16() {
+        return Err(format!(
+            "error body's code is not {}: {body}",
+            status.as_u16()
+        ));
+    }
+    Ok(())
 }
 
 /// The validator for one response's schema, compiled once per operation and status.
@@ -300,6 +313,16 @@ mod tests {
 
         let err = check(
             &Method::GET,
+            "/orders",
+            StatusCode::SEE_OTHER,
+            &HeaderMap::new(),
+            b"",
+        )
+        .expect_err("a 303 without Location");
+        assert!(err.contains("Location"), "{err}");
+
+        let err = check(
+            &Method::GET,
             "/orders/x",
             StatusCode::OK,
             &HeaderMap::new(),
@@ -314,11 +337,18 @@ mod tests {
     #[test]
     fn optional_bodies_and_error_bodies() {
         let path = "/accounts/acct999999/exchange/d.com/mailboxes";
+        let cookie = |mut headers: HeaderMap| {
+            headers.insert(
+                header::SET_COOKIE,
+                "OwnerId=x; Path=/".parse().expect("valid"),
+            );
+            headers
+        };
         check(
             &Method::POST,
             path,
             StatusCode::ACCEPTED,
-            &HeaderMap::new(),
+            &cookie(HeaderMap::new()),
             b"",
         )
         .expect("free");
@@ -326,7 +356,15 @@ mod tests {
             &Method::POST,
             path,
             StatusCode::ACCEPTED,
-            &json_headers(),
+            &HeaderMap::new(),
+            b"",
+        )
+        .expect_err("the cookie is always sent");
+        check(
+            &Method::POST,
+            path,
+            StatusCode::ACCEPTED,
+            &cookie(json_headers()),
             b"{\"quote\": 1}",
         )
         .expect_err("not a compact quote");
@@ -340,6 +378,22 @@ mod tests {
             &bytes,
         )
         .expect("error");
+        for wrong in [
+            json!({}),
+            json!({"conflict": null}),
+            json!({"badRequest": {"message": "m", "code": 409, "details": "", "guid": "g"}}),
+            json!({"conflict": {"message": "m", "code": 400, "details": "", "guid": "g"}}),
+        ] {
+            let bytes = serde_json::to_vec(&wrong).expect("json");
+            check(
+                &Method::POST,
+                path,
+                StatusCode::CONFLICT,
+                &json_headers(),
+                &bytes,
+            )
+            .expect_err("a wrong error body");
+        }
         let wrong = json!({"clash": {"message": "m", "code": 409, "details": "", "guid": "g"}});
         let bytes = serde_json::to_vec(&wrong).expect("json");
         check(

@@ -178,6 +178,29 @@ async fn bodies_that_are_not_json(backend: Backend) {
         .await
         .expect("sent");
     assert_eq!(r.status(), 400);
+    // Over the 2 MB limit: 413 with Hostway's body, and nothing ordered.
+    let huge = format!("{{\"notes\": \"{}\"}}", "x".repeat(3 << 20));
+    let r = app
+        .client
+        .post(&url)
+        .basic_auth(QWE.0, Some(QWE.1))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 413);
+    assert_eq!(error_of(r).await.0, "requestEntityTooLarge");
+    // A path parameter that is not UTF-8: 400, not a 500.
+    let r = app
+        .get(
+            &app.url(&format!("/accounts/%FF/exchange/{DOMAIN}")),
+            Some(QWE),
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(error_of(r).await.0, "badRequest");
 }
 
 async fn unknown_routes_and_methods(backend: Backend) {

@@ -68,7 +68,9 @@ pub fn document() -> &'static Value {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the spec serialises");
         // The crate's version, set here so the snapshot stays stable across releases.
         doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_owned());
+        tighten_error_body(&mut doc);
         add_shared_responses(&mut doc);
+        require_headers(&mut doc);
         add_list_parameters(&mut doc);
         refer_list_items(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
@@ -76,6 +78,54 @@ pub fn document() -> &'static Value {
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
         doc
     })
+}
+
+/// Hostway's error body has exactly one key, the error's type, whose value is the detail:
+/// utoipa writes `Option` fields as nullable and its `min_properties` as `maxProperties`, so the
+/// schema is set straight here.
+fn tighten_error_body(doc: &mut Value) {
+    let body = &mut doc["components"]["schemas"]["ErrorBody"];
+    body["minProperties"] = json!(1);
+    body["maxProperties"] = json!(1);
+    if let Some(properties) = body["properties"].as_object_mut() {
+        for property in properties.values_mut() {
+            *property = json!({"$ref": "#/components/schemas/ErrorDetail"});
+        }
+    }
+}
+
+/// The response headers that are not always sent: `(operationId, status, header)`.
+const CONDITIONAL_HEADERS: [(&str, &str, &str); 2] = [
+    ("mailbox_create", "202", "Location"),
+    ("mailbox_update", "204", "X-Mailorder-Order"),
+];
+
+/// Every documented response header is `required` (always sent with that answer) unless
+/// [`CONDITIONAL_HEADERS`] says otherwise.
+fn require_headers(doc: &mut Value) {
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for op in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|o| o.values_mut())
+        {
+            let id = op["operationId"].as_str().unwrap_or("").to_owned();
+            for (status, response) in op["responses"].as_object_mut().into_iter().flatten() {
+                for (name, header) in response["headers"].as_object_mut().into_iter().flatten() {
+                    let conditional = CONDITIONAL_HEADERS.contains(&(
+                        id.as_str(),
+                        status.as_str(),
+                        name.as_str(),
+                    ));
+                    header["required"] = Value::Bool(!conditional);
+                }
+            }
+        }
+    }
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
@@ -202,6 +252,13 @@ fn error_response(description: &str, headers: &[(&str, &str)]) -> Value {
 fn add_shared_responses(doc: &mut Value) {
     let retry = ("Retry-After", "Seconds to wait before trying again");
     let with_body = |op: &Value| op.get("requestBody").is_some();
+    // A body, or a path parameter (one that is not UTF-8 is refused with `400`).
+    let with_input = |op: &Value| {
+        op.get("requestBody").is_some()
+            || op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path"))
+    };
     let with_credentials = |op: &Value| op.get("security").is_some();
     let always = |_: &Value| true;
     type AppliesTo<'a> = &'a dyn Fn(&Value) -> bool;
@@ -209,10 +266,10 @@ fn add_shared_responses(doc: &mut Value) {
         (
             "400",
             error_response(
-                "The body is not a JSON object, or a field is wrong (each named in `details`)",
+                "A field of the body is wrong (each named in `details`), the body is not a JSON object, or a path parameter is not UTF-8",
                 &[],
             ),
-            &with_body,
+            &with_input,
         ),
         (
             "401",

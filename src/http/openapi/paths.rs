@@ -179,7 +179,8 @@ pub fn current_read() {}
 
 #[utoipa::path(delete, path = "/order", tag = "Order shorthand",
     summary = "Cancel the cookie's open order",
-    responses((status = 204, description = "Cancelled"), (status = 404, body = ErrorBody)),
+    responses((status = 204, description = "Cancelled"), (status = 404, body = ErrorBody),
+        (status = 405, description = "Submitted meanwhile", body = ErrorBody)),
     security(("ownerId" = [])))]
 pub fn current_cancel() {}
 

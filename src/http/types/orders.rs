@@ -42,8 +42,10 @@ pub struct OrderItem {
     /// The mailbox's address.
     pub mailbox: String,
     /// The catalog plan of a paid line; `null` otherwise.
+    #[schema(required = true)]
     pub plan: Option<String>,
     pub status: OrderStatus,
+    #[schema(required = true)]
     pub error: Option<OrderError>,
 }
 

@@ -61,8 +61,10 @@ pub struct Exchange {
     /// The catalog plan.
     pub plan: String,
     /// A month of a mailbox beyond the included ones; `null` if the catalog lacks the plan.
+    #[schema(required = true)]
     pub mailbox_price: Option<MoneyPair>,
     /// What the next mailbox ordered costs a month: `[]` while an included one is left.
+    #[schema(required = true)]
     pub next_mailbox_price: Option<MoneyPair>,
 }
 
@@ -85,8 +87,10 @@ pub struct Mailbox {
     pub address: PostalAddress,
     pub phones: Phones,
     /// A copy of the mail goes here (a full address).
+    #[schema(required = true)]
     pub forward_to: Option<String>,
     /// The mail goes here instead (a full address).
+    #[schema(required = true)]
     pub deliver_redirect: Option<String>,
     pub links: Vec<Link>,
 }
