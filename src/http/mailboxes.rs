@@ -94,10 +94,7 @@ pub async fn create(
             let address = format!("{}@{}", mailbox.username.as_str(), exchange.domain);
             SealedPassword::seal(&mailbox.password, &agent.seal_key, &address)
         });
-    let owner_id = match cookie {
-        OwnerCookie::Valid(owner) => owner,
-        OwnerCookie::Absent | OwnerCookie::Invalid => OwnerId::generate(),
-    };
+    let owner_id = adopted_owner(&state, cookie).await?;
     let now = crate::now_ms();
     let order_id = OrderId::generate(now);
     let order = NewMailboxOrder {
@@ -129,6 +126,18 @@ pub async fn create(
             Err(ApiError::Forbidden(format!("Account is {status}")))
         }
     }
+}
+
+/// The `OwnerId` the order gets: the cookie's if the server minted it (some order carries it),
+/// else a new one. A value the client made up is never adopted, so nobody can plant a known
+/// `OwnerId` and then read or cancel the open order it owns through `/order`.
+async fn adopted_owner(state: &super::AppState, cookie: OwnerCookie) -> ApiResult<OwnerId> {
+    if let OwnerCookie::Valid(owner) = cookie
+        && state.store.owner_known(&owner.to_string()).await?
+    {
+        return Ok(owner);
+    }
+    Ok(OwnerId::generate())
 }
 
 /// `202 Accepted` for a paid mailbox: the `OwnerId` cookie and the open order's compact quote,

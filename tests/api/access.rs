@@ -223,23 +223,34 @@ async fn order_reads_need_the_cookie_or_credentials(backend: Backend) {
     );
 }
 
+/// A free order sent with an `OwnerId` the server minted keeps it (the response sets the same
+/// value); one the client made up is replaced ([`crate::security`] has the attack).
 async fn a_client_keeps_its_owner_id(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let owner = uuid::Uuid::new_v4().to_string();
-    let r = app
-        .client
-        .post(app.url(&format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailboxes")))
-        .basic_auth(QWE.0, Some(QWE.1))
-        .header("Cookie", format!("OwnerId={owner}; Path=/"))
-        .json(&mailbox_body("keeper"))
-        .send()
-        .await
-        .expect("sent");
+    let post = |username: &'static str, cookie: Option<String>| {
+        let mut req = app
+            .client
+            .post(app.url(&format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailboxes")))
+            .basic_auth(QWE.0, Some(QWE.1))
+            .json(&mailbox_body(username));
+        if let Some(c) = cookie {
+            req = req.header("Cookie", c);
+        }
+        req.send()
+    };
+    let r = post("keeper1", None).await.expect("sent");
     assert_eq!(r.status(), 202);
-    assert_eq!(
-        r.headers()["set-cookie"],
-        format!("OwnerId={owner}; Path=/").as_str()
-    );
+    let minted = r.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let r = post("keeper2", Some(minted.clone())).await.expect("sent");
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.headers()["set-cookie"], minted.as_str());
+    let made_up = format!("OwnerId={}; Path=/", uuid::Uuid::new_v4());
+    let r = post("keeper3", Some(made_up.clone())).await.expect("sent");
+    assert_eq!(r.status(), 202);
+    assert_ne!(r.headers()["set-cookie"], made_up.as_str());
 }
 
 on_both_backends!(

@@ -27,6 +27,7 @@ mod postfix;
 mod processes;
 mod roles;
 mod secrets;
+mod security;
 mod seed;
 mod shutdown;
 mod store;

@@ -147,6 +147,16 @@ impl Store {
         rows::order_with_lines(&found)
     }
 
+    /// Whether some order (open or not) carries `owner_id`: only such an `OwnerId`, which the
+    /// server minted, is adopted from a cookie.
+    pub async fn owner_known(&self, owner_id: &str) -> StoreResult<bool> {
+        let row = sql("SELECT 1 AS known FROM orders WHERE owner_id = $1 LIMIT 1")
+            .bind(owner_id)
+            .fetch_optional(&self.db)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// The full quote (JSON) a submitted order was submitted with.
     pub async fn order_quote(&self, order_id: &str) -> StoreResult<Option<String>> {
         let row = sql("SELECT quote FROM orders WHERE id = $1")
