@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
 use crate::hashing::{HashPool, HashPoolConfig};
+use crate::http::listener::{ClientAddr, FIRST_REQUEST_GRACE, StoppingListener};
 use crate::http::{AppState, router};
 use crate::metrics::Metrics;
 use crate::pricing::Catalog;
@@ -29,6 +30,8 @@ pub struct ServeConfig {
     pub database: String,
     pub db: DbOptions,
     pub public_url: Option<String>,
+    /// Host names links may follow without `public_url` (besides loopback names).
+    pub allowed_hosts: Vec<String>,
     pub demo: bool,
     pub worker: WorkerConfig,
     /// Root of the mailbox home directories written into the mail directory.
@@ -62,6 +65,7 @@ impl ServeConfig {
             database: database.into(),
             db: DbOptions::default(),
             public_url: None,
+            allowed_hosts: Vec::new(),
             demo: false,
             worker: WorkerConfig::default(),
             mail_root: PathBuf::from("/var/vmail"),
@@ -150,6 +154,15 @@ impl Server {
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
                 let addr = listener.local_addr()?;
+                if !config.demo
+                    && config.public_url.is_none()
+                    && config.allowed_hosts.is_empty()
+                    && !addr.ip().is_loopback()
+                {
+                    anyhow::bail!(
+                        "listening on {addr} needs --public-url or --allowed-hosts: links are built from the Host header only for hosts you name"
+                    );
+                }
                 let state = Arc::new(AppState {
                     store: Arc::clone(&store),
                     auth: Authenticator::new(
@@ -162,6 +175,7 @@ impl Server {
                         .public_url
                         .as_deref()
                         .map(|u| u.trim_end_matches('/').to_owned()),
+                    hosts: crate::http::hosts::HostPolicy::new(&config.allowed_hosts, config.demo),
                     wake: Arc::clone(&wake),
                     catalog: Arc::clone(&config.catalog),
                     drivers: config.drivers.clone(),
@@ -174,11 +188,15 @@ impl Server {
                 if let Some(RouterWrap(wrap)) = &config.wrap_router {
                     app = wrap(app);
                 }
-                let app = app.into_make_service_with_connect_info::<SocketAddr>();
+                let app = app.into_make_service_with_connect_info::<ClientAddr>();
+                let listener = StoppingListener::new(listener, stop.clone())?;
                 let http = tokio::spawn(async move {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = stop_http.wait_for(|s| *s).await;
+                            // The listener has closed; requests on connections it accepted
+                            // just before get a moment to arrive before idle ones are closed.
+                            tokio::time::sleep(FIRST_REQUEST_GRACE).await;
                         })
                         .await
                 });

@@ -151,6 +151,11 @@ struct ServeArgs {
     /// Base URL for absolute links; without it links follow the request's Host header.
     #[arg(long, env = "MAILORDER_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Without --public-url: the host names links may follow from the Host header, comma
+    /// separated (loopback names always may); other hosts are answered 400. Required to listen
+    /// on a non-loopback address without --public-url, unless --demo.
+    #[arg(long, env = "MAILORDER_ALLOWED_HOSTS", value_delimiter = ',')]
+    allowed_hosts: Vec<String>,
     /// Seed the demo franchises, accounts and users (idempotent).
     #[arg(long, env = "MAILORDER_DEMO")]
     demo: bool,
@@ -385,6 +390,7 @@ fn log_config(config: &ServeConfig) {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = args.run.config(Some(args.listen))?;
     config.public_url = args.public_url;
+    config.allowed_hosts = args.allowed_hosts;
     config.demo = args.demo;
     config.hashing = args.hashing.config();
     if args.no_worker {

@@ -43,7 +43,7 @@ impl FromRequestParts<Arc<AppState>> for Base {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> ApiResult<Self> {
-        Ok(Base(base_url(state, &parts.headers)))
+        base_url(state, &parts.headers).map(Base)
     }
 }
 
@@ -88,17 +88,19 @@ impl FromRequestParts<Arc<AppState>> for OwnerCookie {
     }
 }
 
-/// The base of absolute links: `--public-url`, else `http://<Host>` as Hostway does.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+/// The base of absolute links: `--public-url`, else `http://<Host>` as Hostway does, for a
+/// `Host` the policy allows (`400` otherwise; no `Host` at all is `localhost`).
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> ApiResult<String> {
     if let Some(url) = &state.public_url {
-        return url.clone();
+        return Ok(url.clone());
     }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_graphic()))
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    let host = match headers.get(header::HOST) {
+        None => "localhost",
+        Some(value) => value
+            .to_str()
+            .map_err(|_| ApiError::bad_request("Host not served here"))?,
+    };
+    Ok(format!("http://{}", state.hosts.check(host)?))
 }
 
 /// A JSON request body: `415` unless the `Content-Type` is JSON, `400` if it does not parse.

@@ -7,7 +7,9 @@ mod charges;
 mod conditional;
 mod exchange;
 mod extract;
+pub mod hosts;
 mod list;
+pub mod listener;
 mod mailbox_actions;
 mod mailbox_list;
 mod mailboxes;
@@ -43,6 +45,8 @@ pub struct AppState {
     pub hashing: Arc<crate::hashing::HashPool>,
     /// Base for absolute links; `None` builds them from the request's `Host`.
     pub public_url: Option<String>,
+    /// The `Host` headers links may follow when there is no `public_url`.
+    pub hosts: hosts::HostPolicy,
     /// Wakes the order workers when work is queued.
     pub wake: Arc<Notify>,
     /// Plans and prices.

@@ -1,10 +1,12 @@
 //! Every request: its id (`X-Request-Id`, accepted or generated, echoed, and the `guid` of its
 //! error body), one access-log line, and its metrics. Routes label it by template.
 
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request};
+
+use super::listener::ClientAddr;
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -53,8 +55,8 @@ pub async fn observe(state: State, request: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", request_id = %id);
     let client = request
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.ip());
+        .get::<ConnectInfo<ClientAddr>>()
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.0.ip());
     let mut response = REQUEST_ID
         .scope(
             id.clone(),

@@ -27,4 +27,63 @@ async fn planted_owner_ids_are_not_adopted(backend: Backend) {
     assert_eq!(second.order_id, first.order_id, "one open order");
 }
 
-on_both_backends!(planted_owner_ids_are_not_adopted);
+/// Links follow the `Host` header only for loopback names and `--allowed-hosts`: a forged
+/// `Host` is `400` and never reaches a link or `Location`.
+async fn forged_hosts_do_not_reach_links(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.allowed_hosts = vec!["mail.example.com".to_owned()];
+    })
+    .await;
+    let get = |host: &'static str| {
+        app.client
+            .get(app.url("/accounts"))
+            .basic_auth(QWE.0, Some(QWE.1))
+            .header("Host", host)
+            .send()
+    };
+    let r = get("evil.example").await.expect("sent");
+    assert_eq!(r.status(), 400);
+    let (kind, _) = error_of(r).await;
+    assert_eq!(kind, "badRequest");
+    let r = get("mail.example.com:8443").await.expect("sent");
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.expect("text");
+    assert!(
+        body.contains("\"http://mail.example.com:8443/accounts\""),
+        "{body}"
+    );
+    let placed = app.order("hosted").await;
+    assert!(
+        placed.location.starts_with(&app.base),
+        "{}",
+        placed.location
+    );
+}
+
+/// Outside `--demo`, a server listening beyond loopback without `--public-url` or
+/// `--allowed-hosts` refuses to start, naming both.
+async fn a_public_listener_needs_its_host_named(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let mut config = test_config(&db);
+    config.demo = false;
+    config.listen = Some("0.0.0.0:0".to_owned());
+    let Err(err) = mailorder::app::Server::start(config.clone()).await else {
+        panic!("started without a host policy");
+    };
+    let text = format!("{err:#}");
+    assert!(
+        text.contains("--public-url") && text.contains("--allowed-hosts"),
+        "{text}"
+    );
+    config.allowed_hosts = vec!["mail.example.com".to_owned()];
+    let server = mailorder::app::Server::start(config)
+        .await
+        .expect("starts with a list");
+    server.stop().await.expect("stops");
+}
+
+on_both_backends!(
+    planted_owner_ids_are_not_adopted,
+    forged_hosts_do_not_reach_links,
+    a_public_listener_needs_its_host_named,
+);
