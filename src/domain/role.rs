@@ -1,5 +1,7 @@
 //! Who may do what: the rights of each kind of caller over accounts, domains and mailboxes.
 
+use super::AccountStatus;
+
 /// What a caller may do. Franchise visibility is checked separately (other franchises'
 /// objects are invisible, i.e. 404).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +25,12 @@ impl Role {
             Role::AccountUser { account_id: own } => own == account_id,
             Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => false,
         }
+    }
+
+    /// Whether the caller may see anything of an account in `status`: a suspended or closed
+    /// account is hidden from everyone but the franchise's agents (docs §6.2), on every route.
+    pub fn sees_account(self, status: AccountStatus) -> bool {
+        self == Role::Agent || matches!(status, AccountStatus::Open | AccountStatus::Pending)
     }
 
     /// Rights over one Exchange domain: its list, its mailboxes, ordering in it.

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use crate::auth::Caller;
-use crate::domain::{OrderId, OwnerId};
+use crate::domain::{AccountStatus, OrderId, OwnerId, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{AccountRecord, ExchangeRecord, MailboxRecord};
 
@@ -24,7 +24,28 @@ pub async fn account(state: &AppState, caller: &Caller, number: &str) -> ApiResu
     if !caller.role.can_manage_account(account.id) {
         return Err(forbidden("Account"));
     }
+    visible(caller, account.status)?;
     Ok(account)
+}
+
+/// `403 Account is suspended` (or closed) for everyone but agents ([`Role::sees_account`]).
+pub fn visible(caller: &Caller, status: AccountStatus) -> ApiResult<()> {
+    if caller.role.sees_account(status) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!("Account is {status}")))
+    }
+}
+
+/// For an account user, `403` while its own account is suspended or closed (routes that are not
+/// under one account: the order list, orders read by credentials).
+pub async fn own_account_visible(state: &AppState, caller: &Caller) -> ApiResult<()> {
+    if let Role::AccountUser { account_id } = caller.role
+        && let Some(account) = state.store.account_by_id(account_id).await?
+    {
+        visible(caller, account.status)?;
+    }
+    Ok(())
 }
 
 /// The Exchange resource, visible to the caller's franchise (not yet checked: the role).
@@ -34,12 +55,14 @@ pub async fn exchange_in_franchise(
     account: &str,
     domain: &str,
 ) -> ApiResult<ExchangeRecord> {
-    state
+    let exchange = state
         .store
         .exchange(account, &domain.to_ascii_lowercase())
         .await?
         .filter(|e| e.franchise_id == caller.franchise_id)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?;
+    visible(caller, exchange.account_status)?;
+    Ok(exchange)
 }
 
 /// The Exchange resource, if the caller may manage the domain.

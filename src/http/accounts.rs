@@ -87,12 +87,6 @@ pub async fn read(
 ) -> ApiResult<Json<Account>> {
     scope(&caller)?;
     let a: AccountRecord = access::account(&state, &caller, &number).await?;
-    // Closed and suspended accounts are hidden from their own users (docs §6.2).
-    if caller.role != Role::Agent
-        && !matches!(a.status, AccountStatus::Open | AccountStatus::Pending)
-    {
-        return Err(ApiError::Forbidden(format!("Account is {}", a.status)));
-    }
     let own = format!("{base}/accounts/{}", a.number);
     Ok(Json(Account {
         created_date: created_date(a.created_ms),

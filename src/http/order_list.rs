@@ -42,6 +42,7 @@ pub async fn list(
             return Err(ApiError::Forbidden(PERMISSION.into()));
         }
     };
+    super::access::own_account_visible(&state, &caller).await?;
     let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let mut orders = OrderListQuery {
         scope,

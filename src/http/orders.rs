@@ -85,7 +85,10 @@ pub async fn authorized(
     match caller {
         None => Err(ApiError::Unauthorized(PERMISSION)),
         Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
-        Some(c) if c.role.can_manage_account(order.account_id) => Ok((order, lines)),
+        Some(c) if c.role.can_manage_account(order.account_id) => {
+            super::access::own_account_visible(state, c).await?;
+            Ok((order, lines))
+        }
         // A domain's admin mailbox has the orders that touch only its domain.
         Some(Caller {
             role: Role::MailboxAdmin { exchange_id },

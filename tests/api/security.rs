@@ -82,7 +82,47 @@ async fn a_public_listener_needs_its_host_named(backend: Backend) {
     server.stop().await.expect("stops");
 }
 
+/// A suspended account is hidden from its own users on every route under it, and on their
+/// order list and orders; its franchise's agents still see all of it.
+async fn a_suspended_account_is_hidden_from_its_users(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_account_users(&app).await;
+    let placed = app.order("hidden").await;
+    let order = placed.location.rsplit('/').next().expect("id").to_owned();
+    mailorder::admin::add_account(
+        app.server().store().as_ref(),
+        "partner_api_developer_us_main",
+        ACCT,
+        "USD",
+        mailorder::domain::AccountStatus::Suspended,
+    )
+    .await
+    .expect("suspended");
+    let paths = [
+        format!("/accounts/{ACCT}"),
+        format!("/accounts/{ACCT}/exchange"),
+        format!("/accounts/{ACCT}/exchange/{DOMAIN}"),
+        mailboxes_path(DOMAIN, ""),
+        mailboxes_path(DOMAIN, "hidden"),
+        format!("/accounts/{ACCT}/charges"),
+        "/orders".to_owned(),
+        format!("/orders/{order}"),
+    ];
+    for path in &paths {
+        let r = call(&app, Method::GET, path, Some(CAROL), None, None).await;
+        assert_eq!(r.status(), 403, "GET {path} as the account's user");
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(
+            body["forbidden"]["message"], "Account is suspended",
+            "GET {path}"
+        );
+        let r = call(&app, Method::GET, path, Some(QWE), None, None).await;
+        assert_eq!(r.status(), 200, "GET {path} as an agent");
+    }
+}
+
 on_both_backends!(
+    a_suspended_account_is_hidden_from_its_users,
     planted_owner_ids_are_not_adopted,
     forged_hosts_do_not_reach_links,
     a_public_listener_needs_its_host_named,

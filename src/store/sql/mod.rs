@@ -256,6 +256,13 @@ impl Store {
             .await
     }
 
+    pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<AccountRecord>> {
+        sql(format!("{} WHERE id = $1", rows::ACCOUNT_SELECT))
+            .bind(id)
+            .optional(&self.db, rows::account)
+            .await
+    }
+
     pub async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>> {
         sql(format!(
             "{} WHERE a.id = $1 ORDER BY e.domain",
