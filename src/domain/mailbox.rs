@@ -320,7 +320,8 @@ pub struct OwnerInput {
     pub password: Field<String>,
 }
 
-/// `POST …/mailboxes`: the owner and the mailbox's settings. Unknown fields are ignored.
+/// `POST …/mailboxes`: the owner and the mailbox's settings. Unknown fields are ignored (on
+/// `PUT` they are refused).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"owner": {"username": "a.a", "password": "tester1234"}, "admin": 0, "notes": "some text", "recipientLimit": 10, "deliverRedirect": "zsds", "forwardTo": "asdasd", "name": {"name": "John Smith", "company": "My Company", "department": "Sales", "title": "President"}, "address": {"address": "100 Main St.", "city": "Chicago", "state": "IL", "zip": "60001", "country": "US"}, "phones": {"businessPhone": "555-555-5501", "homePhone": "555-555-5502", "fax": "555-555-5503", "mobile": "555-555-5504"}}))]
 pub struct MailboxCreateRequest {
@@ -350,6 +351,12 @@ pub struct MailboxUpdateRequest {
     pub billing_status: Field<String>,
     #[serde(flatten)]
     pub settings: SettingsInput,
+    /// Every other key: refused by name, except the read-only keys of `GET` (`quota`,
+    /// `archiving`, `blackberry` with their current values, and `links`), so that a body read,
+    /// changed and sent back works.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// A valid request for a new mailbox in `domain`.
@@ -431,6 +438,8 @@ pub struct MailboxChange {
 pub struct CurrentMailbox<'a> {
     pub username: &'a str,
     pub billing_status: super::BillingStatus,
+    /// What `GET` shows of the plan and add-ons: `quota` (MB), `archiving`, `blackberry`.
+    pub read_only: [(&'static str, i64); 3],
     pub address: &'a EmailAddress,
     pub settings: MailboxSettings,
 }
@@ -462,6 +471,19 @@ impl MailboxChange {
                 && sent != now
             {
                 f.fail(name, format!("cannot be changed (it is {now:?})"));
+            }
+        }
+        for (key, value) in &body.other {
+            let current_value = current.read_only.iter().find(|(k, _)| k == key);
+            match (key.as_str(), current_value) {
+                ("links", _) => {}
+                (_, Some((_, now))) if value.as_i64() == Some(*now) => {}
+                (_, Some((_, now))) => f.fail(key, format!("cannot be changed (it is {now})")),
+                ("owner", None) => f.fail(
+                    key,
+                    "cannot be changed; send password with passwordReset=1 to reset it",
+                ),
+                (_, None) => f.fail(key, "unknown field"),
             }
         }
         let password = match (password_reset, body.password.is_present()) {
@@ -575,6 +597,7 @@ mod tests {
         CurrentMailbox {
             username: "a.a",
             billing_status: super::super::BillingStatus::Open,
+            read_only: [("quota", 2048), ("archiving", 0), ("blackberry", 0)],
             address,
             settings: settings.clone(),
         }

@@ -269,6 +269,11 @@ pub async fn update(
     let current = CurrentMailbox {
         username: &mailbox.username,
         billing_status: mailbox.billing_status,
+        read_only: [
+            ("quota", mailbox.quota_mb),
+            ("archiving", i64::from(mailbox.archiving)),
+            ("blackberry", i64::from(mailbox.blackberry)),
+        ],
         address: &address,
         settings: current_settings(&mailbox)?,
     };

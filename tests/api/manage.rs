@@ -91,11 +91,25 @@ async fn immutable_fields_and_bad_values_are_refused(backend: Backend) {
         (json!({"admin": 3}), "admin"),
         (json!({"forwardTo": "fixed"}), "forwardTo"),
         (json!({"password": "Newpass123"}), "password"),
+        (json!({"owner": {"password": "Newpass123"}}), "owner"),
+        (json!({"quota": 5}), "quota"),
+        (json!({"archiving": 1}), "archiving"),
+        (json!({"blackberry": 1}), "blackberry"),
+        (json!({"colour": "red"}), "colour"),
     ] {
         let r = app.send(Method::PUT, &path, QWE, Some(&body)).await;
         assert_eq!(r.status(), 400, "{body}");
         assert!(error_of(r).await.1.get(field).is_some(), "{body}");
     }
+    // A body read with GET, changed and sent back is taken (read-only keys at their values).
+    let mut read = app.get_json(&path, QWE).await;
+    read["notes"] = json!("changed by a round trip");
+    let r = app.send(Method::PUT, &path, QWE, Some(&read)).await;
+    assert_eq!(r.status(), 204, "{read}");
+    assert_eq!(
+        app.get_json(&path, QWE).await["notes"],
+        "changed by a round trip"
+    );
     let reset = format!("{path}?passwordReset=1");
     for (body, problem) in [
         (json!({}), "Required"),
