@@ -105,7 +105,7 @@ impl TextFilter {
 }
 
 impl TextFilter {
-    /// The `candidates` this filter matches; wildcard patterns ignore ASCII case (status
+    /// The `candidates` this filter matches, ignoring ASCII case as every filter does (status
     /// values mix `new` and `Processing`).
     pub fn matching<'a>(&self, candidates: &[&'a str]) -> Vec<&'a str> {
         candidates
@@ -114,7 +114,7 @@ impl TextFilter {
             .filter(|c| {
                 let name = c.to_ascii_lowercase();
                 match self {
-                    TextFilter::Exact(v) => c == v,
+                    TextFilter::Exact(v) => c.eq_ignore_ascii_case(v),
                     TextFilter::Prefix(p) => name.starts_with(&p.to_ascii_lowercase()),
                     TextFilter::Like { pattern, .. } => like(&pattern.to_ascii_lowercase(), &name),
                 }
@@ -188,7 +188,7 @@ impl ListRequest {
                     };
                     if !allowed.is_empty()
                         && !value.contains('*')
-                        && !allowed.contains(&value.as_str())
+                        && !allowed.iter().any(|a| a.eq_ignore_ascii_case(value))
                     {
                         return Err(bad(k, format!("must be one of {}", allowed.join(", "))));
                     }

@@ -85,7 +85,7 @@ impl Builder {
 
 /// `FROM … WHERE …` for the mailboxes of `exchange_id` matching the query's filters. Without a
 /// billing status filter the list shows mailboxes being provisioned or provisioned (not those
-/// sitting in unsubmitted orders, `new`). Usernames are lowercase, so is the filter.
+/// sitting in unsubmitted orders, `new`). Filters ignore ASCII case.
 fn from_where(table: &str, exchange_id: i64, query: &ListQuery) -> Builder {
     let mut b = Builder {
         sql: format!(" FROM {table} WHERE exchange_id = "),
@@ -95,21 +95,21 @@ fn from_where(table: &str, exchange_id: i64, query: &ListQuery) -> Builder {
     b.sql.push_str(&p);
     let mut status_filtered = false;
     for (field, filter) in &query.filters {
+        // Both columns hold lower-case ASCII only, so a lower-cased filter ignores case the
+        // same way on both back ends (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+        let lower = match filter {
+            TextFilter::Exact(v) => TextFilter::Exact(v.to_ascii_lowercase()),
+            TextFilter::Prefix(v) => TextFilter::Prefix(v.to_ascii_lowercase()),
+            TextFilter::Like { prefix, pattern } => TextFilter::Like {
+                prefix: prefix.to_ascii_lowercase(),
+                pattern: pattern.to_ascii_lowercase(),
+            },
+        };
         match field.as_str() {
-            "username" => {
-                let lower = match filter {
-                    TextFilter::Exact(v) => TextFilter::Exact(v.to_lowercase()),
-                    TextFilter::Prefix(v) => TextFilter::Prefix(v.to_lowercase()),
-                    TextFilter::Like { prefix, pattern } => TextFilter::Like {
-                        prefix: prefix.to_lowercase(),
-                        pattern: pattern.to_lowercase(),
-                    },
-                };
-                b.filter("username", &lower);
-            }
+            "username" => b.filter("username", &lower),
             "billingStatus" => {
                 status_filtered = true;
-                b.filter("billing_status", filter);
+                b.filter("billing_status", &lower);
             }
             _ => {}
         }

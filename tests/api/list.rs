@@ -228,6 +228,21 @@ async fn filters_with_wildcards(backend: Backend) {
         query("filterBillingStatus=*pending").await,
         ["gamma.alpha", "going"]
     );
+    // One case rule on both back ends: every filter ignores ASCII case.
+    for q in [
+        "filterBillingStatus=*PENDING",
+        "filterBillingStatus=Purge_Pending",
+        "filterBillingStatus=PURGE*",
+        "filterUsername=*ALPHA",
+        "filterUsername=GOING",
+    ] {
+        let lower = q
+            .split_once('=')
+            .map(|(k, v)| format!("{k}={}", v.to_ascii_lowercase()))
+            .expect("pair");
+        assert_eq!(query(q).await, query(&lower).await, "{q}");
+        assert!(!query(q).await.is_empty(), "{q}");
+    }
     assert_eq!(
         query("filterUsername=alpha*&filterBillingStatus=open").await,
         ["alpha"],
