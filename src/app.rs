@@ -32,6 +32,8 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// Host names links may follow without `public_url` (besides loopback names).
     pub allowed_hosts: Vec<String>,
+    /// Required as a bearer token by `/metrics`, if set.
+    pub metrics_token: Option<String>,
     pub demo: bool,
     pub worker: WorkerConfig,
     /// Root of the mailbox home directories written into the mail directory.
@@ -66,6 +68,7 @@ impl ServeConfig {
             db: DbOptions::default(),
             public_url: None,
             allowed_hosts: Vec::new(),
+            metrics_token: None,
             demo: false,
             worker: WorkerConfig::default(),
             mail_root: PathBuf::from("/var/vmail"),
@@ -176,6 +179,7 @@ impl Server {
                         .as_deref()
                         .map(|u| u.trim_end_matches('/').to_owned()),
                     hosts: crate::http::hosts::HostPolicy::new(&config.allowed_hosts, config.demo),
+                    metrics_token: config.metrics_token.clone(),
                     wake: Arc::clone(&wake),
                     catalog: Arc::clone(&config.catalog),
                     drivers: config.drivers.clone(),

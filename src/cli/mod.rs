@@ -156,6 +156,10 @@ struct ServeArgs {
     /// on a non-loopback address without --public-url, unless --demo.
     #[arg(long, env = "MAILORDER_ALLOWED_HOSTS", value_delimiter = ',')]
     allowed_hosts: Vec<String>,
+    /// A token `/metrics` then requires as `Authorization: Bearer <token>`; without it
+    /// `/metrics` is open, for a scraper on a private network.
+    #[arg(long, env = "MAILORDER_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
     /// Seed the demo franchises, accounts and users (idempotent).
     #[arg(long, env = "MAILORDER_DEMO")]
     demo: bool,
@@ -391,6 +395,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = args.run.config(Some(args.listen))?;
     config.public_url = args.public_url;
     config.allowed_hosts = args.allowed_hosts;
+    config.metrics_token = args.metrics_token;
     config.demo = args.demo;
     config.hashing = args.hashing.config();
     if args.no_worker {

@@ -54,6 +54,8 @@ pub struct AppState {
     /// Which driver provisions which mailboxes; the `http` agent's need sealed passwords.
     pub drivers: crate::provision::DriverSelection,
     pub metrics: Arc<Metrics>,
+    /// `--metrics-token`: `/metrics` then needs `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
     /// This process's workers (for `/readyz`) and how many were asked for.
     pub worker: Arc<Worker>,
     pub workers_configured: usize,

@@ -46,7 +46,25 @@ pub async fn readyz(state: State) -> Response {
     (status, Json(body)).into_response()
 }
 
-pub async fn metrics(state: State) -> Response {
+/// Whether the request carries the `--metrics-token` (compared in constant time), if one is set.
+fn metrics_allowed(state: &super::AppState, headers: &axum::http::HeaderMap) -> bool {
+    let Some(token) = &state.metrics_token else {
+        return true;
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let (a, b) = (sent.as_bytes(), token.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub async fn metrics(state: State, headers: axum::http::HeaderMap) -> Response {
+    if !metrics_allowed(&state, &headers) {
+        return crate::error::ApiError::Unauthorized("Metrics need the bearer token")
+            .into_response();
+    }
     // Queue and order figures come from the database at scrape time; if it is away, the
     // process's own figures are still served.
     let stats = state.store.queue_stats(crate::now_ms()).await;
@@ -55,12 +73,19 @@ pub async fn metrics(state: State) -> Response {
         if let Ok(stats) = &stats {
             m.queue_depth.set(stats.queued);
             m.oldest_queued_seconds.set(stats.oldest_queued_ms / 1000);
-            for (status, n) in &stats.orders_by_status {
+            // Every status, 0 when no order has it: a status whose orders have all moved on
+            // must not keep its last count.
+            for status in crate::domain::OrderStatus::ALL {
+                let n = stats
+                    .orders_by_status
+                    .iter()
+                    .find(|(s, _)| s == status)
+                    .map_or(0, |(_, n)| *n);
                 m.orders
                     .get_or_create(&crate::metrics::StatusLabel {
                         status: status.as_str().to_owned(),
                     })
-                    .set(*n);
+                    .set(n);
             }
         }
     });

@@ -94,6 +94,11 @@ async fn metrics_follow_requests_and_orders(backend: Backend) {
         sample(&after, r#"mailorder_orders{status="Completed"}"#),
         Some(1.0)
     );
+    assert_eq!(
+        sample(&after, r#"mailorder_orders{status="Processing"}"#),
+        Some(0.0),
+        "a status whose orders moved on reads 0, not its last count"
+    );
     let step = r#"mailorder_provisioning_step_duration_seconds_count{driver="directory",step="create_mailbox",outcome="ok"}"#;
     assert_eq!(sample(&after, step), Some(1.0), "{after}");
 }

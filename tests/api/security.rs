@@ -121,7 +121,31 @@ async fn a_suspended_account_is_hidden_from_its_users(backend: Backend) {
     }
 }
 
+/// With `--metrics-token`, `/metrics` answers only to that bearer token.
+async fn metrics_can_require_a_token(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| {
+        c.metrics_token = Some("scrape-secret-1".to_owned());
+    })
+    .await;
+    let scrape = |auth: Option<&'static str>| {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        req.send()
+    };
+    for auth in [None, Some("Bearer wrong"), Some("Bearer scrape-secret-")] {
+        let r = scrape(auth).await.expect("sent");
+        assert_eq!(r.status(), 401, "{auth:?}");
+        assert_eq!(error_of(r).await.0, "unauthorized");
+    }
+    let r = scrape(Some("Bearer scrape-secret-1")).await.expect("sent");
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("text").ends_with("# EOF\n"));
+}
+
 on_both_backends!(
+    metrics_can_require_a_token,
     a_suspended_account_is_hidden_from_its_users,
     planted_owner_ids_are_not_adopted,
     forged_hosts_do_not_reach_links,

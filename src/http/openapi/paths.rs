@@ -208,7 +208,8 @@ pub fn healthz() {}
 pub fn readyz() {}
 
 #[utoipa::path(get, path = "/metrics", tag = "Operations", summary = "Prometheus metrics (OpenMetrics text)",
-    responses((status = 200, description = "The exposition", content_type = "application/openmetrics-text", body = String)))]
+    responses((status = 200, description = "The exposition", content_type = "application/openmetrics-text", body = String),
+        (status = 401, description = "With `--metrics-token`: the bearer token missing or wrong", body = ErrorBody)))]
 pub fn metrics() {}
 
 #[utoipa::path(get, path = "/openapi.json", tag = "Operations", summary = "This document",
