@@ -19,6 +19,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
+use crate::backoff::LoginBackoff;
 use crate::domain::{Password, PasswordHash};
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::{FloodKey, HashPool};
@@ -58,6 +59,8 @@ pub struct Authenticator {
     cache: Mutex<(Verdicts, u64)>,
     /// Verifications under way, shared by concurrent requests with the same credentials.
     checking: Mutex<HashMap<CacheKey, Arc<tokio::sync::OnceCell<Verdict>>>>,
+    /// Wrong passwords per login and client address, backed off progressively.
+    backoff: LoginBackoff,
 }
 
 /// Splits an `Authorization: Basic …` header into login and password.
@@ -105,6 +108,7 @@ impl Authenticator {
             ttl,
             cache: Mutex::new((HashMap::new(), 0)),
             checking: Mutex::new(HashMap::new()),
+            backoff: LoginBackoff::default(),
         }
     }
 
@@ -154,6 +158,11 @@ impl Authenticator {
             return Ok(None);
         };
         let (login, password) = credentials?;
+        let addr = CLIENT_ADDR.try_with(|a| *a).ok();
+        let now = Instant::now();
+        if let Some(retry_after_secs) = self.backoff.wait(&login, addr, now) {
+            return Err(ApiError::TooManyRequests { retry_after_secs });
+        }
         let key = self.cache_key(&login, &password);
         let verdict = match self.cached(&key) {
             Some(verdict) => verdict,
@@ -168,7 +177,7 @@ impl Authenticator {
                 // The first request verifies; the others wait for its verdict (or take over if
                 // it goes away). Remembered before the shared check is dropped.
                 let verdict = shared
-                    .get_or_try_init(|| self.check(key, login, password))
+                    .get_or_try_init(|| self.check(key, login.clone(), password))
                     .await
                     .copied();
                 let mut checking = self.checking.lock().expect("auth checks poisoned");
@@ -179,8 +188,14 @@ impl Authenticator {
             }
         };
         match verdict {
-            Verdict::Allowed(caller) => Ok(Some(caller)),
-            Verdict::Denied => Err(ApiError::Unauthorized("Invalid credentials")),
+            Verdict::Allowed(caller) => {
+                self.backoff.succeeded(&login, addr);
+                Ok(Some(caller))
+            }
+            Verdict::Denied => {
+                self.backoff.failed(&login, addr, now);
+                Err(ApiError::Unauthorized("Invalid credentials"))
+            }
         }
     }
 

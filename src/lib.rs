@@ -8,6 +8,8 @@ pub mod admin;
 pub mod app;
 /// HTTP Basic authentication with a verification cache.
 pub mod auth;
+
+pub mod backoff;
 /// The command line.
 pub mod cli;
 /// `mo`, the command-line client for mailorder (and Hostway-compatible) servers.

@@ -144,7 +144,61 @@ async fn metrics_can_require_a_token(backend: Backend) {
     assert!(r.text().await.expect("text").ends_with("# EOF\n"));
 }
 
+/// Wrong passwords for one login from one address back off: after five, `429` with
+/// `Retry-After` (growing), even for the right password from there; the same login from
+/// another address, and other logins from this one, are not affected.
+async fn failed_logins_back_off_per_login_and_address(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_account_users(&app).await;
+    let from = |ip: [u8; 4]| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .expect("client")
+    };
+    let (here, there) = (from([127, 0, 0, 1]), from([127, 0, 0, 2]));
+    let get = |client: &reqwest::Client, who: (&str, &str)| {
+        client
+            .get(app.url("/accounts"))
+            .basic_auth(who.0, Some(who.1))
+            .send()
+    };
+    let wrong = (QWE.0, "wrong-guess-1");
+    for n in 0..5 {
+        let r = get(&here, wrong).await.expect("sent");
+        assert_eq!(r.status(), 401, "guess {n}");
+    }
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let r = get(&here, wrong).await.expect("sent");
+        if r.status() == 401 {
+            // The guess that starts the back-off is still answered 401.
+            continue;
+        }
+        assert_eq!(r.status(), 429);
+        waits.push(
+            r.headers()["retry-after"]
+                .to_str()
+                .expect("ascii")
+                .to_owned(),
+        );
+        assert_eq!(error_of(r).await.0, "tooManyRequests");
+    }
+    assert!(!waits.is_empty(), "backing off");
+    let r = get(&here, QWE).await.expect("sent");
+    assert_eq!(r.status(), 429, "the right password waits too, from here");
+    let r = get(&there, QWE).await.expect("sent");
+    assert_eq!(
+        r.status(),
+        200,
+        "from another address the real user gets in"
+    );
+    let r = get(&here, CAROL).await.expect("sent");
+    assert_eq!(r.status(), 200, "another login from here is not affected");
+}
+
 on_both_backends!(
+    failed_logins_back_off_per_login_and_address,
     metrics_can_require_a_token,
     a_suspended_account_is_hidden_from_its_users,
     planted_owner_ids_are_not_adopted,
