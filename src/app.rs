@@ -149,7 +149,10 @@ impl Server {
             Arc::clone(&metrics),
         ));
 
+        // Announced by any instance when credentials change: this one forgets cached logins.
+        let credentials = Arc::new(Notify::new());
         let (shutdown, stop) = watch::channel(false);
+        let mut forget_task = None;
         let (addr, http) = match &config.listen {
             None => (None, None),
             Some(listen) => {
@@ -187,6 +190,19 @@ impl Server {
                     worker: Arc::clone(&worker),
                     workers_configured: config.worker.workers,
                 });
+                let forget = {
+                    let (state, credentials, mut stop) =
+                        (Arc::clone(&state), Arc::clone(&credentials), stop.clone());
+                    async move {
+                        loop {
+                            tokio::select! {
+                                () = credentials.notified() => state.auth.forget_all(),
+                                _ = stop.wait_for(|s| *s) => return,
+                            }
+                        }
+                    }
+                };
+                forget_task = Some(tokio::spawn(forget));
                 let mut stop_http = stop.clone();
                 let mut app = router(state);
                 if let Some(RouterWrap(wrap)) = &config.wrap_router {
@@ -208,11 +224,12 @@ impl Server {
             }
         };
         let mut tasks = worker.spawn(&stop);
-        if config.worker.workers > 0 {
+        tasks.extend(forget_task);
+        if config.worker.workers > 0 || config.listen.is_some() {
             let store = Arc::clone(&store);
             let stop = stop.clone();
             tasks.push(tokio::spawn(async move {
-                store.listen_for_work(wake, stop).await
+                store.listen_for_work(wake, credentials, stop).await
             }));
         }
         Ok(Self {

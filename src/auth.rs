@@ -273,11 +273,15 @@ impl Authenticator {
         }))
     }
 
-    /// Forgets every cached verification (after a password or role change).
+    /// Forgets every cached verification (after a password or role change). Verifications
+    /// under way are not remembered when they end (the generation moved on), and requests from
+    /// now on do not join them: they may have read the credentials before the change.
     pub fn forget_all(&self) {
         let mut cache = self.cache.lock().expect("auth cache poisoned");
         cache.0.clear();
         cache.1 += 1;
+        drop(cache);
+        self.checking.lock().expect("auth checks poisoned").clear();
     }
 
     /// Like [`Self::authenticate`], but a missing header is a `401` too.

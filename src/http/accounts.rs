@@ -153,7 +153,7 @@ pub async fn update(
             ));
         }
     }
-    state.auth.forget_all();
+    super::credentials_changed(&state).await;
     if !agent_exchanges.is_empty() {
         state.wake.notify_waiters();
     }

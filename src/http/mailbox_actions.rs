@@ -64,7 +64,7 @@ async fn queue(
             return Err(ApiError::conflict(format!("The mailbox is {s}")));
         }
     }
-    state.auth.forget_all();
+    super::credentials_changed(state).await;
     state.wake.notify_waiters();
     state.metrics.accepted(kind.as_str());
     tracing::info!(order.id = %order_id, step = kind.as_str(), username, "mailbox step accepted");

@@ -336,7 +336,7 @@ pub async fn update(
             "The mailbox changed meanwhile; read it again and retry",
         ));
     }
-    state.auth.forget_all();
+    super::credentials_changed(&state).await;
     let url = mailbox_url(&base, &exchange, &mailbox.username);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(

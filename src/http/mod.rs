@@ -63,6 +63,16 @@ pub struct AppState {
 
 pub type State = axum::extract::State<Arc<AppState>>;
 
+/// Credentials changed (a password, a closed or restored mailbox, an account's status): this
+/// instance forgets its cached logins at once, the others when the announcement reaches them
+/// (PostgreSQL `NOTIFY`).
+pub(crate) async fn credentials_changed(state: &AppState) {
+    state.auth.forget_all();
+    if let Err(e) = state.store.announce_credentials().await {
+        tracing::warn!(error = %e, "cannot announce changed credentials to other instances");
+    }
+}
+
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
 pub const API_PATHS: [&str; 15] = [

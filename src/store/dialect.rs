@@ -9,6 +9,7 @@
 //! | [`Dialect::claim_lock`] | nothing | `FOR UPDATE SKIP LOCKED` | instances claim different jobs without waiting for each other |
 //! | [`Dialect::owner_lock`] | none | `pg_advisory_xact_lock` | one owner's orders take turns, though the order row to lock may not exist yet |
 //! | [`Dialect::notify_work`] | none | `pg_notify` | wakes the workers of every instance at commit ([`listen_for_work`]); SQLite's are in this process |
+//! | [`announce_credentials`] | none | `pg_notify` | every instance forgets its cached logins when credentials change ([`listen_for_work`]); SQLite has one process |
 //! | [`open`] | a file in WAL mode, pragmas, `BEGIN IMMEDIATE` leak check | a server, `statement_timeout` | connection settings and migrations |
 //!
 //! Booleans are 0/1 integers and times integer milliseconds on both; "the later of two values"
@@ -37,6 +38,21 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 
 /// The `LISTEN`/`NOTIFY` channel that announces queued work.
 const WORK_CHANNEL: &str = "mailorder_work";
+/// The channel that announces changed credentials (a password, a closed mailbox, a suspended
+/// account): every instance forgets the logins it has cached.
+const CREDENTIALS_CHANNEL: &str = "mailorder_credentials";
+
+/// Tells every instance on this PostgreSQL database that credentials changed; nothing to do on
+/// SQLite (one process).
+pub(super) async fn announce_credentials(db: &Db) -> Result<(), sqlx::Error> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CREDENTIALS_CHANNEL)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
 
 impl Dialect {
     /// How a write transaction begins.
@@ -177,17 +193,20 @@ async fn open_postgres(url: &str, db: &DbOptions) -> anyhow::Result<Db> {
     Ok(Db::Postgres(pool))
 }
 
-/// Wakes `wake` whenever any instance on this PostgreSQL database queues work (`LISTEN`), until
-/// `shutdown`; reconnects after a lost connection. On SQLite it returns at once: the workers
-/// are woken in this process, with a slow poll besides.
+/// Wakes `wake` whenever any instance on this PostgreSQL database queues work, and
+/// `credentials` whenever one announces changed credentials (`LISTEN`), until `shutdown`;
+/// reconnects after a lost connection (and then wakes both: it may have missed something). On
+/// SQLite it returns at once: everything happens in this process.
 pub(super) async fn listen_for_work(
     db: &Db,
     wake: Arc<Notify>,
+    credentials: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let Db::Postgres(pool) = db else {
         return;
     };
+    let mut reconnected = false;
     while !*shutdown.borrow() {
         let mut listener = match PgListener::connect_with(pool).await {
             Ok(l) => l,
@@ -199,19 +218,31 @@ pub(super) async fn listen_for_work(
                 }
             }
         };
-        if let Err(e) = listener.listen(WORK_CHANNEL).await {
+        if let Err(e) = listener
+            .listen_all([WORK_CHANNEL, CREDENTIALS_CHANNEL])
+            .await
+        {
             tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             continue;
         }
-        // A (re)connection may have missed notifications: look for work now.
+        // A reconnection may have missed notifications: look for work now, forget logins
+        // (nothing can have been missed before the first connection).
         wake.notify_waiters();
+        if reconnected {
+            credentials.notify_waiters();
+        }
+        reconnected = true;
         loop {
             tokio::select! {
                 message = listener.try_recv() => match message {
+                    Ok(Some(n)) if n.channel() == CREDENTIALS_CHANNEL => credentials.notify_waiters(),
                     Ok(Some(_)) => wake.notify_waiters(),
                     // The connection was lost and will be re-established.
-                    Ok(None) => wake.notify_waiters(),
+                    Ok(None) => {
+                        wake.notify_waiters();
+                        credentials.notify_waiters();
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "LISTEN connection failed");
                         break;

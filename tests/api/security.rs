@@ -197,7 +197,69 @@ async fn failed_logins_back_off_per_login_and_address(backend: Backend) {
     assert_eq!(r.status(), 200, "another login from here is not affected");
 }
 
+/// A changed password ends the old one's cached logins at once on the instance that changed
+/// it, and (PostgreSQL, many instances on one database) on the others as soon as the
+/// announcement reaches them.
+async fn changed_credentials_end_cached_logins_everywhere(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let placed = app.order("rotated").await;
+    let done = app
+        .wait_final(&placed, std::time::Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Completed");
+    let own = mailboxes_path(DOMAIN, "rotated");
+    let login = format!("rotated@{DOMAIN}");
+    let old = (login.as_str(), "tester1234");
+    let other = if backend == Backend::Postgres {
+        Some(TestApp::spawn_on(&app.db.url, |_| {}).await)
+    } else {
+        None
+    };
+    let instances: Vec<&TestApp> = std::iter::once(&app).chain(other.as_ref()).collect();
+    for instance in &instances {
+        let r = call(instance, Method::GET, &own, Some(old), None, None).await;
+        assert_eq!(r.status(), 200, "the old password works, and is cached");
+    }
+    let r = call(
+        &app,
+        Method::PUT,
+        &format!("{own}?passwordReset=1"),
+        Some(QWE),
+        None,
+        Some(&serde_json::json!({"password": "Fresh9876x"})),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    let r = call(&app, Method::GET, &own, Some(old), None, None).await;
+    assert_eq!(r.status(), 401, "at once on the instance that changed it");
+    if let Some(other) = &other {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let r = call(other, Method::GET, &own, Some(old), None, None).await;
+            if r.status() == 401 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the other instance still takes the old password"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await; // poll, bounded by the deadline
+        }
+        let r = call(
+            other,
+            Method::GET,
+            &own,
+            Some((login.as_str(), "Fresh9876x")),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+    }
+}
+
 on_both_backends!(
+    changed_credentials_end_cached_logins_everywhere,
     failed_logins_back_off_per_login_and_address,
     metrics_can_require_a_token,
     a_suspended_account_is_hidden_from_its_users,

@@ -281,7 +281,18 @@ impl Store {
     /// Wakes `wake` whenever any process on this database queues work, until `shutdown`
     /// (PostgreSQL: `LISTEN`). Back ends without cross-process notifications return at once;
     /// their workers rely on in-process wake-ups and a slow poll.
-    pub async fn listen_for_work(&self, wake: Arc<Notify>, shutdown: watch::Receiver<bool>) {
-        dialect::listen_for_work(&self.db, wake, shutdown).await;
+    pub async fn listen_for_work(
+        &self,
+        wake: Arc<Notify>,
+        credentials: Arc<Notify>,
+        shutdown: watch::Receiver<bool>,
+    ) {
+        dialect::listen_for_work(&self.db, wake, credentials, shutdown).await;
+    }
+
+    /// Tells every instance that credentials changed (PostgreSQL `NOTIFY`), so that each forgets
+    /// the logins it has cached.
+    pub async fn announce_credentials(&self) -> StoreResult<()> {
+        Ok(dialect::announce_credentials(&self.db).await?)
     }
 }
