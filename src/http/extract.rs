@@ -65,7 +65,8 @@ impl<T: serde::de::DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> 
                 } else {
                     ApiError::BadRequest {
                         message: "Unreadable body".into(),
-                        details: Details::Text(e.body_text()),
+                        // The framework's own text stays out of the answer.
+                        details: Details::none(),
                     }
                 }
             })?;

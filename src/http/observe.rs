@@ -36,14 +36,20 @@ pub async fn route_template(request: Request, next: Next) -> Response {
     response
 }
 
-/// A client's request id is kept if it is 1-128 visible ASCII characters without spaces;
+/// A client's request id is kept if it is 1-128 characters of letters, digits and `-_.:/+@`
+/// (nothing that could forge a field or a line in the human log: no quotes, `=`, spaces);
 /// otherwise a fresh UUID is used.
 fn request_id(request: &Request) -> String {
     request
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+@".contains(&b))
+        })
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }
 

@@ -72,11 +72,18 @@ pub async fn authorized(
     if caller.is_none() && *cookie == OwnerCookie::Absent {
         return Err(ApiError::Unauthorized("Authentication required"));
     }
-    let (order, lines) = match OrderId::parse(id) {
+    let found = match OrderId::parse(id) {
         Some(id) => state.store.order_with_lines(id.as_str()).await?,
         None => None,
-    }
-    .ok_or(ApiError::NotFound)?;
+    };
+    // With a cookie only, a missing order is answered like another's: whether an id exists
+    // is nothing a stranger may learn.
+    let Some((order, lines)) = found else {
+        return Err(match caller {
+            None => ApiError::Unauthorized(PERMISSION),
+            Some(_) => ApiError::NotFound,
+        });
+    };
     if let OwnerCookie::Valid(owner) = cookie
         && owner.to_string() == order.owner_id
     {

@@ -119,7 +119,13 @@ async fn request_ids_are_echoed_and_name_errors(backend: Backend) {
     assert_eq!(body["itemNotFound"]["guid"], "partner-trace-42");
 
     // Without one (or with an unusable one), a fresh id is made, echoed and used.
-    for sent in [None, Some("has spaces in it")] {
+    // An id that could forge a field of the human log line is not taken either.
+    for sent in [
+        None,
+        Some("has spaces in it"),
+        Some("x\"status=200"),
+        Some("a=b"),
+    ] {
         let mut req = app.client.get(app.url("/no-such-route"));
         if let Some(v) = sent {
             req = req.header("X-Request-Id", v);

@@ -22,6 +22,21 @@ async fn planted_owner_ids_are_not_adopted(backend: Backend) {
     }
     let r = call(&app, Method::GET, "/order", None, Some(&first.cookie), None).await;
     assert_eq!(r.status(), 200, "the minted cookie reads its order");
+    let wrong = Some((QWE.0, "wrong-password-1"));
+    let r = call(
+        &app,
+        Method::GET,
+        "/order",
+        wrong,
+        Some(&first.cookie),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        401,
+        "credentials that are sent are checked, cookie or not"
+    );
     let second = order_paid(&app, PAID, "planted2", Some(&first.cookie)).await;
     assert_eq!(second.cookie, first.cookie, "a minted OwnerId is joined");
     assert_eq!(second.order_id, first.order_id, "one open order");
@@ -258,7 +273,27 @@ async fn changed_credentials_end_cached_logins_everywhere(backend: Backend) {
     }
 }
 
+/// Without credentials, an order that exists and one that does not answer alike (`401`), so
+/// a stranger with some cookie cannot tell which ids exist.
+async fn order_ids_do_not_leak_existence(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let placed = app.order("existing").await;
+    let real = placed
+        .location
+        .strip_prefix(&app.base)
+        .expect("own link")
+        .to_owned();
+    let made_up = "/orders/0000000000000000000000000000000000000001";
+    for path in [real.as_str(), made_up] {
+        for cookie in [None, Some(PLANTED)] {
+            let r = call(&app, Method::GET, path, None, cookie, None).await;
+            assert_eq!(r.status(), 401, "GET {path} with {cookie:?}");
+        }
+    }
+}
+
 on_both_backends!(
+    order_ids_do_not_leak_existence,
     changed_credentials_end_cached_logins_everywhere,
     failed_logins_back_off_per_login_and_address,
     metrics_can_require_a_token,
