@@ -18,6 +18,7 @@ mod list;
 mod mail_peers;
 mod mailserver;
 mod manage;
+mod matrix;
 mod openapi;
 mod ops;
 mod order_races;
