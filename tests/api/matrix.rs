@@ -1,7 +1,7 @@
 //! The authorization matrix: every operation of the OpenAPI document (which a test holds equal
 //! to the router) called by principals who must not reach the demo account's objects: nobody,
 //! a wrong password, another franchise's agent, another account's user of the same franchise,
-//! and a planted `OwnerId`. Each gets the status the rules say, and no answer names the
+//! the admin mailbox of another domain of the account, and a planted `OwnerId`. Each gets the status the rules say, and no answer names the
 //! objects it was refused. An operation the table does not know fails the test.
 
 use reqwest::Method;
@@ -16,6 +16,8 @@ enum Principal {
     WrongPassword,
     OtherFranchise,
     OtherAccount,
+    /// The admin mailbox of another domain of the same account.
+    OtherDomainAdmin,
     PlantedOwner,
 }
 
@@ -45,6 +47,9 @@ fn expected(operation: &str, who: Principal) -> u16 {
         Principal::OtherAccount if list => 200,
         Principal::OtherAccount if cookie_only => 404,
         Principal::OtherAccount => 403,
+        Principal::OtherDomainAdmin if cookie_only => 404,
+        // Mailbox logins have no account routes nor order list; another domain is not theirs.
+        Principal::OtherDomainAdmin => 403,
     }
 }
 
@@ -82,6 +87,19 @@ async fn strangers_reach_nothing(backend: Backend) {
         .await;
     assert_eq!(done["order"]["Status"], "Completed");
     let order = placed.location.rsplit('/').next().expect("id").to_owned();
+    // An admin mailbox of another domain of the same account.
+    app.add_exchange("admins.example.com", 10).await;
+    let mut boss = mailbox_body("boss");
+    boss["admin"] = json!(1);
+    let r = app
+        .post_mailbox(QWE, ACCT, "admins.example.com", &boss)
+        .await;
+    assert_eq!(r.status(), 202);
+    let boss_order = Placed::from_response(&r);
+    let done = app
+        .wait_final(&boss_order, std::time::Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Completed");
     let concrete = |path: &str| {
         path.replace("{account}", ACCT)
             .replace("{domain}", DOMAIN)
@@ -105,6 +123,7 @@ async fn strangers_reach_nothing(backend: Backend) {
                 Principal::WrongPassword,
                 Principal::OtherFranchise,
                 Principal::OtherAccount,
+                Principal::OtherDomainAdmin,
                 Principal::PlantedOwner,
             ]
             .into_iter()
@@ -129,6 +148,9 @@ async fn strangers_reach_nothing(backend: Backend) {
                     Principal::WrongPassword => req.basic_auth(QWE.0, Some("not-the-password-1")),
                     Principal::OtherFranchise => req.basic_auth(MALLORY.0, Some(MALLORY.1)),
                     Principal::OtherAccount => req.basic_auth(BOB.0, Some(BOB.1)),
+                    Principal::OtherDomainAdmin => {
+                        req.basic_auth("boss@admins.example.com", Some("tester1234"))
+                    }
                     Principal::PlantedOwner => {
                         req.header("Cookie", "OwnerId=00000000-0000-0000-0000-000000000000")
                     }
