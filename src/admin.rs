@@ -132,7 +132,10 @@ pub async fn add_user(
         password_hash: &password_hash,
         account_id,
     };
-    Ok(store.put_api_user(&user, now_ms()).await?)
+    store.put_api_user(&user, now_ms()).await?;
+    // A new password or role: running instances on PostgreSQL forget their cached logins.
+    store.announce_credentials().await?;
+    Ok(())
 }
 
 /// The demo data set of `serve --demo` (see the README), priced by the built-in catalog:

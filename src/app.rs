@@ -228,9 +228,16 @@ impl Server {
         if config.worker.workers > 0 || config.listen.is_some() {
             let store = Arc::clone(&store);
             let stop = stop.clone();
+            let (ready, listening) = tokio::sync::oneshot::channel();
             tasks.push(tokio::spawn(async move {
-                store.listen_for_work(wake, credentials, stop).await
+                store
+                    .listen_for_work(wake, credentials, Some(ready), stop)
+                    .await
             }));
+            // On PostgreSQL, start once the announcements are heard (at most a few seconds:
+            // without LISTEN the workers poll and the cache lives out its time); on SQLite the
+            // task ends at once and so does this wait.
+            let _ = tokio::time::timeout(Duration::from_secs(5), listening).await;
         }
         Ok(Self {
             addr,

@@ -159,8 +159,11 @@ impl Authenticator {
         };
         let (login, password) = credentials?;
         let addr = CLIENT_ADDR.try_with(|a| *a).ok();
+        // Logins differ in case only as spellings of one login (realms are matched without
+        // case): one count for all of them.
+        let login_key = login.to_ascii_lowercase();
         let now = Instant::now();
-        if let Some(retry_after_secs) = self.backoff.wait(&login, addr, now) {
+        if let Some(retry_after_secs) = self.backoff.wait(&login_key, addr, now) {
             return Err(ApiError::TooManyRequests { retry_after_secs });
         }
         let key = self.cache_key(&login, &password);
@@ -189,11 +192,11 @@ impl Authenticator {
         };
         match verdict {
             Verdict::Allowed(caller) => {
-                self.backoff.succeeded(&login, addr);
+                self.backoff.succeeded(&login_key, addr);
                 Ok(Some(caller))
             }
             Verdict::Denied => {
-                self.backoff.failed(&login, addr, now);
+                self.backoff.failed(&login_key, addr, now);
                 Err(ApiError::Unauthorized("Invalid credentials"))
             }
         }
@@ -204,7 +207,7 @@ impl Authenticator {
         let generation = self.generation();
         let account = self.lookup(&login).await?;
         let flood = FloodKey {
-            login,
+            login: login.to_ascii_lowercase(),
             addr: CLIENT_ADDR.try_with(|a| *a).ok(),
         };
         let password = Password::presented(password);

@@ -34,8 +34,7 @@ impl HostPolicy {
 
     /// The `Host` header's value if links may name it; a `400` naming the setting otherwise.
     pub fn check<'a>(&self, host: &'a str) -> Result<&'a str, ApiError> {
-        let ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_graphic());
-        if ok && self.allows(host) {
+        if well_formed(host) && self.allows(host) {
             return Ok(host);
         }
         Err(ApiError::bad_request(
@@ -51,6 +50,36 @@ impl HostPolicy {
         let name = name.trim_end_matches('.');
         LOOPBACK.contains(&name) || names.iter().any(|n| n == name)
     }
+}
+
+/// `name[:port]` or `[v6][:port]`, the name of letters, digits, `.` and `-`, the address of
+/// hex digits, `:` and `.`: nothing (`@`, `/`, quotes) that could make a link name another host.
+fn well_formed(host: &str) -> bool {
+    let digits = |p: &str| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit());
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else {
+            return false;
+        };
+        if inside.is_empty()
+            || !inside
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return false;
+        }
+        return after.is_empty() || after.strip_prefix(':').is_some_and(digits);
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        }
+    };
+    !name.is_empty()
+        && name.len() <= 253
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && port.is_none_or(digits)
 }
 
 /// `example.com:8092` → `example.com`; `[::1]:8092` → `::1`.
@@ -91,6 +120,11 @@ mod tests {
         }
         assert!(HostPolicy::new(&[], false).check("evil.example").is_err());
         assert!(HostPolicy::new(&[], true).check("evil.example").is_ok());
+        assert!(
+            HostPolicy::new(&[], true)
+                .check("[::1]@evil.example")
+                .is_err()
+        );
         assert!(
             HostPolicy::new(&["x.example".to_owned()], true)
                 .check("evil.example")

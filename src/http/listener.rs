@@ -3,8 +3,8 @@
 //! and only a moment later are the connections told to finish: one accepted just before the stop, whose request is still on its way, would
 //! otherwise count as idle and be closed under the client's request.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::task::Poll;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
@@ -16,6 +16,8 @@ pub const FIRST_REQUEST_GRACE: Duration = Duration::from_millis(250);
 /// A `TcpListener` that stops accepting, and closes its socket, when `stop` turns true.
 pub struct StoppingListener {
     inner: Option<TcpListener>,
+    /// Connections the kernel had completed when the stop came, still to be served.
+    drained: VecDeque<(TcpStream, SocketAddr)>,
     addr: SocketAddr,
     stop: watch::Receiver<bool>,
 }
@@ -25,9 +27,30 @@ impl StoppingListener {
         let addr = inner.local_addr()?;
         Ok(Self {
             inner: Some(inner),
+            drained: VecDeque::new(),
             addr,
             stop,
         })
+    }
+
+    /// Takes every connection the kernel has completed (a non-blocking `accept` until it would
+    /// block, whatever the reactor has seen so far), then closes the socket.
+    fn drain(&mut self) {
+        let Some(inner) = self.inner.take() else {
+            return;
+        };
+        let Ok(listener) = inner.into_std() else {
+            return;
+        };
+        while let Ok((stream, addr)) = listener.accept() {
+            let taken = stream
+                .set_nonblocking(true)
+                .and_then(|()| TcpStream::from_std(stream));
+            if let Ok(stream) = taken {
+                self.drained.push_back((stream, addr));
+            }
+        }
+        // `listener` is dropped here: from now on connections are refused.
     }
 }
 
@@ -37,21 +60,18 @@ impl axum::serve::Listener for StoppingListener {
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
+            if let Some(next) = self.drained.pop_front() {
+                return next;
+            }
             let Some(inner) = self.inner.as_mut() else {
                 return std::future::pending().await;
             };
             tokio::select! {
                 biased;
                 _ = self.stop.wait_for(|s| *s) => {}
-                accepted = axum::serve::Listener::accept(&mut *inner) => return accepted,
+                accepted = axum::serve::Listener::accept(inner) => return accepted,
             }
-            // Stopping: connections the kernel has completed already are taken and served;
-            // then closing the socket refuses whatever connects from now on.
-            let ready = std::future::poll_fn(|cx| Poll::Ready(inner.poll_accept(cx))).await;
-            match ready {
-                Poll::Ready(Ok(accepted)) => return accepted,
-                _ => self.inner = None,
-            }
+            self.drain();
         }
     }
 

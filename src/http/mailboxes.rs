@@ -94,7 +94,7 @@ pub async fn create(
             let address = format!("{}@{}", mailbox.username.as_str(), exchange.domain);
             SealedPassword::seal(&mailbox.password, &agent.seal_key, &address)
         });
-    let owner_id = adopted_owner(&state, cookie).await?;
+    let owner_id = adopted_owner(&state, cookie, exchange.account_id).await?;
     let now = crate::now_ms();
     let order_id = OrderId::generate(now);
     let order = NewMailboxOrder {
@@ -128,12 +128,20 @@ pub async fn create(
     }
 }
 
-/// The `OwnerId` the order gets: the cookie's if the server minted it (some order carries it),
-/// else a new one. A value the client made up is never adopted, so nobody can plant a known
-/// `OwnerId` and then read or cancel the open order it owns through `/order`.
-async fn adopted_owner(state: &super::AppState, cookie: OwnerCookie) -> ApiResult<OwnerId> {
+/// The `OwnerId` the order gets: the cookie's if the server minted it for this account (some
+/// order of the account carries it), else a new one. A value made up, or minted for someone
+/// else's account, is never adopted, so nobody can plant a known `OwnerId` and then read,
+/// cancel or submit the open order it owns through `/order`.
+async fn adopted_owner(
+    state: &super::AppState,
+    cookie: OwnerCookie,
+    account_id: i64,
+) -> ApiResult<OwnerId> {
     if let OwnerCookie::Valid(owner) = cookie
-        && state.store.owner_known(&owner.to_string()).await?
+        && state
+            .store
+            .owner_known(&owner.to_string(), account_id)
+            .await?
     {
         return Ok(owner);
     }
@@ -336,7 +344,11 @@ pub async fn update(
             "The mailbox changed meanwhile; read it again and retry",
         ));
     }
-    super::credentials_changed(&state).await;
+    // Only a new password or a new admin flag changes what a login may do; other changes
+    // leave every instance's cached logins alone (a loop of them must not flush the caches).
+    if password_hash.is_some() || change.settings.admin != mailbox.admin {
+        super::credentials_changed(&state).await;
+    }
     let url = mailbox_url(&base, &exchange, &mailbox.username);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(

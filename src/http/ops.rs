@@ -48,7 +48,7 @@ pub async fn readyz(state: State) -> Response {
 
 /// Whether the request carries the `--metrics-token` (compared in constant time), if one is set.
 fn metrics_allowed(state: &super::AppState, headers: &axum::http::HeaderMap) -> bool {
-    let Some(token) = &state.metrics_token else {
+    let Some(token) = state.metrics_token.as_deref().filter(|t| !t.is_empty()) else {
         return true;
     };
     let sent = headers

@@ -201,6 +201,7 @@ pub(super) async fn listen_for_work(
     db: &Db,
     wake: Arc<Notify>,
     credentials: Arc<Notify>,
+    mut ready: Option<tokio::sync::oneshot::Sender<()>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let Db::Postgres(pool) = db else {
@@ -230,18 +231,22 @@ pub(super) async fn listen_for_work(
         // (nothing can have been missed before the first connection).
         wake.notify_waiters();
         if reconnected {
-            credentials.notify_waiters();
+            credentials.notify_one();
         }
         reconnected = true;
+        if let Some(ready) = ready.take() {
+            let _ = ready.send(());
+        }
         loop {
             tokio::select! {
                 message = listener.try_recv() => match message {
-                    Ok(Some(n)) if n.channel() == CREDENTIALS_CHANNEL => credentials.notify_waiters(),
+                    // `notify_one` keeps the notice for the forgetting task if it is busy.
+                    Ok(Some(n)) if n.channel() == CREDENTIALS_CHANNEL => credentials.notify_one(),
                     Ok(Some(_)) => wake.notify_waiters(),
                     // The connection was lost and will be re-established.
                     Ok(None) => {
                         wake.notify_waiters();
-                        credentials.notify_waiters();
+                        credentials.notify_one();
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "LISTEN connection failed");

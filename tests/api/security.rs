@@ -292,7 +292,31 @@ async fn order_ids_do_not_leak_existence(backend: Backend) {
     }
 }
 
+/// An `OwnerId` minted for another account (here another franchise's free order) is not
+/// adopted either: planted on a victim, it would give the planter the victim's open order.
+async fn owner_ids_of_other_accounts_are_not_adopted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let r = app
+        .post_mailbox(
+            MALLORY,
+            "acct111111",
+            "other.example.net",
+            &mailbox_body("planter"),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let minted = Placed::from_response(&r).cookie;
+    let victim = order_paid(&app, PAID, "victim1", Some(&minted)).await;
+    assert_ne!(
+        victim.cookie, minted,
+        "another account's OwnerId was adopted"
+    );
+    let r = call(&app, Method::GET, "/order", None, Some(&minted), None).await;
+    assert_eq!(r.status(), 404, "the planter's cookie owns no open order");
+}
+
 on_both_backends!(
+    owner_ids_of_other_accounts_are_not_adopted,
     order_ids_do_not_leak_existence,
     changed_credentials_end_cached_logins_everywhere,
     failed_logins_back_off_per_login_and_address,

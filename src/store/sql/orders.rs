@@ -147,13 +147,16 @@ impl Store {
         rows::order_with_lines(&found)
     }
 
-    /// Whether some order (open or not) carries `owner_id`: only such an `OwnerId`, which the
-    /// server minted, is adopted from a cookie.
-    pub async fn owner_known(&self, owner_id: &str) -> StoreResult<bool> {
-        let row = sql("SELECT 1 AS known FROM orders WHERE owner_id = $1 LIMIT 1")
-            .bind(owner_id)
-            .fetch_optional(&self.db)
-            .await?;
+    /// Whether `owner_id` may be adopted from a cookie for an order of `account_id`: some order
+    /// of that account carries it (the server minted it for this account), or it owns an open
+    /// order, which the order then meets (another account's is `409`, as Hostway answers).
+    pub async fn owner_known(&self, owner_id: &str, account_id: i64) -> StoreResult<bool> {
+        let row =
+            sql("SELECT 1 AS known FROM orders WHERE owner_id = $1 AND (account_id = $2 OR status = 'new') LIMIT 1")
+                .bind(owner_id)
+                .bind(account_id)
+                .fetch_optional(&self.db)
+                .await?;
         Ok(row.is_some())
     }
 

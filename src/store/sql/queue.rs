@@ -285,9 +285,10 @@ impl Store {
         &self,
         wake: Arc<Notify>,
         credentials: Arc<Notify>,
+        ready: Option<tokio::sync::oneshot::Sender<()>>,
         shutdown: watch::Receiver<bool>,
     ) {
-        dialect::listen_for_work(&self.db, wake, credentials, shutdown).await;
+        dialect::listen_for_work(&self.db, wake, credentials, ready, shutdown).await;
     }
 
     /// Tells every instance that credentials changed (PostgreSQL `NOTIFY`), so that each forgets
