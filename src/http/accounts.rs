@@ -48,9 +48,12 @@ pub async fn list(
     Base(base): Base,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
+    let scope = scope(&caller)?;
+    // An account user's own account, suspended or closed, is hidden here as everywhere.
+    access::own_account_visible(&state, &caller).await?;
     let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
     let mut accounts = AccountListQuery {
-        scope: scope(&caller)?,
+        scope,
         statuses: request.filter("status").map(|f| {
             f.matching(ACCOUNT_STATUSES)
                 .into_iter()

@@ -257,6 +257,8 @@ pub struct OrderRecord {
     pub account_id: i64,
     pub account_number: String,
     pub franchise_id: i64,
+    /// The status of the order's account (its users do not see it while suspended or closed).
+    pub account_status: AccountStatus,
     pub owner_id: String,
     pub status: OrderStatus,
     pub errors: Vec<OrderError>,

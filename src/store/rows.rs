@@ -101,6 +101,7 @@ pub(super) fn order(r: &Row) -> StoreResult<OrderRecord> {
         account_id: r.int("account_id")?,
         account_number: r.text("number")?,
         franchise_id: r.int("franchise_id")?,
+        account_status: status(r, "account_status", AccountStatus::parse)?,
         owner_id: r.text("owner_id")?,
         status: status(r, "status", OrderStatus::parse)?,
         errors: order_errors(r.opt_text("errors")?)?,
@@ -199,7 +200,7 @@ pub(super) fn order_line(r: &Row) -> StoreResult<OrderLine> {
 
 /// An order and its lines in one query (one row per line; the order's columns repeat).
 pub(super) const ORDER_WITH_LINES_SELECT: &str =
-    "SELECT o.id, o.account_id, a.number, a.franchise_id,
+    "SELECT o.id, o.account_id, a.number, a.franchise_id, a.status AS account_status,
         o.owner_id, o.status, o.errors, o.revision, o.quote_hash, o.created_at, o.updated_at,
         i.id AS item_id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
         i.username, i.plan, i.status AS item_status, i.error
