@@ -13,8 +13,10 @@ use tokio::task::JoinHandle;
 
 use crate::auth::Authenticator;
 use crate::hashing::{HashPool, HashPoolConfig};
+use crate::http::guard::{Guard, LimitsConfig};
 use crate::http::listener::{ClientAddr, FIRST_REQUEST_GRACE, StoppingListener};
 use crate::http::{AppState, router};
+use crate::limits::RateLimits;
 use crate::metrics::Metrics;
 use crate::pricing::Catalog;
 use crate::provision::{
@@ -45,6 +47,8 @@ pub struct ServeConfig {
     pub drivers: DriverSelection,
     /// The password-hashing pool's bounds.
     pub hashing: HashPoolConfig,
+    /// Request limits: rates, requests in flight, the deadline, trusted proxies.
+    pub limits: LimitsConfig,
     /// Wraps the API's router, for an embedder's own layers (the tests check every response
     /// against the OpenAPI document with one).
     pub wrap_router: Option<RouterWrap>,
@@ -76,6 +80,7 @@ impl ServeConfig {
             catalog: Arc::new(Catalog::builtin()),
             drivers: DriverSelection::default(),
             hashing: HashPoolConfig::default(),
+            limits: LimitsConfig::default(),
             wrap_router: None,
         }
     }
@@ -169,13 +174,16 @@ impl Server {
                         "listening on {addr} needs --public-url or --allowed-hosts: links are built from the Host header only for hosts you name"
                     );
                 }
+                let limits = Arc::new(RateLimits::new(config.limits.rate));
                 let state = Arc::new(AppState {
                     store: Arc::clone(&store),
                     auth: Authenticator::new(
                         Arc::clone(&store),
                         Arc::clone(&hashing),
                         config.auth_cache_ttl,
+                        Arc::clone(&limits),
                     ),
+                    guard: Guard::new(&config.limits, limits),
                     hashing: Arc::clone(&hashing),
                     public_url: config
                         .public_url

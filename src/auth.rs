@@ -23,6 +23,7 @@ use crate::backoff::LoginBackoff;
 use crate::domain::{Password, PasswordHash};
 use crate::error::{ApiError, ApiResult};
 use crate::hashing::{FloodKey, HashPool};
+use crate::limits::RateLimits;
 use crate::store::{Role, Store};
 
 tokio::task_local! {
@@ -61,6 +62,8 @@ pub struct Authenticator {
     checking: Mutex<HashMap<CacheKey, Arc<tokio::sync::OnceCell<Verdict>>>>,
     /// Wrong passwords per login and client address, backed off progressively.
     backoff: LoginBackoff,
+    /// Requests per login (checked once the login is known to be right).
+    limits: Arc<RateLimits>,
 }
 
 /// Splits an `Authorization: Basic …` header into login and password.
@@ -98,7 +101,12 @@ fn dummy_hash() -> &'static PasswordHash {
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<Store>, pool: Arc<HashPool>, ttl: Duration) -> Self {
+    pub fn new(
+        store: Arc<Store>,
+        pool: Arc<HashPool>,
+        ttl: Duration,
+        limits: Arc<RateLimits>,
+    ) -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
         Self {
@@ -109,6 +117,7 @@ impl Authenticator {
             cache: Mutex::new((HashMap::new(), 0)),
             checking: Mutex::new(HashMap::new()),
             backoff: LoginBackoff::default(),
+            limits,
         }
     }
 
@@ -158,13 +167,21 @@ impl Authenticator {
             return Ok(None);
         };
         let (login, password) = credentials?;
-        let addr = CLIENT_ADDR.try_with(|a| *a).ok();
+        // Counted per network: an IPv6 client is its /64 (it could take a fresh address per
+        // guess otherwise).
+        let addr = CLIENT_ADDR
+            .try_with(|a| *a)
+            .ok()
+            .map(crate::limits::client_network);
         // Logins differ in case only as spellings of one login (realms are matched without
         // case): one count for all of them.
         let login_key = login.to_ascii_lowercase();
         let now = Instant::now();
         if let Some(retry_after_secs) = self.backoff.wait(&login_key, addr, now) {
-            return Err(ApiError::TooManyRequests { retry_after_secs });
+            return Err(ApiError::TooManyRequests {
+                reason: "Too many wrong passwords for this login from this address, retry later",
+                retry_after_secs,
+            });
         }
         let key = self.cache_key(&login, &password);
         let verdict = match self.cached(&key) {
@@ -193,6 +210,12 @@ impl Authenticator {
         match verdict {
             Verdict::Allowed(caller) => {
                 self.backoff.succeeded(&login_key, addr);
+                self.limits
+                    .check_login(&login_key)
+                    .map_err(|retry_after_secs| ApiError::TooManyRequests {
+                        reason: "Too many requests for this login, retry later",
+                        retry_after_secs,
+                    })?;
                 Ok(Some(caller))
             }
             Verdict::Denied => {
@@ -208,7 +231,10 @@ impl Authenticator {
         let account = self.lookup(&login).await?;
         let flood = FloodKey {
             login: login.to_ascii_lowercase(),
-            addr: CLIENT_ADDR.try_with(|a| *a).ok(),
+            addr: CLIENT_ADDR
+                .try_with(|a| *a)
+                .ok()
+                .map(crate::limits::client_network),
         };
         let password = Password::presented(password);
         let verdict = match account {

@@ -43,9 +43,24 @@ pub enum ApiError {
     /// Too much work queued (the password-hashing pool is full): `503` + `Retry-After`.
     #[error("Server busy, retry later")]
     Overloaded { retry_after_secs: u32 },
-    /// One caller's flood: `429` + `Retry-After`.
-    #[error("Too many concurrent logins for this user from this address, retry later")]
-    TooManyRequests { retry_after_secs: u32 },
+    /// One caller's flood or rate: `429` + `Retry-After`.
+    #[error("{reason}")]
+    TooManyRequests {
+        reason: &'static str,
+        retry_after_secs: u32,
+    },
+    /// A request target over the limit: `414`.
+    #[error("Request URI too long")]
+    UriTooLong,
+    /// Request headers over the limit: `431`.
+    #[error("Request headers too large")]
+    HeadersTooLarge,
+    /// The request ran past `--request-timeout-secs`: `503` + `Retry-After`.
+    #[error("Request took too long, retry later")]
+    TimedOut,
+    /// Too many requests in flight on this instance: `503` + `Retry-After`.
+    #[error("Server busy, retry later")]
+    Shed,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -79,7 +94,11 @@ impl ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
+            Self::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Self::Unavailable | Self::Overloaded { .. } | Self::TimedOut | Self::Shed => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -95,8 +114,10 @@ pub fn error_type(status: StatusCode) -> &'static str {
         405 => "methodNotAllowed",
         409 => "conflict",
         413 => "requestEntityTooLarge",
+        414 => "requestUriTooLong",
         415 => "unsupportedMediaType",
         429 => "tooManyRequests",
+        431 => "requestHeaderFieldsTooLarge",
         503 => "serviceUnavailable",
         400..=499 => "badRequest",
         _ => "serverError",
@@ -170,9 +191,13 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_entity_too_large: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_uri_too_long: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported_media_type: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub too_many_requests: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_header_fields_too_large: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service_unavailable: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,7 +215,9 @@ impl ErrorBody {
             "methodNotAllowed" => &mut body.method_not_allowed,
             "conflict" => &mut body.conflict,
             "requestEntityTooLarge" => &mut body.request_entity_too_large,
+            "requestUriTooLong" => &mut body.request_uri_too_long,
             "unsupportedMediaType" => &mut body.unsupported_media_type,
+            "requestHeaderFieldsTooLarge" => &mut body.request_header_fields_too_large,
             "tooManyRequests" => &mut body.too_many_requests,
             "serviceUnavailable" => &mut body.service_unavailable,
             "badRequest" => &mut body.bad_request,
@@ -244,15 +271,19 @@ impl IntoResponse for ApiError {
                 tracing::error!(guid, error = format!("{err:#}"), "request failed");
                 error_body_with_guid(status, "Internal server error", Details::none(), &guid)
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::TimedOut => {
                 with_retry_after(error_body(status, &self.to_string(), Details::none()), 5)
             }
-            Self::Overloaded { retry_after_secs } | Self::TooManyRequests { retry_after_secs } => {
-                with_retry_after(
-                    error_body(status, &self.to_string(), Details::none()),
-                    retry_after_secs,
-                )
+            Self::Shed => {
+                with_retry_after(error_body(status, &self.to_string(), Details::none()), 1)
             }
+            Self::Overloaded { retry_after_secs }
+            | Self::TooManyRequests {
+                retry_after_secs, ..
+            } => with_retry_after(
+                error_body(status, &self.to_string(), Details::none()),
+                retry_after_secs,
+            ),
             other => error_body(status, &other.to_string(), Details::none()),
         }
     }
@@ -270,7 +301,10 @@ impl From<HashError> for ApiError {
         match err {
             // Counted in the metrics; not logged one by one (a flood would flood the log).
             HashError::Full { retry_after_secs } => Self::Overloaded { retry_after_secs },
-            HashError::Flood { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
+            HashError::Flood { retry_after_secs } => Self::TooManyRequests {
+                reason: "Too many concurrent logins for this user from this address, retry later",
+                retry_after_secs,
+            },
             HashError::Failed => Self::Internal(err.into()),
         }
     }

@@ -8,7 +8,7 @@ pub mod admin;
 pub mod app;
 /// HTTP Basic authentication with a verification cache.
 pub mod auth;
-
+/// Progressive back-off of wrong passwords per login and client address.
 pub mod backoff;
 /// The command line.
 pub mod cli;
@@ -24,6 +24,8 @@ pub mod error;
 pub mod hashing;
 /// HTTP routes, one module per resource, and the error-body layer.
 pub mod http;
+/// Request rate limits per client address and per login.
+pub mod limits;
 /// Dovecot and Postfix configuration for the mail directory.
 pub mod mailconfig;
 /// Prometheus metrics of one server.

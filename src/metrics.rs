@@ -56,6 +56,10 @@ pub struct Metrics {
     pub step_seconds: Family<StepLabels, Histogram>,
     pub retries: Counter,
     pub auth_failures: Counter,
+    /// Requests refused `429` for their client address's rate.
+    pub limited: Counter,
+    /// Requests refused `503` because too many were in flight.
+    pub shed: Counter,
     /// Set from the database when scraped.
     pub orders: Family<StatusLabel, Gauge>,
     pub queue_depth: Gauge,
@@ -118,6 +122,18 @@ impl Metrics {
             "Requests refused for bad credentials",
             auth_failures.clone(),
         );
+        let limited = Counter::default();
+        registry.register(
+            "rate_limited",
+            "Requests refused 429 for their client address's rate",
+            limited.clone(),
+        );
+        let shed = Counter::default();
+        registry.register(
+            "shed",
+            "Requests refused 503 because too many were in flight",
+            shed.clone(),
+        );
         let orders = Family::<StatusLabel, Gauge>::default();
         registry.register(
             "orders",
@@ -168,6 +184,8 @@ impl Metrics {
             step_seconds,
             retries,
             auth_failures,
+            limited,
+            shed,
             orders,
             queue_depth,
             oldest_queued_seconds,

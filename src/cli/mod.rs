@@ -169,7 +169,46 @@ struct ServeArgs {
     #[command(flatten)]
     hashing: HashingArgs,
     #[command(flatten)]
+    limits: LimitArgs,
+    #[command(flatten)]
     run: RunArgs,
+}
+
+/// Request limits (docs/api-decisions.md has the reasons for the defaults).
+#[derive(Debug, Args)]
+struct LimitArgs {
+    /// Requests per minute from one client address (an IPv6 client: its /64), with ten
+    /// seconds' worth at once; beyond, 429 with Retry-After. 0: no limit.
+    #[arg(long, env = "MAILORDER_RATE_PER_ADDRESS", default_value_t = 1200)]
+    rate_per_address: u32,
+    /// Requests per minute of one login (once its password is right), with ten seconds' worth
+    /// at once; beyond, 429 with Retry-After. 0: no limit.
+    #[arg(long, env = "MAILORDER_RATE_PER_LOGIN", default_value_t = 600)]
+    rate_per_login: u32,
+    /// Requests this instance handles at once; one more is answered 503 with Retry-After.
+    #[arg(long, env = "MAILORDER_MAX_IN_FLIGHT", default_value_t = 512)]
+    max_in_flight: usize,
+    /// Seconds a request may take before it is answered 503 (its work is abandoned).
+    #[arg(long, env = "MAILORDER_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    request_timeout_secs: u64,
+    /// Reverse proxies (addresses or CIDR blocks, comma separated) whose X-Forwarded-For
+    /// names the client; without it, the peer address is the client.
+    #[arg(long, env = "MAILORDER_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl LimitArgs {
+    fn config(&self) -> crate::http::guard::LimitsConfig {
+        crate::http::guard::LimitsConfig {
+            rate: crate::limits::RateConfig {
+                per_address: self.rate_per_address,
+                per_login: self.rate_per_login,
+            },
+            max_in_flight: self.max_in_flight.max(1),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
+    }
 }
 
 /// The password-hashing pool's bounds.
@@ -385,6 +424,11 @@ fn log_config(config: &ServeConfig) {
         hash_threads = config.hashing.threads,
         hash_queue = config.hashing.queue,
         hash_per_login = config.hashing.per_login,
+        rate_per_address = config.limits.rate.per_address,
+        rate_per_login = config.limits.rate.per_login,
+        max_in_flight = config.limits.max_in_flight,
+        request_timeout_secs = config.limits.request_timeout.as_secs(),
+        trusted_proxies = config.limits.trusted_proxies.len(),
         public_url = config.public_url.as_deref().unwrap_or("-"),
         demo = config.demo,
         "effective configuration"
@@ -398,6 +442,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.metrics_token = args.metrics_token;
     config.demo = args.demo;
     config.hashing = args.hashing.config();
+    config.limits = args.limits.config();
     if args.no_worker {
         config.worker.workers = 0;
     }

@@ -116,6 +116,7 @@ pub fn json_body(headers: &HeaderMap, body: &[u8]) -> ApiResult<Value> {
     if !is_json {
         return Err(ApiError::UnsupportedMediaType);
     }
+    super::guard::check_json_depth(body)?;
     serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
         message: "Malformed JSON".into(),
         details: Details::Text(e.to_string()),

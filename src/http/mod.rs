@@ -7,6 +7,7 @@ mod charges;
 mod conditional;
 mod exchange;
 mod extract;
+pub mod guard;
 pub mod hosts;
 mod list;
 pub mod listener;
@@ -59,6 +60,8 @@ pub struct AppState {
     /// This process's workers (for `/readyz`) and how many were asked for.
     pub worker: Arc<Worker>,
     pub workers_configured: usize,
+    /// Sizes, rates, requests in flight and the deadline every request passes.
+    pub guard: guard::Guard,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
@@ -135,6 +138,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route_layer(axum::middleware::from_fn(observe::route_template))
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             observe::observe,

@@ -59,10 +59,11 @@ pub async fn observe(state: State, request: Request, next: Next) -> Response {
     let id = request_id(&request);
     let method = request.method().clone();
     let span = tracing::info_span!("request", request_id = %id);
-    let client = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<ClientAddr>>()
         .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |c| c.0.0.ip());
+    let client = state.guard.client(peer, request.headers());
     let mut response = REQUEST_ID
         .scope(
             id.clone(),

@@ -14,6 +14,7 @@ mod config;
 mod crash;
 mod hashing;
 mod http_agent;
+mod limits;
 mod list;
 mod mail_peers;
 mod mailserver;

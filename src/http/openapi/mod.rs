@@ -246,8 +246,9 @@ fn error_response(description: &str, headers: &[(&str, &str)]) -> Value {
 }
 
 /// The answers every operation of the API shares, added where an operation does not say
-/// otherwise: `500` and `503` everywhere; `401` and `429` where credentials may be sent (they are
-/// checked wherever they are); `400`, `413` and `415` where a JSON body is read. The
+/// otherwise: `414`, `429`, `431`, `500` and `503` everywhere (the guard layer's sizes, rates,
+/// shedding and deadline); `401` where credentials may be sent (they are checked wherever they
+/// are); `400`, `413` and `415` where a JSON body is read. The
 /// operational routes (`/healthz` and the others) answer only what they say.
 fn add_shared_responses(doc: &mut Value) {
     let retry = ("Retry-After", "Seconds to wait before trying again");
@@ -262,7 +263,7 @@ fn add_shared_responses(doc: &mut Value) {
     let with_credentials = |op: &Value| op.get("security").is_some();
     let always = |_: &Value| true;
     type AppliesTo<'a> = &'a dyn Fn(&Value) -> bool;
-    let shared: [(&str, Value, AppliesTo); 7] = [
+    let shared: [(&str, Value, AppliesTo); 9] = [
         (
             "400",
             error_response(
@@ -285,6 +286,11 @@ fn add_shared_responses(doc: &mut Value) {
             &with_body,
         ),
         (
+            "414",
+            error_response("The request target is over 8 KiB", &[]),
+            &always,
+        ),
+        (
             "415",
             error_response("Not `application/json`", &[]),
             &with_body,
@@ -292,10 +298,15 @@ fn add_shared_responses(doc: &mut Value) {
         (
             "429",
             error_response(
-                "This login's verifications from this address are in flight already",
+                "Too many requests from this client address, or of this login; or this login's wrong passwords from this address are backing off, or its verifications are in flight already",
                 &[retry],
             ),
-            &with_credentials,
+            &always,
+        ),
+        (
+            "431",
+            error_response("Over 64 headers, or over 16 KiB of them", &[]),
+            &always,
         ),
         (
             "500",
@@ -305,7 +316,7 @@ fn add_shared_responses(doc: &mut Value) {
         (
             "503",
             error_response(
-                "The database is unavailable or the server is busy",
+                "The database is unavailable, the server is busy (too many requests in flight, or the password-hashing queue is full), or the request took too long",
                 &[retry],
             ),
             &always,
