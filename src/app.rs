@@ -11,6 +11,7 @@ use axum::Router;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use crate::audit::AuditLog;
 use crate::auth::Authenticator;
 use crate::hashing::{HashPool, HashPoolConfig};
 use crate::http::guard::{Guard, LimitsConfig};
@@ -114,6 +115,8 @@ pub struct Server {
     store: Arc<Store>,
     worker: Arc<Worker>,
     hashing: Arc<HashPool>,
+    audit: Arc<AuditLog>,
+    audit_writer: JoinHandle<()>,
     shutdown: watch::Sender<bool>,
     http: Option<JoinHandle<std::io::Result<()>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -146,12 +149,14 @@ impl Server {
         let drivers = Drivers::new(directory, agent, config.drivers.clone());
         let provisioner: Arc<dyn Provisioner> = Arc::new(Sandbox::new(Arc::new(drivers)));
         let metrics = Arc::new(Metrics::new());
+        let (audit, audit_writer) = AuditLog::start(Arc::clone(&store), Arc::clone(&metrics));
         let worker = Arc::new(Worker::new(
             Arc::clone(&store),
             provisioner,
             config.worker.clone(),
             Arc::clone(&wake),
             Arc::clone(&metrics),
+            Arc::clone(&audit),
         ));
 
         // Announced by any instance when credentials change: this one forgets cached logins.
@@ -184,6 +189,7 @@ impl Server {
                         Arc::clone(&limits),
                     ),
                     guard: Guard::new(&config.limits, limits),
+                    audit: Arc::clone(&audit),
                     hashing: Arc::clone(&hashing),
                     public_url: config
                         .public_url
@@ -252,6 +258,8 @@ impl Server {
             store,
             worker,
             hashing,
+            audit,
+            audit_writer,
             shutdown,
             http,
             tasks,
@@ -295,6 +303,10 @@ impl Server {
         for task in self.tasks {
             let _ = task.await;
         }
+        // Every entry of the requests and steps just finished is stored before the database
+        // closes.
+        self.audit.flush().await;
+        self.audit_writer.abort();
         self.store.close().await;
         Ok(())
     }

@@ -167,6 +167,7 @@ impl Authenticator {
             return Ok(None);
         };
         let (login, password) = credentials?;
+        crate::audit::note_login(&login);
         // Counted per network: an IPv6 client is its /64 (it could take a fresh address per
         // guess otherwise).
         let addr = CLIENT_ADDR
@@ -209,6 +210,7 @@ impl Authenticator {
         };
         match verdict {
             Verdict::Allowed(caller) => {
+                crate::audit::note_franchise(caller.franchise_id);
                 self.backoff.succeeded(&login_key, addr);
                 self.limits
                     .check_login(&login_key)

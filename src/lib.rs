@@ -6,6 +6,8 @@
 pub mod admin;
 /// Start-up and shutdown of the server and its workers.
 pub mod app;
+/// The audit log: every mutating call and provisioning step.
+pub mod audit;
 /// HTTP Basic authentication with a verification cache.
 pub mod auth;
 /// Progressive back-off of wrong passwords per login and client address.

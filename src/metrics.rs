@@ -60,6 +60,8 @@ pub struct Metrics {
     pub limited: Counter,
     /// Requests refused `503` because too many were in flight.
     pub shed: Counter,
+    /// Audit entries the database would not take, given up on.
+    pub audit_lost: Counter,
     /// Set from the database when scraped.
     pub orders: Family<StatusLabel, Gauge>,
     pub queue_depth: Gauge,
@@ -128,6 +130,12 @@ impl Metrics {
             "Requests refused 429 for their client address's rate",
             limited.clone(),
         );
+        let audit_lost = Counter::default();
+        registry.register(
+            "audit_lost",
+            "Audit entries given up on after the database refused them",
+            audit_lost.clone(),
+        );
         let shed = Counter::default();
         registry.register(
             "shed",
@@ -186,6 +194,7 @@ impl Metrics {
             auth_failures,
             limited,
             shed,
+            audit_lost,
             orders,
             queue_depth,
             oldest_queued_seconds,

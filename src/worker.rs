@@ -8,7 +8,8 @@
 //! - Transient failures are retried with exponential backoff; after `max_attempts` the order is
 //!   `Failed` with the reason. A job whose process died mid-step is taken over when its lease
 //!   expires; steps are idempotent, so nothing is provisioned twice.
-//! - Maintenance: closed mailboxes whose restore window has passed get a purge order.
+//! - Maintenance: closed mailboxes whose restore window has passed get a purge order, open
+//!   orders past their expiry are cancelled, audit entries past their retention deleted.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,13 +19,14 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
+use crate::audit::AuditLog;
 use crate::domain::{OrderId, OwnerId};
 use crate::metrics::{Metrics, StepLabels};
 use crate::now_ms;
 use crate::provision::{ProvisionError, Provisioner};
 use crate::store::{
-    BillingStatus, CancelOutcome, ClaimedJob, JobOutcome, MailboxActionOrder, MailboxTask,
-    OrderError, StepKind, Store, StoreResult,
+    AuditEvent, BillingStatus, CancelOutcome, ClaimedJob, JobOutcome, MailboxActionOrder,
+    MailboxTask, OrderError, StepKind, Store, StoreResult,
 };
 
 #[derive(Debug, Clone)]
@@ -40,6 +42,8 @@ pub struct WorkerConfig {
     pub restore_window: Duration,
     /// How long an open (unsubmitted) order may stay unchanged before maintenance cancels it.
     pub order_expiry: Duration,
+    /// How long audit entries are kept before maintenance deletes them.
+    pub audit_retention: Duration,
     /// How often maintenance (purging expired closed mailboxes, expiring open orders) runs.
     pub maintenance_every: Duration,
 }
@@ -54,6 +58,7 @@ impl Default for WorkerConfig {
             idle_poll: Duration::from_secs(5),
             restore_window: Duration::from_secs(30 * 24 * 3600),
             order_expiry: Duration::from_secs(7 * 24 * 3600),
+            audit_retention: Duration::from_secs(90 * 24 * 3600),
             maintenance_every: Duration::from_secs(60),
         }
     }
@@ -66,6 +71,8 @@ pub struct Maintenance {
     pub purges_queued: usize,
     /// Open orders past their expiry, now cancelled.
     pub orders_expired: usize,
+    /// Audit entries past the retention, now deleted.
+    pub audit_swept: u64,
 }
 
 /// What one [`Worker::run_once`] did.
@@ -83,6 +90,7 @@ pub struct Worker {
     config: WorkerConfig,
     wake: Arc<Notify>,
     metrics: Arc<Metrics>,
+    audit: Arc<AuditLog>,
     /// Worker loops currently running (for `/readyz`).
     running: AtomicUsize,
 }
@@ -100,6 +108,29 @@ fn failed(message: String, code: u16) -> JobOutcome {
     JobOutcome::Failed(OrderError { message, code })
 }
 
+/// The audit entry of a step: who it was for, what it did, how it ended.
+fn step_event(job: &ClaimedJob, task: Option<&MailboxTask>, outcome: &JobOutcome) -> AuditEvent {
+    let result = match outcome {
+        JobOutcome::Done => "Completed".to_owned(),
+        JobOutcome::Retry { error, .. } => format!("retry: {error}"),
+        JobOutcome::Failed(e) => format!("Failed: {}", e.message),
+    };
+    AuditEvent {
+        at_ms: now_ms(),
+        request_id: None,
+        principal: "worker".to_owned(),
+        franchise_id: task.map(|t| t.franchise_id),
+        account: task.map(|t| t.account_number.clone()),
+        action: format!("step {}", task.map_or("unknown", |t| t.kind.as_str())),
+        target: match task {
+            Some(t) => format!("{} (order {})", t.address, job.order_id),
+            None => format!("order {}", job.order_id),
+        },
+        result,
+        client: None,
+    }
+}
+
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -111,6 +142,7 @@ impl Worker {
         config: WorkerConfig,
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
+        audit: Arc<AuditLog>,
     ) -> Self {
         Self {
             store,
@@ -118,6 +150,7 @@ impl Worker {
             config,
             wake,
             metrics,
+            audit,
             running: AtomicUsize::new(0),
         }
     }
@@ -158,6 +191,7 @@ impl Worker {
     }
 
     async fn run_job(&self, job: &ClaimedJob) -> StoreResult<()> {
+        let mut task = None;
         let outcome = if job.attempts > self.config.max_attempts {
             failed(
                 format!(
@@ -169,9 +203,11 @@ impl Worker {
         } else {
             match self.store.mailbox_task(job).await? {
                 None => failed("The mailbox of this order no longer exists".into(), 404),
-                Some(task) => {
-                    tracing::Span::current().record("step", task.kind.as_str());
-                    self.run_step(job, &task).await
+                Some(found) => {
+                    tracing::Span::current().record("step", found.kind.as_str());
+                    let outcome = self.run_step(job, &found).await;
+                    task = Some(found);
+                    outcome
                 }
             }
         };
@@ -181,6 +217,9 @@ impl Worker {
         if !self.store.finish_job(job, &outcome, now_ms()).await? {
             tracing::warn!("lease lost while provisioning; another worker finishes this job");
         }
+        self.audit
+            .record(step_event(job, task.as_ref(), &outcome))
+            .await;
         Ok(())
     }
 
@@ -320,9 +359,22 @@ impl Worker {
         if queued > 0 {
             self.wake.notify_waiters();
         }
+        // Old audit entries go in batches, at most 100,000 a run, so one run stays short.
+        let mut audit_swept = 0;
+        for _ in 0..10 {
+            let gone = self
+                .store
+                .sweep_audit(now - millis(self.config.audit_retention), 10_000)
+                .await?;
+            audit_swept += gone;
+            if gone < 10_000 {
+                break;
+            }
+        }
         Ok(Maintenance {
             purges_queued: queued,
             orders_expired: expired_orders,
+            audit_swept,
         })
     }
 

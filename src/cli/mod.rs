@@ -284,6 +284,9 @@ struct RunArgs {
     /// Hours an open (unsubmitted) order lives before it is cancelled and its names released.
     #[arg(long, env = "MAILORDER_ORDER_EXPIRY_HOURS", default_value_t = 168)]
     order_expiry_hours: u64,
+    /// Days audit entries are kept before maintenance deletes them.
+    #[arg(long, env = "MAILORDER_AUDIT_RETENTION_DAYS", default_value_t = 90)]
+    audit_retention_days: u64,
     #[command(flatten)]
     catalog: CatalogArg,
     #[command(flatten)]
@@ -325,6 +328,9 @@ impl RunArgs {
             retry_base: Duration::from_millis(self.retry_base_ms),
             restore_window: Duration::from_secs(self.restore_days.saturating_mul(24 * 3600)),
             order_expiry: Duration::from_secs(self.order_expiry_hours.saturating_mul(3600)),
+            audit_retention: Duration::from_secs(
+                self.audit_retention_days.saturating_mul(24 * 3600),
+            ),
             ..WorkerConfig::default()
         };
         Ok(config)
@@ -419,6 +425,7 @@ fn log_config(config: &ServeConfig) {
         lease_secs = config.worker.lease.as_secs(),
         max_attempts = config.worker.max_attempts,
         order_expiry_hours = config.worker.order_expiry.as_secs() / 3600,
+        audit_retention_days = config.worker.audit_retention.as_secs() / 86400,
         restore_days = config.worker.restore_window.as_secs() / 86400,
         mail_root = %config.mail_root.display(),
         hash_threads = config.hashing.threads,

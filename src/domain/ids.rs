@@ -55,6 +55,15 @@ impl OwnerId {
     pub fn parse(raw: &str) -> Option<Self> {
         uuid::Uuid::parse_str(raw.trim()).ok().map(Self)
     }
+
+    /// What the database keeps of it: the SHA-256 of the cookie's value, in hex. The cookie is
+    /// a bearer credential for the open order, so, like a password, it is not stored as
+    /// itself; 122 random bits need no salt or slow hash.
+    pub fn stored_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.0.hyphenated().to_string().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
 }
 
 impl fmt::Display for OwnerId {

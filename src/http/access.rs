@@ -21,6 +21,7 @@ pub async fn account(state: &AppState, caller: &Caller, number: &str) -> ApiResu
         .await?
         .filter(|a| a.franchise_id == caller.franchise_id)
         .ok_or(ApiError::NotFound)?;
+    crate::audit::note_account(&account.number);
     if !caller.role.can_manage_account(account.id) {
         return Err(forbidden("Account"));
     }
@@ -61,6 +62,7 @@ pub async fn exchange_in_franchise(
         .await?
         .filter(|e| e.franchise_id == caller.franchise_id)
         .ok_or(ApiError::NotFound)?;
+    crate::audit::note_account(&exchange.account_number);
     visible(caller, exchange.account_status)?;
     Ok(exchange)
 }

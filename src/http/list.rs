@@ -278,10 +278,12 @@ impl ListRequest {
             |page, size| PagePlan::Redirect(format!("{url}?{}", self.query_with(page, size)));
         let (page, size) = match self.paging {
             None if total > DEFAULT_PAGE_SIZE => return redirect(1, DEFAULT_PAGE_SIZE),
+            // The whole list, read up to the redirect's bound rather than to `total`: items
+            // added between the count and the read (a growing log) are not cut off the end.
             None => {
                 return PagePlan::Page(Page {
                     offset: 0,
-                    limit: total.max(1),
+                    limit: DEFAULT_PAGE_SIZE,
                 });
             }
             Some((page, size)) if size > MAX_PAGE_SIZE => return redirect(page, MAX_PAGE_SIZE),

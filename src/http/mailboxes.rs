@@ -138,10 +138,7 @@ async fn adopted_owner(
     account_id: i64,
 ) -> ApiResult<OwnerId> {
     if let OwnerCookie::Valid(owner) = cookie
-        && state
-            .store
-            .owner_known(&owner.to_string(), account_id)
-            .await?
+        && state.store.owner_known(&owner, account_id).await?
     {
         return Ok(owner);
     }

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod audit;
 mod charges;
 mod conditional;
 mod exchange;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub workers_configured: usize,
     /// Sizes, rates, requests in flight and the deadline every request passes.
     pub guard: guard::Guard,
+    /// Where mutating calls are recorded.
+    pub audit: Arc<crate::audit::AuditLog>,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
@@ -78,7 +81,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 15] = [
+pub const API_PATHS: [&str; 16] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -94,13 +97,14 @@ pub const API_PATHS: [&str; 15] = [
     "/order",
     "/order/action",
     "/order/quote",
+    "/audit",
 ];
 
 /// The operations paths (no trailing-slash twins).
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 15] = [
+    let methods: [MethodRouter<Arc<AppState>>; 16] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -120,6 +124,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(orders::read_current).delete(orders::cancel_current),
         post(order_actions::action_current),
         get(order_actions::quote_current),
+        get(audit::list),
     ];
     let routes = API_PATHS.into_iter().zip(methods);
     // Every route also answers with a trailing slash, as the docs' `self` links end in one.
@@ -138,6 +143,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route_layer(axum::middleware::from_fn(observe::route_template))
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            audit::record,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             guard::guard,

@@ -21,7 +21,7 @@ const HEADER: &str = "x-request-id";
 
 /// The route template a request matched, handed from the inner layer to the outer one.
 #[derive(Debug, Clone)]
-struct Route(String);
+pub(super) struct Route(pub(super) String);
 
 /// Inner layer (matched routes only): remembers the route template on the response.
 pub async fn route_template(request: Request, next: Next) -> Response {

@@ -62,11 +62,10 @@ pub async fn authorized(
             let OwnerCookie::Valid(owner) = cookie else {
                 return Err(ApiError::NotFound);
             };
-            return state
-                .store
-                .open_order_of(&owner.to_string())
-                .await?
-                .ok_or(ApiError::NotFound);
+            let found = state.store.open_order_of(owner).await?;
+            let (order, lines) = found.ok_or(ApiError::NotFound)?;
+            noted(&order);
+            return Ok((order, lines));
         }
     };
     if caller.is_none() && *cookie == OwnerCookie::Absent {
@@ -85,24 +84,36 @@ pub async fn authorized(
         });
     };
     if let OwnerCookie::Valid(owner) = cookie
-        && owner.to_string() == order.owner_id
+        && owner.stored_key() == order.owner_id
     {
+        noted(&order);
         return Ok((order, lines));
     }
-    match caller {
-        None => Err(ApiError::Unauthorized(PERMISSION)),
-        Some(c) if c.franchise_id != order.franchise_id => Err(ApiError::NotFound),
-        Some(c) if c.role.can_manage_account(order.account_id) => {
-            super::access::own_account_visible(state, c).await?;
-            Ok((order, lines))
-        }
-        // A domain's admin mailbox has the orders that touch only its domain.
-        Some(Caller {
-            role: Role::MailboxAdmin { exchange_id },
-            ..
-        }) if lines.iter().all(|l| l.exchange_id == *exchange_id) => Ok((order, lines)),
-        Some(_) => Err(ApiError::Forbidden(denied.into())),
+    let Some(c) = caller else {
+        return Err(ApiError::Unauthorized(PERMISSION));
+    };
+    if c.franchise_id != order.franchise_id {
+        return Err(ApiError::NotFound);
     }
+    crate::audit::note_account(&order.account_number);
+    let allowed = match c.role {
+        role if role.can_manage_account(order.account_id) => true,
+        // A domain's admin mailbox has the orders that touch only its domain.
+        Role::MailboxAdmin { exchange_id } => lines.iter().all(|l| l.exchange_id == exchange_id),
+        _ => false,
+    };
+    if !allowed {
+        return Err(ApiError::Forbidden(denied.into()));
+    }
+    super::access::visible(c, order.account_status)?;
+    Ok((order, lines))
+}
+
+/// The audit entry of a request that reached an order: its franchise (whose agents read the
+/// entry) and account.
+fn noted(order: &OrderRecord) {
+    crate::audit::note_franchise(order.franchise_id);
+    crate::audit::note_account(&order.account_number);
 }
 
 /// A time as the API shows it: RFC 3339 in UTC, to the second.

@@ -10,7 +10,8 @@
 //! | [`Dialect::owner_lock`] | none | `pg_advisory_xact_lock` | one owner's orders take turns, though the order row to lock may not exist yet |
 //! | [`Dialect::notify_work`] | none | `pg_notify` | wakes the workers of every instance at commit ([`listen_for_work`]); SQLite's are in this process |
 //! | [`announce_credentials`] | none | `pg_notify` | every instance forgets its cached logins when credentials change ([`listen_for_work`]); SQLite has one process |
-//! | [`open`] | a file in WAL mode, pragmas, `BEGIN IMMEDIATE` leak check | a server, `statement_timeout` | connection settings and migrations |
+//! | [`open`] | a file in WAL mode, pragmas (`secure_delete`), `BEGIN IMMEDIATE` leak check | a server, `statement_timeout` | connection settings and migrations |
+//! | [`Dialect::flush_rewritten`] | `wal_checkpoint(TRUNCATE)` | none | after rewriting what must not stay on disk, the WAL's old page images go too |
 //!
 //! Booleans are 0/1 integers and times integer milliseconds on both; "the later of two values"
 //! is written as a `CASE`, which both read, rather than `max`/`greatest`.
@@ -87,6 +88,16 @@ impl Dialect {
         }
     }
 
+    /// A statement that, after a rewrite of what must not stay on disk, removes the old
+    /// versions the back end keeps beside the table (SQLite's WAL; PostgreSQL's dead row
+    /// versions are not readable and go at its next vacuum).
+    pub fn flush_rewritten(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => Some("PRAGMA wal_checkpoint(TRUNCATE)"),
+            Self::Postgres => None,
+        }
+    }
+
     /// A statement that wakes every instance's workers when its transaction commits.
     pub fn notify_work(self) -> Option<&'static str> {
         match self {
@@ -131,6 +142,8 @@ async fn open_sqlite(path: &str, db: &DbOptions) -> anyhow::Result<Db> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
+        // What is deleted or overwritten is zeroed in the file, not left in free space.
+        .pragma("secure_delete", "ON")
         .busy_timeout(db.statement_timeout);
     let pool = SqlitePoolOptions::new()
         .max_connections(db.max_connections)

@@ -23,7 +23,7 @@ fn prefix_upper(prefix: &str) -> Option<String> {
     })
 }
 
-fn like_escape(literal: &str) -> String {
+pub(super) fn like_escape(literal: &str) -> String {
     let mut out = String::with_capacity(literal.len() + 1);
     for c in literal.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -296,6 +296,9 @@ pub struct MailboxTask {
     /// The franchise's name and the domain's plan: they choose the driver.
     pub franchise: String,
     pub plan: String,
+    /// Whose it is (for the audit log).
+    pub franchise_id: i64,
+    pub account_number: String,
     /// The sealed password, held for the `http` agent until the creation step succeeds.
     pub password_sealed: Option<SealedPassword>,
     /// Names this step of this order line; the same across retries (the agent's idempotency key).
@@ -323,4 +326,42 @@ pub struct DirectoryEntry<'a> {
     pub active: bool,
     /// Alias expansions of `address`; empty means plain delivery to the mailbox.
     pub destinations: Vec<&'a str>,
+}
+
+/// One audit-log entry: a mutating API call or a provisioning step. Never holds a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at_ms: i64,
+    /// The request's id (`X-Request-Id`); `None` for a worker's step.
+    pub request_id: Option<String>,
+    /// Who: a login (`qwe@franchise`, `user@domain`), `cookie` (an `OwnerId` cookie alone),
+    /// `anonymous`, or `worker`.
+    pub principal: String,
+    /// The franchise whose agents may read it (`None`: nobody's, e.g. a refused login).
+    pub franchise_id: Option<i64>,
+    pub account: Option<String>,
+    /// `POST /accounts/{account}/…` (method and route), or `step create_mailbox`.
+    pub action: String,
+    /// The path called, or what a step worked on (`a.a@example.com`, order id).
+    pub target: String,
+    /// The HTTP status, or a step's outcome (`Completed`, `Failed: …`, `retry`).
+    pub result: String,
+    /// The client's address (`None` for a worker's step).
+    pub client: Option<String>,
+}
+
+/// A stored audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub event: AuditEvent,
+}
+
+/// `GET /audit`: one franchise's entries matching the filters (field names as the API's).
+#[derive(Debug, Clone)]
+pub struct AuditQuery {
+    pub franchise_id: i64,
+    pub filters: Vec<(String, TextFilter)>,
+    pub newest_first: bool,
+    pub page: Page,
 }

@@ -125,7 +125,8 @@ pub(super) fn claimed_job(r: &Row, lease_token: String) -> StoreResult<ClaimedJo
 
 pub(super) const TASK_SELECT: &str =
     "SELECT i.id AS item_id, i.order_id, i.kind, m.username, m.password_hash, m.password_sealed,
-        m.quota_mb, m.forward_to, m.deliver_redirect, m.billing_status, m.updated_at, e.domain, e.plan, f.name AS franchise, f.sandbox
+        m.quota_mb, m.forward_to, m.deliver_redirect, m.billing_status, m.updated_at, e.domain, e.plan, f.name AS franchise, f.sandbox,
+        a.franchise_id, a.number AS account_number
     FROM order_items i
     JOIN mailboxes m ON m.exchange_id = i.exchange_id AND m.username = i.username
     JOIN exchanges e ON e.id = i.exchange_id
@@ -146,6 +147,8 @@ pub(super) fn mailbox_task(r: &Row) -> StoreResult<MailboxTask> {
         deliver_redirect: r.opt_text("deliver_redirect")?,
         sandbox: r.flag("sandbox")?,
         franchise: r.text("franchise")?,
+        franchise_id: r.int("franchise_id")?,
+        account_number: r.text("account_number")?,
         plan: r.text("plan")?,
         password_sealed: r
             .opt_text("password_sealed")?

@@ -4,9 +4,9 @@
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
 
-use mailorder::app::{ServeConfig, Server};
+use mailorder::app::{RouterWrap, ServeConfig, Server};
 
-use crate::conformance;
+use crate::{conformance, hygiene};
 use serde_json::{Value, json};
 use sqlx::{AnyPool, Row};
 
@@ -88,7 +88,18 @@ impl std::io::Write for Capture {
 
 /// The captured log output of the whole test run so far.
 pub fn captured_logs() -> String {
-    String::from_utf8_lossy(&LOGS.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    captured_logs_since(0)
+}
+
+/// How much log output has been captured so far (a mark for [`captured_logs_since`]).
+pub fn log_mark() -> usize {
+    LOGS.lock().unwrap_or_else(|e| e.into_inner()).len()
+}
+
+/// The log output captured since `mark`.
+pub fn captured_logs_since(mark: usize) -> String {
+    let logs = LOGS.lock().unwrap_or_else(|e| e.into_inner());
+    String::from_utf8_lossy(logs.get(mark..).unwrap_or_default()).into_owned()
 }
 
 fn init_tracing() {
@@ -194,16 +205,42 @@ pub struct TestApp {
     /// What the response-conformance check found ([`crate::conformance`]); the test fails
     /// when the app is dropped if it found anything.
     pub violations: conformance::Violations,
+    /// The secrets the tests sent and received ([`crate::hygiene`]); the test fails when the
+    /// app is dropped if its database or the log lines of its time hold any of them.
+    pub secrets: hygiene::Secrets,
+    log_mark: usize,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         let found = std::mem::take(&mut *self.violations.lock().expect("not poisoned"));
-        if !found.is_empty() && !std::thread::panicking() {
+        if std::thread::panicking() {
+            return;
+        }
+        if !found.is_empty() {
             panic!(
                 "responses that do not match the OpenAPI document:\n{}",
                 found.join("\n")
             );
+        }
+        let secrets = self.secrets.all();
+        let logs = captured_logs_since(self.log_mark);
+        let db = &self.db;
+        // Drop runs outside async context: a private runtime on a plain thread.
+        let problems = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime")
+                        .block_on(hygiene::sweep(db, &secrets, &logs))
+                })
+                .join()
+                .expect("sweep")
+        });
+        if !problems.is_empty() {
+            panic!("secrets found after the test:\n{}", problems.join("\n"));
         }
     }
 }
@@ -241,8 +278,14 @@ impl TestApp {
     async fn spawn_in(db: TestDb, tweak: impl FnOnce(&mut ServeConfig)) -> TestApp {
         init_tracing();
         let violations = conformance::Violations::default();
+        let secrets = hygiene::Secrets::default();
+        let log_mark = log_mark();
         let mut config = test_config(&db);
-        config.wrap_router = Some(conformance::wrap(Arc::clone(&violations)));
+        let check = conformance::wrap(Arc::clone(&violations));
+        let record = secrets.clone();
+        config.wrap_router = Some(RouterWrap(Arc::new(move |router| {
+            (check.0)(hygiene::layer(router, record.clone()))
+        })));
         tweak(&mut config);
         let server = Server::start(config).await.expect("server starts");
         let base = format!("http://{}", server.addr());
@@ -256,6 +299,8 @@ impl TestApp {
             base,
             client,
             violations,
+            secrets,
+            log_mark,
         }
     }
 

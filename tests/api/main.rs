@@ -3,10 +3,12 @@
 
 mod conformance;
 mod helpers;
+mod hygiene;
 
 mod access;
 mod account_status;
 mod accounts;
+mod audit;
 mod chaos;
 mod client;
 mod cluster;

@@ -217,5 +217,5 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
             .expect("sent");
         assert_eq!(r.status(), 400, "{path}: an undocumented filter");
     }
-    assert_eq!(lists, 5, "five lists");
+    assert_eq!(lists, 6, "six lists");
 }

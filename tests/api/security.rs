@@ -315,7 +315,61 @@ async fn owner_ids_of_other_accounts_are_not_adopted(backend: Backend) {
     assert_eq!(r.status(), 404, "the planter's cookie owns no open order");
 }
 
+/// `OwnerId`s are stored as hashes; an order written before (the cookie itself in `owner_id`)
+/// is rehashed once, at the start after the migration, and its cookie still finds it.
+async fn owner_ids_are_stored_hashed(backend: Backend) {
+    use sqlx::Row;
+    let mut app = TestApp::spawn(backend).await;
+    let open = order_paid(&app, PAID, "legacy1", None).await;
+    let cookie = open.cookie.trim_start_matches("OwnerId=").to_owned();
+    let pool = app.db.pool().await;
+    let stored = |pool: sqlx::AnyPool, id: String| async move {
+        sqlx::query(&format!("SELECT owner_id FROM orders WHERE id = '{id}'"))
+            .fetch_one(&pool)
+            .await
+            .expect("order")
+            .get::<String, _>("owner_id")
+    };
+    let key = stored(pool.clone(), open.order_id.clone()).await;
+    assert_eq!(key.len(), 64, "{key}");
+    assert!(!key.contains(&cookie));
+    // As a release before hashing left it.
+    for statement in [
+        format!(
+            "UPDATE orders SET owner_id = '{cookie}' WHERE id = '{}'",
+            open.order_id
+        ),
+        "INSERT INTO owner_rehash_pending (pending) VALUES (1)".to_owned(),
+    ] {
+        sqlx::query(&statement)
+            .execute(&pool)
+            .await
+            .expect("legacy row");
+    }
+    app.stop().await;
+    let again = TestApp::spawn_on(&app.db.url, |_| {}).await;
+    assert_eq!(stored(pool.clone(), open.order_id.clone()).await, key);
+    let r = call(
+        &again,
+        Method::GET,
+        "/order",
+        None,
+        Some(&open.cookie),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200, "the cookie still finds its open order");
+    let pending = sqlx::query("SELECT count(*) AS n FROM owner_rehash_pending")
+        .fetch_one(&pool)
+        .await
+        .expect("count")
+        .get::<i64, _>("n");
+    assert_eq!(pending, 0, "rehashed once");
+    pool.close().await;
+}
+
 on_both_backends!(
+    owner_ids_are_stored_hashed,
     owner_ids_of_other_accounts_are_not_adopted,
     order_ids_do_not_leak_existence,
     changed_credentials_end_cached_logins_everywhere,

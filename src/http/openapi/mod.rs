@@ -53,7 +53,7 @@ impl Modify for Security {
         paths::mailbox_options, paths::mailbox_read, paths::mailbox_update, paths::mailbox_delete,
         paths::mailbox_action, paths::charges_list, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
-        paths::current_cancel, paths::current_action, paths::current_quote, paths::healthz,
+        paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list, paths::healthz,
         paths::readyz, paths::metrics, paths::openapi_json, paths::docs
     ),
     components(schemas(crate::http::types::CompactQuote)),
@@ -129,7 +129,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 5] {
+fn lists() -> [(&'static str, &'static ListSpec); 6] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -139,6 +139,7 @@ fn lists() -> [(&'static str, &'static ListSpec); 5] {
         ),
         ("/accounts/{account}/charges", &super::charges::SPEC),
         ("/orders", &super::order_list::SPEC),
+        ("/audit", &super::audit::SPEC),
     ]
 }
 

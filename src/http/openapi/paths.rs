@@ -137,6 +137,14 @@ pub fn charges_list() {}
     security(("basic" = [])))]
 pub fn order_list() {}
 
+#[utoipa::path(get, path = "/audit", tag = "Audit",
+    summary = "The franchise's audit log, newest first (agents)",
+    description = "Every mutating call (its principal, account, route, path, status, request id and client address) and every provisioning step of the caller's franchise, kept for `--audit-retention-days`. Never a secret: passwords, cookies and credentials are not recorded. Calls refused before they were authenticated to a franchise (a wrong login, a rate limit) are not listed to anyone.",
+    responses((status = 200, body = ListBody<AuditEntry>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
+        (status = 400, body = ErrorBody), (status = 403, description = "Not a franchise agent", body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn audit_list() {}
+
 #[utoipa::path(get, path = "/orders/{order}", tag = "Orders",
     summary = "An order's status",
     params(("order" = String, Path, example = "00000145ff9ba7e58e7c2c51007f000000010001")),

@@ -3,11 +3,13 @@
 //! form: capitalised order fields, `["5.18", "USD"]` money pairs, the error envelope keyed by
 //! its type (`crate::error::ErrorBody`).
 
+mod audit;
 mod orders;
 mod quotes;
 mod requests;
 mod resources;
 
+pub use audit::AuditEntry;
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};
 pub use requests::{AccountStatusRequest, MailboxActionRequest, OrderActionRequest};

@@ -118,7 +118,7 @@ impl Store {
             let rows = OrderRows {
                 order_id: order_id.as_str(),
                 account_id,
-                owner_id: crate::domain::OwnerId::generate().to_string(),
+                owner_id: crate::domain::OwnerId::generate().stored_key(),
                 kind: StepKind::AccountStatus,
                 exchange_id: mover.int("exchange_id")?,
                 username: &username,

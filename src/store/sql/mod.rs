@@ -7,6 +7,7 @@
 //! so concurrent instances queue up instead of deadlocking.
 
 mod admin;
+mod audit;
 mod directory;
 mod orders;
 mod queue;
@@ -18,7 +19,7 @@ use super::dialect::{self, Dialect};
 use super::list_sql::{self, Bind};
 use super::rows;
 use super::*;
-use crate::domain::{PasswordHash, SealedPassword};
+use crate::domain::{OwnerId, PasswordHash, SealedPassword};
 
 /// `updated_at = ` the later of now (`$1`) and the next whole second after its current value,
 /// so that `Last-Modified` (whole seconds) moves on with every change.
@@ -62,7 +63,45 @@ fn unsettled_statuses() -> String {
 impl Store {
     pub async fn open(url: &str, options: &DbOptions) -> anyhow::Result<Self> {
         let (dialect, db) = dialect::open(url, options).await?;
-        Ok(Self { db, dialect })
+        let store = Self { db, dialect };
+        store.rehash_legacy_owner_ids().await?;
+        Ok(store)
+    }
+
+    /// Orders written before OwnerIds were stored hashed hold the cookie itself; once, after
+    /// the migration that marks it (0008), they get its hash instead, in one transaction.
+    async fn rehash_legacy_owner_ids(&self) -> anyhow::Result<()> {
+        let pending = sql("SELECT pending FROM owner_rehash_pending")
+            .fetch_optional(&self.db)
+            .await?;
+        if pending.is_none() {
+            return Ok(());
+        }
+        let mut tx = self.write_tx().await?;
+        let legacy = sql("SELECT id, owner_id FROM orders WHERE length(owner_id) = 36")
+            .fetch_all(&mut tx)
+            .await?;
+        for row in &legacy {
+            let Some(owner) = OwnerId::parse(&row.text("owner_id")?) else {
+                continue;
+            };
+            sql("UPDATE orders SET owner_id = $1 WHERE id = $2")
+                .bind(owner.stored_key())
+                .bind(row.text("id")?)
+                .execute(&mut tx)
+                .await?;
+        }
+        sql("DELETE FROM owner_rehash_pending")
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        if let Some(flush) = self.dialect.flush_rewritten() {
+            sql(flush).fetch_all(&self.db).await?;
+        }
+        if !legacy.is_empty() {
+            tracing::info!(orders = legacy.len(), "stored OwnerIds as hashes");
+        }
+        Ok(())
     }
 
     async fn write_tx(&self) -> Result<Tx, sqlx::Error> {
@@ -364,7 +403,7 @@ impl Store {
             let rows = OrderRows {
                 order_id: step.order_id.as_str(),
                 account_id: step.account_id,
-                owner_id: step.owner_id.to_string(),
+                owner_id: step.owner_id.stored_key(),
                 kind: step.kind,
                 exchange_id: u.exchange_id,
                 username: u.username,
@@ -421,7 +460,7 @@ impl Store {
         let rows = OrderRows {
             order_id: o.order_id.as_str(),
             account_id: o.account_id,
-            owner_id: o.owner_id.to_string(),
+            owner_id: o.owner_id.stored_key(),
             kind: o.kind,
             exchange_id: o.exchange_id,
             username: o.username,
@@ -467,7 +506,7 @@ impl Store {
             let rows = OrderRows {
                 order_id,
                 account_id: o.exchange.account_id,
-                owner_id: o.owner_id.to_string(),
+                owner_id: o.owner_id.stored_key(),
                 kind: StepKind::Create,
                 exchange_id: o.exchange.id,
                 username: m.username.as_str(),

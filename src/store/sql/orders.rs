@@ -10,7 +10,7 @@ pub(super) async fn add_paid_line(
     dialect: Dialect,
     o: &NewMailboxOrder<'_>,
 ) -> StoreResult<Option<CreateOutcome>> {
-    let owner = o.owner_id.to_string();
+    let owner = o.owner_id.stored_key();
     // Requests of one owner take turns (their order's row may not exist yet to lock).
     if let Some(lock) = dialect.owner_lock() {
         sql(lock).bind(owner.as_str()).execute(&mut *tx).await?;
@@ -135,13 +135,13 @@ impl Store {
     /// The open order (status `new`) that `owner_id` owns, with its lines, in one query.
     pub async fn open_order_of(
         &self,
-        owner_id: &str,
+        owner_id: &OwnerId,
     ) -> StoreResult<Option<(OrderRecord, Vec<OrderLine>)>> {
         let found = sql(format!(
             "{} WHERE o.owner_id = $1 AND o.status = 'new' ORDER BY i.id",
             rows::ORDER_WITH_LINES_SELECT
         ))
-        .bind(owner_id)
+        .bind(owner_id.stored_key())
         .fetch_all(&self.db)
         .await?;
         rows::order_with_lines(&found)
@@ -150,10 +150,10 @@ impl Store {
     /// Whether `owner_id` may be adopted from a cookie for an order of `account_id`: some order
     /// of that account carries it (the server minted it for this account), or it owns an open
     /// order, which the order then meets (another account's is `409`, as Hostway answers).
-    pub async fn owner_known(&self, owner_id: &str, account_id: i64) -> StoreResult<bool> {
+    pub async fn owner_known(&self, owner_id: &OwnerId, account_id: i64) -> StoreResult<bool> {
         let row =
             sql("SELECT 1 AS known FROM orders WHERE owner_id = $1 AND (account_id = $2 OR status = 'new') LIMIT 1")
-                .bind(owner_id)
+                .bind(owner_id.stored_key())
                 .bind(account_id)
                 .fetch_optional(&self.db)
                 .await?;

@@ -1,0 +1,129 @@
+//! The audit log's SQL: batched inserts, a franchise's filtered pages, and the retention sweep.
+
+use super::super::db::Row;
+use super::*;
+
+/// Columns of an entry, in insert order.
+const COLUMNS: &str =
+    "at, request_id, principal, franchise_id, account, action, target, result, client";
+
+/// The `WHERE` of a franchise's entries under `filters`: each a case-insensitive `LIKE` on the
+/// lower-cased column (the filter ignores ASCII case, as every list's does). The franchise is
+/// `$1`.
+fn audit_where(q: &AuditQuery) -> (String, Vec<String>) {
+    let mut sql = String::from(" WHERE franchise_id = $1");
+    let mut binds = Vec::new();
+    for (field, filter) in &q.filters {
+        let column = match field.as_str() {
+            "principal" => "principal",
+            "account" => "account",
+            "action" => "action",
+            "target" => "target",
+            "result" => "result",
+            "requestId" => "request_id",
+            _ => continue,
+        };
+        let pattern = match filter {
+            TextFilter::Exact(v) => list_sql::like_escape(v),
+            TextFilter::Prefix(p) => format!("{}%", list_sql::like_escape(p)),
+            TextFilter::Like { pattern, .. } => pattern.clone(),
+        };
+        binds.push(pattern.to_ascii_lowercase());
+        sql.push_str(&format!(
+            " AND lower({column}) LIKE ${} ESCAPE '\\'",
+            binds.len() + 1
+        ));
+    }
+    (sql, binds)
+}
+
+fn audit_record(r: &Row) -> StoreResult<AuditRecord> {
+    Ok(AuditRecord {
+        id: r.int("id")?,
+        event: AuditEvent {
+            at_ms: r.int("at")?,
+            request_id: r.opt_text("request_id")?,
+            principal: r.text("principal")?,
+            franchise_id: r.opt_int("franchise_id")?,
+            account: r.opt_text("account")?,
+            action: r.text("action")?,
+            target: r.text("target")?,
+            result: r.text("result")?,
+            client: r.opt_text("client")?,
+        },
+    })
+}
+
+impl Store {
+    /// Writes `events` in one statement.
+    pub async fn insert_audit(&self, events: &[AuditEvent]) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = (0..events.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=9).map(|c| format!("${}", i * 9 + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let mut stmt = sql(format!(
+            "INSERT INTO audit_events ({COLUMNS}) VALUES {}",
+            rows.join(", ")
+        ));
+        for e in events {
+            stmt = stmt
+                .bind(e.at_ms)
+                .bind(e.request_id.as_deref())
+                .bind(e.principal.as_str())
+                .bind(e.franchise_id)
+                .bind(e.account.as_deref())
+                .bind(e.action.as_str())
+                .bind(e.target.as_str())
+                .bind(e.result.as_str())
+                .bind(e.client.as_deref());
+        }
+        stmt.execute(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn count_audit(&self, q: &AuditQuery) -> StoreResult<u64> {
+        let (filter, binds) = audit_where(q);
+        let mut stmt =
+            sql(format!("SELECT count(*) AS n FROM audit_events{filter}")).bind(q.franchise_id);
+        for b in binds {
+            stmt = stmt.bind(b);
+        }
+        let n = stmt.fetch_one(&self.db).await?.int("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub async fn list_audit(&self, q: &AuditQuery) -> StoreResult<Vec<AuditRecord>> {
+        let (filter, binds) = audit_where(q);
+        let order = if q.newest_first { "DESC" } else { "ASC" };
+        let n = binds.len();
+        let mut stmt = sql(format!(
+            "SELECT id, {COLUMNS} FROM audit_events{filter} ORDER BY id {order} LIMIT ${} OFFSET ${}",
+            n + 2,
+            n + 3
+        ))
+        .bind(q.franchise_id);
+        for b in binds {
+            stmt = stmt.bind(b);
+        }
+        stmt.bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
+            .all(&self.db, audit_record)
+            .await
+    }
+
+    /// Deletes at most `limit` entries older than `before_ms`; returns how many went.
+    pub async fn sweep_audit(&self, before_ms: i64, limit: i64) -> StoreResult<u64> {
+        let gone = sql("DELETE FROM audit_events WHERE id IN
+                 (SELECT id FROM audit_events WHERE at < $1 ORDER BY at LIMIT $2)")
+        .bind(before_ms)
+        .bind(limit)
+        .execute(&self.db)
+        .await?;
+        Ok(gone)
+    }
+}
