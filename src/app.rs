@@ -187,6 +187,7 @@ impl Server {
                         Arc::clone(&hashing),
                         config.auth_cache_ttl,
                         Arc::clone(&limits),
+                        config.limits.login_backoff_after,
                     ),
                     guard: Guard::new(&config.limits, limits),
                     audit: Arc::clone(&audit),

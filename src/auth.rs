@@ -67,7 +67,7 @@ pub struct Authenticator {
 }
 
 /// Splits an `Authorization: Basic …` header into login and password.
-fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>> {
+pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<ApiResult<(String, String)>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let bad = || ApiError::Unauthorized("Malformed Authorization header");
     Some((|| {
@@ -106,6 +106,7 @@ impl Authenticator {
         pool: Arc<HashPool>,
         ttl: Duration,
         limits: Arc<RateLimits>,
+        backoff_after: u32,
     ) -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
@@ -116,7 +117,7 @@ impl Authenticator {
             ttl,
             cache: Mutex::new((HashMap::new(), 0)),
             checking: Mutex::new(HashMap::new()),
-            backoff: LoginBackoff::default(),
+            backoff: LoginBackoff::new(backoff_after),
             limits,
         }
     }

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Failures allowed before the back-off starts.
+/// Failures allowed before the back-off starts, by default.
 pub const FREE_FAILURES: u32 = 5;
 /// The first wait; each further failure doubles it.
 pub const FIRST_WAIT: Duration = Duration::from_secs(5);
@@ -29,12 +29,28 @@ struct Record {
     blocked_until: Option<Instant>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LoginBackoff {
+    /// Wrong passwords a pair may send before it waits (`None`: it never waits).
+    free: Option<u32>,
     pairs: Mutex<HashMap<Pair, Record>>,
 }
 
+impl Default for LoginBackoff {
+    fn default() -> Self {
+        Self::new(FREE_FAILURES)
+    }
+}
+
 impl LoginBackoff {
+    /// Backs a pair off after `free` wrong passwords; `0` never does.
+    pub fn new(free: u32) -> Self {
+        Self {
+            free: (free > 0).then_some(free),
+            pairs: Mutex::new(HashMap::new()),
+        }
+    }
+
     /// `Some(seconds to wait)` while the pair is backing off.
     pub fn wait(&self, login: &str, addr: Option<IpAddr>, now: Instant) -> Option<u32> {
         let pairs = self.pairs.lock().expect("backoff poisoned");
@@ -48,6 +64,7 @@ impl LoginBackoff {
 
     /// Counts a wrong password; returns the wait it starts, if any.
     pub fn failed(&self, login: &str, addr: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        let free = self.free?;
         let mut pairs = self.pairs.lock().expect("backoff poisoned");
         if pairs.len() >= MAX_PAIRS {
             pairs.retain(|_, r| now.duration_since(r.last) < FORGET_AFTER);
@@ -65,7 +82,7 @@ impl LoginBackoff {
         }
         record.failures = record.failures.saturating_add(1);
         record.last = now;
-        let over = record.failures.checked_sub(FREE_FAILURES + 1)?;
+        let over = record.failures.checked_sub(free + 1)?;
         let wait = FIRST_WAIT.saturating_mul(1u32 << over.min(9)).min(MAX_WAIT);
         record.blocked_until = Some(now + wait);
         Some(wait)
@@ -124,5 +141,16 @@ mod tests {
             None,
             "old failures are forgotten"
         );
+    }
+
+    #[test]
+    fn zero_never_backs_off() {
+        let b = LoginBackoff::new(0);
+        let here = Some(IpAddr::from([10, 0, 0, 1]));
+        let t = Instant::now();
+        for _ in 0..100 {
+            assert_eq!(b.failed("u", here, t), None);
+        }
+        assert_eq!(b.wait("u", here, t), None);
     }
 }

@@ -195,6 +195,10 @@ struct LimitArgs {
     /// names the client; without it, the peer address is the client.
     #[arg(long, env = "MAILORDER_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<ipnet::IpNet>,
+    /// Wrong passwords one login may send from one address before it is answered 429 for
+    /// 5 s, doubling with each further one (at most 5 minutes). 0: no back-off.
+    #[arg(long, env = "MAILORDER_LOGIN_BACKOFF_AFTER", default_value_t = 5)]
+    login_backoff_after: u32,
 }
 
 impl LimitArgs {
@@ -207,6 +211,7 @@ impl LimitArgs {
             max_in_flight: self.max_in_flight.max(1),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
             trusted_proxies: self.trusted_proxies.clone(),
+            login_backoff_after: self.login_backoff_after,
         }
     }
 }

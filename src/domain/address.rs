@@ -44,6 +44,16 @@ impl fmt::Display for DomainName {
     }
 }
 
+/// What [`EmailAddress::parse_or_local`] takes, or `""` (no target), as a regular expression:
+/// a local part (1 to 64 of letters, digits and `. _ % + -`, dots single and inner), with or
+/// without `@` and a domain (two or more labels of letters, digits and inner hyphens, at most
+/// 253 characters).
+pub const TARGET_PATTERN: &str = concat!(
+    "^$|^(?=[^@]{1,64}(?:@|$))[A-Za-z0-9_%+-]+(?:\\.[A-Za-z0-9_%+-]+)*",
+    "(?:@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)?$"
+);
+
 /// An e-mail address `local@domain`. The local part keeps its case (RFC 5321), the domain is
 /// lowercased. Local parts are limited to the characters mail systems actually accept
 /// unquoted: letters, digits and `. _ % + -`, with no leading, trailing or double dot.

@@ -29,15 +29,42 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match Value::deserialize(d)? {
             Value::Null => Field::Null,
-            value => T::deserialize(value).map_or(Field::Wrong, Field::Given),
+            value => match T::deserialize(&value) {
+                Ok(v) => Field::Given(v),
+                // JSON Schema counts `1.0` as the integer 1; so does the API.
+                Err(_) => as_integer(&value)
+                    .and_then(|n| T::deserialize(Value::from(n)).ok())
+                    .map_or(Field::Wrong, Field::Given),
+            },
         })
     }
+}
+
+/// A number with no fraction, as an integer.
+fn as_integer(value: &Value) -> Option<i64> {
+    let f = value.as_f64().filter(|f| f.fract() == 0.0)?;
+    // Within i64 (2^63 is exactly representable; anything from it on is not an i64).
+    (f >= -(2f64.powi(63)) && f < 2f64.powi(63)).then_some(f as i64)
 }
 
 impl<T> Field<T> {
     /// Sent with a value (of any type).
     pub fn is_present(&self) -> bool {
         matches!(self, Field::Given(_) | Field::Wrong)
+    }
+}
+
+/// A nested object of a request body: only a JSON object is one (serde would otherwise read a
+/// struct from an array of its fields in order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::<String, Value>::deserialize(d)?;
+        T::deserialize(Value::Object(map))
+            .map(Object)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -119,10 +146,10 @@ impl Problems<'_> {
     }
 
     /// A nested object if sent; a value of another type is reported.
-    pub fn object<T>(&mut self, name: &str, field: Field<T>) -> Option<T> {
+    pub fn object<T>(&mut self, name: &str, field: Field<Object<T>>) -> Option<T> {
         match field {
             Field::Absent | Field::Null => None,
-            Field::Given(o) => Some(o),
+            Field::Given(Object(o)) => Some(o),
             Field::Wrong => {
                 self.fail(name, "must be an object");
                 None
@@ -131,7 +158,8 @@ impl Problems<'_> {
     }
 }
 
-pub(super) fn phone<const MAX: usize>(raw: &str) -> Result<BoundedText<MAX>, Problem> {
+/// A phone number: digits, spaces and `+ - ( ) . x /`, at most `MAX` characters.
+pub fn phone<const MAX: usize>(raw: &str) -> Result<BoundedText<MAX>, Problem> {
     if !raw
         .chars()
         .all(|c| c.is_ascii_digit() || " +-().x/".contains(c))
@@ -152,6 +180,47 @@ mod tests {
         a: Field<String>,
         b: Field<i64>,
         c: Field<Flag>,
+    }
+
+    #[test]
+    fn objects_are_only_objects() {
+        #[derive(Debug, Default, PartialEq, Deserialize)]
+        struct Inner {
+            #[serde(default)]
+            a: Field<String>,
+        }
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default)]
+            o: Field<Object<Inner>>,
+        }
+        let b: Body = serde_json::from_value(serde_json::json!({"o": {"a": "x"}})).unwrap();
+        assert_eq!(
+            b.o,
+            Field::Given(Object(Inner {
+                a: Field::Given("x".into())
+            }))
+        );
+        // serde alone reads a struct from an array of its fields.
+        let b: Body = serde_json::from_value(serde_json::json!({"o": ["x"]})).unwrap();
+        assert_eq!(b.o, Field::Wrong);
+    }
+
+    #[test]
+    fn integral_numbers_are_integers() {
+        #[derive(Deserialize)]
+        struct Body {
+            #[serde(default)]
+            n: Field<i64>,
+            #[serde(default)]
+            f: Field<Flag>,
+        }
+        let b: Body = serde_json::from_value(serde_json::json!({"n": 10.0, "f": 1.0})).unwrap();
+        assert_eq!(b.n, Field::Given(10));
+        assert_eq!(b.f, Field::Given(Flag::Int(1)));
+        let b: Body = serde_json::from_value(serde_json::json!({"n": 10.5, "f": 1e300})).unwrap();
+        assert_eq!(b.n, Field::Wrong);
+        assert_eq!(b.f, Field::Wrong);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use super::fields::{Field, FieldProblems, Flag};
-use super::fields::{Problems, phone};
+use super::fields::{Object, Problems, phone};
 use super::{BoundedText, DomainName, EmailAddress, Password, Problem, Username};
 
 /// Maximum recipients per message, 1 to 100.
@@ -191,13 +191,13 @@ pub struct SettingsInput {
     pub forward_to: Field<String>,
     #[schema(value_type = Option<NameInput>)]
     #[serde(default)]
-    pub name: Field<NameInput>,
+    pub name: Field<Object<NameInput>>,
     #[schema(value_type = Option<AddressInput>)]
     #[serde(default)]
-    pub address: Field<AddressInput>,
+    pub address: Field<Object<AddressInput>>,
     #[schema(value_type = Option<PhonesInput>)]
     #[serde(default)]
-    pub phones: Field<PhonesInput>,
+    pub phones: Field<Object<PhonesInput>>,
 }
 
 /// Reads the settings sent over `base`: fields left out keep their base value, also inside
@@ -311,7 +311,7 @@ fn read_settings(
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct OwnerInput {
     /// Lowercase letters, digits, `_`, `-` and single inner dots; 1 to 25 characters.
-    #[schema(value_type = String, required = true, max_length = 25, example = "a.a")]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 25, example = "a.a")]
     #[serde(default)]
     pub username: Field<String>,
     /// 8 to 20 characters, one word, letters and at least one digit, not only lowercase.
@@ -327,7 +327,7 @@ pub struct OwnerInput {
 pub struct MailboxCreateRequest {
     #[schema(value_type = OwnerInput, required = true)]
     #[serde(default)]
-    pub owner: Field<OwnerInput>,
+    pub owner: Field<Object<OwnerInput>>,
     #[serde(flatten)]
     pub settings: SettingsInput,
 }
@@ -337,7 +337,8 @@ pub struct MailboxCreateRequest {
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"notes": "moved to sales", "recipientLimit": 50}))]
 pub struct MailboxUpdateRequest {
-    /// Only with `?passwordReset=1`, and then required.
+    /// Only with `?passwordReset=1`, and then required; the create rules, and it may not contain
+    /// the username.
     #[schema(value_type = Option<String>, min_length = 8, max_length = 20)]
     #[serde(default)]
     pub password: Field<String>,
@@ -381,7 +382,7 @@ impl NewMailbox {
                 problems.insert("owner".into(), "must be an object".into());
                 None
             }
-            Field::Given(owner) => Some(owner),
+            Field::Given(Object(owner)) => Some(owner),
         };
         let (username, password) = match owner {
             None => (None, None),

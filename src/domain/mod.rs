@@ -5,14 +5,15 @@ mod fields;
 mod ids;
 mod mailbox;
 mod money;
-mod password;
+pub mod password;
 mod role;
 mod sealed;
 mod status;
 mod text;
-mod username;
+pub mod username;
 
-pub use address::{DomainName, EmailAddress};
+pub use address::{DomainName, EmailAddress, TARGET_PATTERN};
+pub use fields::phone;
 pub use ids::{OrderId, OwnerId};
 pub use mailbox::{
     AddressInput, Contact, CurrentMailbox, Field, FieldProblems, Flag, MailboxChange,
@@ -24,7 +25,7 @@ pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
 pub use role::Role;
 pub use sealed::{SealKey, SealedPassword};
 pub use status::{AccountStatus, BillingStatus, OrderStatus, StepKind};
-pub use text::BoundedText;
+pub use text::{BoundedText, PHONE_PATTERN, TEXT_PATTERN};
 pub use username::Username;
 
 /// Why a value was refused; shown to the client next to the field's name.

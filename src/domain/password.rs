@@ -14,10 +14,14 @@ pub struct Password(String);
 
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 20;
+/// [`Password::parse`]'s rules as a regular expression (for the OpenAPI document; a digit is
+/// required, so "not only lowercase letters" needs no clause of its own).
+pub const PATTERN: &str = "^(?=.*[A-Za-z])(?=.*[0-9])[!-~]{8,20}$";
 
 impl Password {
     /// Hostway's rules: 8-20 characters, one word, letters and at least one digit, not only
-    /// lowercase letters.
+    /// lowercase letters; and printable ASCII, since HTTP Basic and IMAP `LOGIN` leave the
+    /// encoding of anything else to chance ([`PATTERN`] says the same to clients).
     pub fn parse(raw: &str) -> Result<Self, Problem> {
         let len = raw.chars().count();
         if len == 0 {
@@ -26,16 +30,16 @@ impl Password {
         if !(MIN_LEN..=MAX_LEN).contains(&len) {
             return Err(format!("must be {MIN_LEN} to {MAX_LEN} characters"));
         }
-        if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err("must not contain spaces or control characters".into());
+        if !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("must be printable ASCII without spaces".into());
         }
-        if !raw.chars().any(char::is_alphabetic) {
+        if !raw.bytes().any(|b| b.is_ascii_alphabetic()) {
             return Err("must contain a letter".into());
         }
-        if !raw.chars().any(|c| c.is_ascii_digit()) {
+        if !raw.bytes().any(|b| b.is_ascii_digit()) {
             return Err("must contain a digit".into());
         }
-        if raw.chars().all(char::is_lowercase) {
+        if raw.bytes().all(|b| b.is_ascii_lowercase()) {
             return Err("must not be only lowercase letters".into());
         }
         Ok(Self(raw.to_owned()))

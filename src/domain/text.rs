@@ -6,6 +6,13 @@ use super::Problem;
 #[serde(transparent)]
 pub struct BoundedText<const MAX: usize>(String);
 
+/// What [`BoundedText::parse`] takes, as a regular expression (the length is a `maxLength`):
+/// no control character (Unicode `Cc`) but tab and newline.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$";
+
+/// What a phone number may hold, as a regular expression.
+pub const PHONE_PATTERN: &str = "^[0-9 +\\-().x/]*$";
+
 impl<const MAX: usize> BoundedText<MAX> {
     pub fn parse(raw: &str) -> Result<Self, Problem> {
         if raw.chars().count() > MAX {

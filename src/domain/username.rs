@@ -11,6 +11,8 @@ pub struct Username(String);
 
 const RESERVED: [&str; 3] = ["administrator", "admins", "helpdesk"];
 pub const MAX_LEN: usize = 25;
+/// [`Username::parse`]'s rules as a regular expression (for the OpenAPI document).
+pub const PATTERN: &str = "^(?!(?:administrator|admins|helpdesk)$)[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*$";
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, Problem> {

@@ -70,15 +70,21 @@ impl<T: serde::de::DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> 
                     }
                 }
             })?;
-        let not_an_object = || ApiError::field("body", "must be a JSON object");
-        let value = json_body(&headers, &bytes)?;
-        if !value.is_object() {
-            return Err(not_an_object());
-        }
-        serde_json::from_value(value)
-            .map(JsonBody)
-            .map_err(|_| not_an_object())
+        json_object(&headers, &bytes).map(JsonBody)
     }
+}
+
+/// A request body read into a request type: JSON ([`json_body`]) and an object.
+pub fn json_object<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> ApiResult<T> {
+    let not_an_object = || ApiError::field("body", "must be a JSON object");
+    let value = json_body(headers, bytes)?;
+    if !value.is_object() {
+        return Err(not_an_object());
+    }
+    serde_json::from_value(value).map_err(|_| not_an_object())
 }
 
 impl FromRequestParts<Arc<AppState>> for OwnerCookie {

@@ -41,6 +41,8 @@ pub struct LimitsConfig {
     pub request_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// Wrong passwords one login may send from one address before it backs off (0: never).
+    pub login_backoff_after: u32,
 }
 
 impl Default for LimitsConfig {
@@ -50,6 +52,7 @@ impl Default for LimitsConfig {
             max_in_flight: 512,
             request_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            login_backoff_after: crate::backoff::FREE_FAILURES,
         }
     }
 }

@@ -13,6 +13,9 @@ use crate::store::{ListQuery, Page, TextFilter};
 /// Without paging parameters, lists longer than this redirect to page 1 of this size.
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 pub const MAX_PAGE_SIZE: u64 = 400;
+/// The largest `page` or `pageSize` taken: the largest integer every JSON reader keeps exactly
+/// (a client's generated code may hold these in a double).
+pub const MAX_INDEX: u64 = (1 << 53) - 1;
 
 /// What a list resource allows.
 pub struct ListSpec {
@@ -65,8 +68,8 @@ fn bad(field: &str, problem: impl Into<String>) -> ApiError {
 fn positive(field: &str, raw: &str) -> ApiResult<u64> {
     raw.parse::<u64>()
         .ok()
-        .filter(|n| *n >= 1)
-        .ok_or_else(|| bad(field, "must be a positive integer"))
+        .filter(|n| (1..=MAX_INDEX).contains(n))
+        .ok_or_else(|| bad(field, format!("must be an integer from 1 to {MAX_INDEX}")))
 }
 
 /// `filterFoo` → `foo`.
@@ -371,6 +374,8 @@ mod tests {
         assert!(parse("pageSize=10").is_err());
         assert!(parse("page=0&pageSize=10").is_err());
         assert!(parse("page=x&pageSize=10").is_err());
+        assert!(parse("page=1&pageSize=9007199254740992").is_err());
+        assert!(parse("page=9007199254740991&pageSize=1").is_ok());
         assert_eq!(parse("page=2&pageSize=10").unwrap().paging, Some((2, 10)));
     }
 

@@ -8,6 +8,7 @@ mod charges;
 mod conditional;
 mod exchange;
 mod extract;
+pub mod fuzzing;
 pub mod guard;
 pub mod hosts;
 mod list;

@@ -16,14 +16,14 @@ use crate::error::{ApiError, ApiResult, Details};
 use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Action {
+pub(super) enum Action {
     Validate,
     Submit,
 }
 
 /// The action body: `{"action": "validate"|"submit", "actionData": {…}, "quoteHash": "…"}`;
 /// a `quoteHash` in upper case is accepted.
-fn parse_action(body: OrderActionRequest) -> ApiResult<(Action, Option<String>)> {
+pub(super) fn parse_action(body: OrderActionRequest) -> ApiResult<(Action, Option<String>)> {
     let mut problems = std::collections::BTreeMap::new();
     let action = match body.action {
         Field::Absent | Field::Null => {

@@ -219,3 +219,118 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
     }
     assert_eq!(lists, 6, "six lists");
 }
+
+/// The patterns the document gives for usernames and passwords are the parsers' rules: a
+/// string matches the documented schema exactly when the parser takes it (what schemathesis
+/// relies on to tell valid requests from invalid ones).
+#[test]
+fn documented_patterns_are_the_parsers_rules() {
+    use mailorder::domain::{Password, Username};
+    use proptest::prelude::*;
+    let doc = mailorder::http::openapi::document();
+    let owner = &doc["components"]["schemas"]["OwnerInput"]["properties"];
+    let username = jsonschema::validator_for(&owner["username"]).expect("username schema");
+    let password = jsonschema::validator_for(&owner["password"]).expect("password schema");
+    let reset = jsonschema::validator_for(
+        &doc["components"]["schemas"]["MailboxUpdateRequest"]["properties"]["password"],
+    )
+    .expect("reset schema");
+    for name in [
+        "a.a",
+        "john2",
+        "administrator",
+        "admins",
+        "helpdesk",
+        ".a",
+        "a.",
+        "a..b",
+        "",
+    ] {
+        let s = Value::String(name.to_owned());
+        assert_eq!(
+            username.is_valid(&s),
+            Username::parse(name).is_ok(),
+            "{name:?}"
+        );
+    }
+    let agree = |text: &str| -> Result<(), TestCaseError> {
+        let s = Value::String(text.to_owned());
+        prop_assert_eq!(
+            username.is_valid(&s),
+            Username::parse(text).is_ok(),
+            "username {:?}",
+            text
+        );
+        prop_assert_eq!(
+            password.is_valid(&s),
+            Password::parse(text).is_ok(),
+            "password {:?}",
+            text
+        );
+        prop_assert_eq!(
+            reset.is_valid(&s),
+            password.is_valid(&s),
+            "reset {:?}",
+            text
+        );
+        Ok(())
+    };
+    proptest!(ProptestConfig::with_cases(2000), |(text in "[a-zA-Z0-9._\\- !~é\\t]{0,27}")| {
+        agree(&text)?;
+    });
+    proptest!(ProptestConfig::with_cases(500), |(text in "[a-z]{2,5}(\\.[a-z0-9_-]{1,5}){0,3}")| {
+        agree(&text)?;
+    });
+    // Free text and phone numbers.
+    let schemas = &doc["components"]["schemas"];
+    let text = jsonschema::validator_for(&schemas["NameInput"]["properties"]["company"])
+        .expect("text schema");
+    let phone = jsonschema::validator_for(&schemas["PhonesInput"]["properties"]["fax"])
+        .expect("phone schema");
+    proptest!(ProptestConfig::with_cases(2000), |(s in "[a-z0-9 +().x/\\-é\\t\\n\\r\\x00\\x1f\\x7f\\u{85}\\u{a0}]{0,70}")| {
+        let v = Value::String(s.clone());
+        prop_assert_eq!(text.is_valid(&v), mailorder::domain::BoundedText::<64>::parse(&s).is_ok(), "text {:?}", s);
+        prop_assert_eq!(phone.is_valid(&v), mailorder::domain::phone::<32>(&s).is_ok(), "phone {:?}", s);
+    });
+    // Forwarding targets: an address, a local part of the mailbox's domain, or "" (none).
+    let target = jsonschema::validator_for(&schemas["SettingsInput"]["properties"]["forwardTo"])
+        .expect("target schema");
+    let home = mailorder::domain::DomainName::parse("example.com").expect("domain");
+    let parses =
+        |s: &str| s.is_empty() || mailorder::domain::EmailAddress::parse_or_local(s, &home).is_ok();
+    for s in [
+        "",
+        "a",
+        "a.b+c@x.example",
+        "a@b",
+        "@x.com",
+        "a..b",
+        "a@x..com",
+        "a@-x.com",
+        "a@x.com.",
+        "a b",
+    ] {
+        assert_eq!(
+            target.is_valid(&Value::String(s.into())),
+            parses(s),
+            "{s:?}"
+        );
+    }
+    proptest!(ProptestConfig::with_cases(3000), |(s in "[a-zA-Z0-9._%+\\-@ é]{0,12}(@[a-z0-9.\\-]{0,12})?")| {
+        prop_assert_eq!(target.is_valid(&Value::String(s.clone())), parses(&s), "target {:?}", s);
+    });
+    let long_local = "a".repeat(65);
+    let long_domain = format!("a@{}.com", "b".repeat(63));
+    let too_long_domain = format!("a@{}", vec!["c".repeat(60); 5].join("."));
+    for s in [
+        long_local.as_str(),
+        long_domain.as_str(),
+        too_long_domain.as_str(),
+    ] {
+        assert_eq!(
+            target.is_valid(&Value::String(s.into())),
+            parses(s),
+            "{s:?}"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 mod page;
 mod paths;
+mod refine;
 
 use std::sync::OnceLock;
 
@@ -11,7 +12,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::list::{DEFAULT_PAGE_SIZE, ListSpec, MAX_PAGE_SIZE};
+use super::list::{DEFAULT_PAGE_SIZE, ListSpec, MAX_INDEX, MAX_PAGE_SIZE};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -73,6 +74,9 @@ pub fn document() -> &'static Value {
         require_headers(&mut doc);
         add_list_parameters(&mut doc);
         refer_list_items(&mut doc);
+        refine::field_values(&mut doc);
+        refine::close_update_body(&mut doc);
+        refine::add_links(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
@@ -115,7 +119,9 @@ fn require_headers(doc: &mut Value) {
         {
             let id = op["operationId"].as_str().unwrap_or("").to_owned();
             for (status, response) in op["responses"].as_object_mut().into_iter().flatten() {
-                for (name, header) in response["headers"].as_object_mut().into_iter().flatten() {
+                // `get_mut`, not indexing: indexing would add `"headers": null` where none are.
+                let headers = response.get_mut("headers").and_then(Value::as_object_mut);
+                for (name, header) in headers.into_iter().flatten() {
                     let conditional = CONDITIONAL_HEADERS.contains(&(
                         id.as_str(),
                         status.as_str(),
@@ -151,12 +157,12 @@ fn list_parameters(spec: &ListSpec) -> Vec<Value> {
     let mut params = vec![
         query(
             "page",
-            json!({"type": "integer", "minimum": 1}),
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_INDEX}),
             "The page, from 1; with `pageSize`.".to_owned(),
         ),
         query(
             "pageSize",
-            json!({"type": "integer", "minimum": 1}),
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_INDEX}),
             format!(
                 "Items per page; with `page`. Over {MAX_PAGE_SIZE} redirects to {MAX_PAGE_SIZE}; without both, a list of over {DEFAULT_PAGE_SIZE} redirects to page 1."
             ),
@@ -188,7 +194,12 @@ fn list_parameters(spec: &ListSpec) -> Vec<Value> {
                 listed.join(", ")
             )
         };
-        params.push(query(&name, json!({"type": "string"}), description));
+        let schema = if values.is_empty() {
+            json!({"type": "string"})
+        } else {
+            json!({"type": "string", "pattern": refine::filter_pattern(values)})
+        };
+        params.push(query(&name, schema, description));
     }
     params
 }

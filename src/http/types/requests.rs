@@ -14,7 +14,7 @@ use crate::domain::Field;
 pub struct OrderActionRequest {
     /// `validate` or `submit`.
     #[serde(default)]
-    #[schema(value_type = String, example = "submit")]
+    #[schema(value_type = String, required = true, example = "submit")]
     pub action: Field<String>,
     /// Hostway's; nothing in it is used.
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct OrderActionRequest {
 pub struct MailboxActionRequest {
     /// `restore`.
     #[serde(default)]
-    #[schema(value_type = String, example = "restore")]
+    #[schema(value_type = String, required = true, example = "restore")]
     pub action: Field<String>,
 }
 
@@ -43,6 +43,6 @@ pub struct MailboxActionRequest {
 pub struct AccountStatusRequest {
     /// `open`, `suspended` or `closed`.
     #[serde(default)]
-    #[schema(value_type = String, example = "suspended")]
+    #[schema(value_type = String, required = true, example = "suspended")]
     pub status: Field<String>,
 }
