@@ -1,8 +1,12 @@
 //! The authorization matrix: every operation of the OpenAPI document (which a test holds equal
-//! to the router) called by principals who must not reach the demo account's objects: nobody,
-//! a wrong password, another franchise's agent, another account's user of the same franchise,
-//! the admin mailbox of another domain of the account, and a planted `OwnerId`. Each gets the status the rules say, and no answer names the
-//! objects it was refused. An operation the table does not know fails the test.
+//! to the router) called, against the demo account's objects, by every kind of principal:
+//! nobody, a wrong password, another franchise's agent, another account's user of the same
+//! franchise, the admin mailbox of another domain of the account, a plain mailbox of the same
+//! domain (the objects are another mailbox's), a planted `OwnerId`, the account's own user and
+//! the franchise's agent. Strangers get the status the rules say and no answer of theirs names
+//! the objects it was refused; the principals the objects belong to get through (their
+//! requests are made so that what they reach refuses them on content, `400`, or on state,
+//! `405`/`409`, and nothing changes). An operation the table does not know fails the test.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -18,11 +22,37 @@ enum Principal {
     OtherAccount,
     /// The admin mailbox of another domain of the same account.
     OtherDomainAdmin,
+    /// A mailbox of the same domain without `admin`: the target mailbox is another's.
+    PlainMailbox,
     PlantedOwner,
+    /// A user of the account the objects belong to.
+    OwnAccountUser,
+    /// An agent of the franchise the account belongs to.
+    RightAgent,
 }
 
-/// A body each operation with one accepts, so that what answers is the authorization.
-fn body_of(operation: &str) -> Option<Value> {
+const PRINCIPALS: [Principal; 9] = [
+    Principal::Nobody,
+    Principal::WrongPassword,
+    Principal::OtherFranchise,
+    Principal::OtherAccount,
+    Principal::OtherDomainAdmin,
+    Principal::PlainMailbox,
+    Principal::PlantedOwner,
+    Principal::OwnAccountUser,
+    Principal::RightAgent,
+];
+
+impl Principal {
+    /// Whether the demo account's objects are this principal's to reach.
+    fn owns(self) -> bool {
+        matches!(self, Principal::OwnAccountUser | Principal::RightAgent)
+    }
+}
+
+/// The body a stranger sends: one the operation accepts, so that what answers is the
+/// authorization.
+fn stranger_body(operation: &str) -> Option<Value> {
     Some(match operation {
         "account_update" => json!({"status": "open"}),
         "mailbox_create" => mailbox_body("intruder"),
@@ -33,6 +63,21 @@ fn body_of(operation: &str) -> Option<Value> {
     })
 }
 
+/// What an owner sends: a body or query the operation refuses once the caller is let in
+/// (`400`), so the matrix changes nothing; reads and harmless calls as they are.
+fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
+    match operation {
+        "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
+        "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
+        "mailbox_delete" => ("?purge=7", None),
+        "mailbox_action" => ("", Some(json!({"action": "explode"}))),
+        "order_action" | "current_action" => ("", Some(json!({"action": "explode"}))),
+        // Already open: nothing moves.
+        "account_update" => ("", Some(json!({"status": "open"}))),
+        other => ("", stranger_body(other)),
+    }
+}
+
 /// What `who` must get from `operation`.
 fn expected(operation: &str, who: Principal) -> u16 {
     let cookie_only = operation.starts_with("current_");
@@ -41,16 +86,29 @@ fn expected(operation: &str, who: Principal) -> u16 {
         Principal::Nobody | Principal::PlantedOwner if cookie_only => 404,
         Principal::Nobody | Principal::PlantedOwner => 401,
         Principal::WrongPassword => 401,
-        // Another franchise's objects do not exist for it; its own lists are its own.
-        // Another franchise's agent reads its own audit log (checked below for what it holds).
+        // Another franchise's objects do not exist for it; its own lists and audit log are its
+        // own (checked below for what they hold).
         Principal::OtherFranchise if list || operation == "audit_list" => 200,
         Principal::OtherFranchise => 404,
         Principal::OtherAccount if list => 200,
         Principal::OtherAccount if cookie_only => 404,
         Principal::OtherAccount => 403,
-        Principal::OtherDomainAdmin if cookie_only => 404,
-        // Mailbox logins have no account routes nor order list; another domain is not theirs.
-        Principal::OtherDomainAdmin => 403,
+        // Mailbox logins have no account routes nor order list; another domain, or another
+        // mailbox of theirs, is not theirs.
+        Principal::OtherDomainAdmin | Principal::PlainMailbox if cookie_only => 404,
+        Principal::OtherDomainAdmin | Principal::PlainMailbox => 403,
+        // Without an `OwnerId` cookie there is no current order.
+        Principal::OwnAccountUser | Principal::RightAgent if cookie_only => 404,
+        // Account status and the audit log are the agents'.
+        Principal::OwnAccountUser if matches!(operation, "account_update" | "audit_list") => 403,
+        Principal::OwnAccountUser | Principal::RightAgent => match operation {
+            "mailbox_create" | "mailbox_update" | "mailbox_delete" | "mailbox_action"
+            | "order_action" => 400,
+            "account_update" => 204,
+            // The free order was submitted at once: it cannot be cancelled.
+            "order_cancel" => 405,
+            _ => 200,
+        },
     }
 }
 
@@ -80,7 +138,18 @@ const KNOWN: [&str; 23] = [
     "audit_list",
 ];
 
-async fn strangers_reach_nothing(backend: Backend) {
+/// Orders `username` in `domain` as the agent and waits for it.
+async fn provisioned(app: &TestApp, domain: &str, body: &Value) {
+    let r = app.post_mailbox(QWE, ACCT, domain, body).await;
+    assert_eq!(r.status(), 202);
+    let placed = Placed::from_response(&r);
+    let done = app
+        .wait_final(&placed, std::time::Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Completed");
+}
+
+async fn every_principal_gets_what_the_rules_say(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     add_account_users(&app).await;
     let placed = app.order("target").await;
@@ -89,19 +158,12 @@ async fn strangers_reach_nothing(backend: Backend) {
         .await;
     assert_eq!(done["order"]["Status"], "Completed");
     let order = placed.location.rsplit('/').next().expect("id").to_owned();
-    // An admin mailbox of another domain of the same account.
+    // An admin mailbox of another domain of the same account, and a plain mailbox of this one.
     app.add_exchange("admins.example.com", 10).await;
     let mut boss = mailbox_body("boss");
     boss["admin"] = json!(1);
-    let r = app
-        .post_mailbox(QWE, ACCT, "admins.example.com", &boss)
-        .await;
-    assert_eq!(r.status(), 202);
-    let boss_order = Placed::from_response(&r);
-    let done = app
-        .wait_final(&boss_order, std::time::Duration::from_secs(20))
-        .await;
-    assert_eq!(done["order"]["Status"], "Completed");
+    provisioned(&app, "admins.example.com", &boss).await;
+    provisioned(&app, DOMAIN, &mailbox_body("plain")).await;
     let concrete = |path: &str| {
         path.replace("{account}", ACCT)
             .replace("{domain}", DOMAIN)
@@ -120,17 +182,7 @@ async fn strangers_reach_nothing(backend: Backend) {
                 KNOWN.contains(&operation),
                 "{operation} has no row in the matrix"
             );
-            for (n, who) in [
-                Principal::Nobody,
-                Principal::WrongPassword,
-                Principal::OtherFranchise,
-                Principal::OtherAccount,
-                Principal::OtherDomainAdmin,
-                Principal::PlantedOwner,
-            ]
-            .into_iter()
-            .enumerate()
-            {
+            for (n, who) in PRINCIPALS.into_iter().enumerate() {
                 // A fresh client address per request, so that wrong passwords do not add up
                 // to the login back-off.
                 let client = reqwest::Client::builder()
@@ -138,13 +190,19 @@ async fn strangers_reach_nothing(backend: Backend) {
                     .local_address(std::net::IpAddr::from([
                         127,
                         0,
-                        1,
-                        checked as u8 % 200 + n as u8 + 1,
+                        (checked / 200 + 1) as u8,
+                        (checked % 200) as u8 + n as u8 + 1,
                     ]))
                     .build()
                     .expect("client");
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
-                let mut req = client.request(method.clone(), app.url(&concrete(path)));
+                let (query, body) = if who.owns() {
+                    owner_request(operation)
+                } else {
+                    ("", stranger_body(operation))
+                };
+                let url = app.url(&format!("{}{query}", concrete(path)));
+                let mut req = client.request(method.clone(), url);
                 req = match who {
                     Principal::Nobody => req,
                     Principal::WrongPassword => req.basic_auth(QWE.0, Some("not-the-password-1")),
@@ -153,11 +211,16 @@ async fn strangers_reach_nothing(backend: Backend) {
                     Principal::OtherDomainAdmin => {
                         req.basic_auth("boss@admins.example.com", Some("tester1234"))
                     }
+                    Principal::PlainMailbox => {
+                        req.basic_auth("plain@myexchangedomain.com", Some("tester1234"))
+                    }
                     Principal::PlantedOwner => {
                         req.header("Cookie", "OwnerId=00000000-0000-0000-0000-000000000000")
                     }
+                    Principal::OwnAccountUser => req.basic_auth(CAROL.0, Some(CAROL.1)),
+                    Principal::RightAgent => req.basic_auth(QWE.0, Some(QWE.1)),
                 };
-                if let Some(body) = body_of(operation) {
+                if let Some(body) = body {
                     req = req.json(&body);
                 }
                 let r = req.send().await.expect("sent");
@@ -168,6 +231,9 @@ async fn strangers_reach_nothing(backend: Backend) {
                     expected(operation, who),
                     "{method} {path} as {who:?}: {text}"
                 );
+                if who.owns() {
+                    continue;
+                }
                 if operation == "audit_list" && status == 200 {
                     // Another franchise's log holds its own calls, this matrix's refused ones
                     // among them (their paths name what was tried), and nothing of this one's.
@@ -196,8 +262,11 @@ async fn strangers_reach_nothing(backend: Backend) {
     let mailbox = app.get_json(&mailboxes_path(DOMAIN, "target"), QWE).await;
     assert_eq!(mailbox["notes"], "some text");
     assert_eq!(mailbox["billingStatus"], "open");
+    assert_eq!(mailbox["recipientLimit"], 10);
     let list = app.get_json(&mailboxes_path(DOMAIN, ""), QWE).await;
     assert!(!list.to_string().contains("intruder"));
+    let account = app.get_json(&format!("/accounts/{ACCT}"), QWE).await;
+    assert_eq!(account["status"], "open");
 }
 
-on_both_backends!(strangers_reach_nothing);
+on_both_backends!(every_principal_gets_what_the_rules_say);
