@@ -2,9 +2,75 @@
 //! throw-away PostgreSQL databases. (Each benchmark uses a part of it.)
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use mailorder::app::Server;
+
+/// A `mailorder serve --demo` process on loopback over `database`, with its own mail root;
+/// killed if it is dropped still running (a benchmark that fails does not leave it behind).
+pub struct ServeProcess {
+    pub child: Child,
+    pub base: String,
+    _mail: tempfile::TempDir,
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl ServeProcess {
+    /// Starts it with `extra` flags and waits for its listening line.
+    pub fn start(database: &str, extra: &[&str]) -> Self {
+        let mail = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mailorder"))
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .args(["--database", database])
+            .arg("--mail-root")
+            .arg(mail.path())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start mailorder serve");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("listening line");
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Self {
+            child,
+            base,
+            _mail: mail,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM; it must exit 0.
+    pub fn stop(mut self) {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "mailorder exited with {status}");
+    }
+}
 
 /// (median, p95) of the samples, in milliseconds.
 pub fn stats(mut samples: Vec<Duration>) -> (f64, f64) {

@@ -8,8 +8,6 @@
 //! against a trivial route through the same middleware, list pages at 1M mailboxes against the
 //! same pages at 1k.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "../common/mod.rs"]
@@ -27,71 +25,6 @@ const JSON: &str = "Content-Type: application/json; charset=UTF-8";
 const ORDER_RUN: Duration = Duration::from_secs(8);
 const READ_RUN: Duration = Duration::from_secs(8);
 const LIST_RUN: Duration = Duration::from_secs(4);
-
-/// A `mailorder serve` process.
-struct Server {
-    child: Child,
-    base: String,
-    _mail: tempfile::TempDir,
-}
-
-/// A benchmark that fails does not leave its server running.
-impl Drop for Server {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-impl Server {
-    fn start(database: &str) -> Server {
-        let mail = tempfile::tempdir().expect("temp dir");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mailorder"))
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-            // wrk sends everything from one address as one login: measure the server, not the
-            // rate limits.
-            .args(["--rate-per-address", "0", "--rate-per-login", "0"])
-            .args(["--database", database])
-            .arg("--mail-root")
-            .arg(mail.path())
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start mailorder serve");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("listening line");
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Server {
-            child,
-            base,
-            _mail: mail,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGTERM; it must exit 0.
-    fn stop(mut self) {
-        let killed = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
-        let status = self.child.wait().expect("wait");
-        assert!(status.success(), "mailorder exited with {status}");
-    }
-}
 
 /// Waits (bounded) until `ok`.
 fn until(what: &str, mut ok: impl FnMut() -> bool) {
@@ -211,7 +144,12 @@ fn bench(label: &str, database: &str, postgres: bool, rt: &tokio::runtime::Runti
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let server = Server::start(database);
+    // wrk sends everything from one address as one login: measure the server, not the rate
+    // limits.
+    let server = common::ServeProcess::start(
+        database,
+        &["--rate-per-address", "0", "--rate-per-login", "0"],
+    );
     let base = server.base.clone();
     let pid = server.pid();
     rt.block_on(async {

@@ -1,8 +1,9 @@
 //! Secret hygiene over the whole suite: a layer on every test server records each secret the
-//! tests send or receive (Basic credentials, as the header and the password, `OwnerId` cookies
-//! both ways, and every `password` field of a JSON body), and when a test app is dropped its
-//! database (SQLite: every file of it, WAL included; PostgreSQL: every row of every table) and
-//! the log lines written while it ran are searched for them. A secret found fails the test.
+//! tests send or receive (Basic credentials, as the header and the password; `OwnerId` cookies
+//! both ways; every password, card or webhook-secret field of a JSON body, [`SECRET_KEYS`]),
+//! and when a test app is dropped its database (SQLite: every file of it, WAL included;
+//! PostgreSQL: every row of every table) and the log lines written while it ran are searched
+//! for them. A secret found fails the test.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -14,6 +15,18 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use base64::Engine;
 use serde_json::Value;
+
+/// The keys of JSON bodies whose values are secrets: passwords, and the card data and webhook
+/// secrets the API takes or will take.
+const SECRET_KEYS: [&str; 7] = [
+    "password",
+    "secret",
+    "cardNumber",
+    "cvv",
+    "cvc",
+    "securityCode",
+    "verificationCode",
+];
 
 /// Shorter values are not searched for: they would be found by chance (and the API refuses
 /// passwords this short anyway).
@@ -76,7 +89,7 @@ impl Secrets {
             Value::Object(map) => {
                 for (key, v) in map {
                     match (key.as_str(), v) {
-                        ("password", Value::String(s)) => self.add(s),
+                        (k, Value::String(s)) if SECRET_KEYS.contains(&k) => self.add(s),
                         _ => self.take_json(v),
                     }
                 }
