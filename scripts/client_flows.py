@@ -36,6 +36,7 @@ from mailorder_client.models import (
     MailboxCreateRequest,
     MailboxUpdateRequest,
     OrderActionRequest,
+    OrderActionRequestAction,
     OrderDocument,
     OrderStatus,
 )
@@ -142,7 +143,7 @@ def paid_flow(api):
     owner = cookie_of(response)
     submit = order_action.sync_detailed(
         order_id, client=api.with_cookies({"OwnerId": owner}),
-        body=OrderActionRequest(action="submit", quote_hash=quote.quotehash),
+        body=OrderActionRequest(action=OrderActionRequestAction.SUBMIT, quote_hash=quote.quotehash),
     )
     check(submit.status_code == 202, f"submit: {submit.status_code} {submit.content!r}")
     wait_completed(api, order_id, owner)
