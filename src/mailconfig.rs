@@ -160,8 +160,8 @@ virtual_transport = lmtp:{lmtp}
         (
             "mailorder-aliases.cf",
             table(
-                "where forwardTo / deliverRedirect send an active mailbox's mail (a copy is kept when the address is among the destinations)",
-                "SELECT a.destination FROM mail_aliases a JOIN mail_users u ON u.address = a.source WHERE a.source = '%s' AND u.active = 1",
+                "where an address's mail goes besides a mailbox: forwardTo / deliverRedirect of an active mailbox (a copy is kept when the address is among the destinations), an e-mail alias's mailbox, a mailing list's members; nothing while the domain's account is suspended",
+                "SELECT a.destination FROM mail_aliases a LEFT JOIN mail_users u ON u.address = a.source WHERE a.source = '%s' AND (u.address IS NULL OR u.active = 1) AND EXISTS (SELECT 1 FROM mail_domains d WHERE d.domain = '%d' AND d.active = 1)",
             ),
         ),
         ("main.cf.mailorder", main),

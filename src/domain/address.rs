@@ -54,6 +54,23 @@ pub const TARGET_PATTERN: &str = concat!(
     "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)?$"
 );
 
+/// What [`EmailAddress::parse`] takes (a full address), as a regular expression.
+pub const ADDRESS_PATTERN: &str = concat!(
+    "^(?=[^@]{1,64}@)[A-Za-z0-9_%+-]+(?:\\.[A-Za-z0-9_%+-]+)*",
+    "@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+);
+
+/// A mailbox of a domain as an alias names it: a username (a mailbox's rules), with or without
+/// `@` and a domain, as a regular expression. (That the domain is the alias's own is checked
+/// against the request's path, which a pattern cannot see.)
+pub const MAILBOX_TARGET_PATTERN: &str = concat!(
+    "^(?=[^@]{1,25}(?:@|$))(?!(?:administrator|admins|helpdesk)(?:@|$))",
+    "[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*",
+    "(?:@(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
+    "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+)?$"
+);
+
 /// An e-mail address `local@domain`. The local part keeps its case (RFC 5321), the domain is
 /// lowercased. Local parts are limited to the characters mail systems actually accept
 /// unquoted: letters, digits and `. _ % + -`, with no leading, trailing or double dot.

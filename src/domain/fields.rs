@@ -109,6 +109,20 @@ impl Problems<'_> {
         }
     }
 
+    /// [`Self::parsed`] for a field that must be sent: left out or `null` is `Required`.
+    pub fn required<T>(
+        &mut self,
+        name: &str,
+        field: Field<String>,
+        parse: impl FnOnce(&str) -> Result<T, Problem>,
+    ) -> Option<T> {
+        if !field.is_present() {
+            self.fail(name, "Required");
+            return None;
+        }
+        self.parsed(name, field, parse)
+    }
+
     /// A text field if sent, else `current`.
     pub fn text<const MAX: usize>(
         &mut self,

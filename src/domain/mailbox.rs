@@ -252,8 +252,35 @@ fn read_settings(
     );
     let forward_to = target(&mut f, "forwardTo", input.forward_to, base.forward_to);
 
-    let mut contact = base.contact;
-    if let Some(o) = f.object("name", input.name) {
+    let contact = read_contact(
+        (input.name, input.address, input.phones),
+        base.contact,
+        f.problems,
+    );
+    MailboxSettings {
+        admin,
+        notes,
+        recipient_limit,
+        deliver_redirect,
+        forward_to,
+        contact,
+    }
+}
+
+/// The contact objects sent (`name`, `address`, `phones`), read over `base`: fields left out
+/// keep their base value, also inside each object. A mailbox's owner and a global contact are
+/// described the same way.
+pub(super) fn read_contact(
+    (name, address, phones): ContactObjects,
+    base: Contact,
+    problems: &mut FieldProblems,
+) -> Contact {
+    let mut contact = base;
+    let mut f = Problems {
+        prefix: "",
+        problems,
+    };
+    if let Some(o) = f.object("name", name) {
         let mut f = Problems {
             prefix: "name",
             problems: f.problems,
@@ -268,7 +295,7 @@ fn read_settings(
         );
         n.title = f.text("title", o.title, std::mem::take(&mut n.title));
     }
-    if let Some(o) = f.object("address", input.address) {
+    if let Some(o) = f.object("address", address) {
         let mut f = Problems {
             prefix: "address",
             problems: f.problems,
@@ -280,7 +307,7 @@ fn read_settings(
         a.zip = f.text("zip", o.zip, std::mem::take(&mut a.zip));
         a.country = f.text("country", o.country, std::mem::take(&mut a.country));
     }
-    if let Some(o) = f.object("phones", input.phones) {
+    if let Some(o) = f.object("phones", phones) {
         let mut f = Problems {
             prefix: "phones",
             problems: f.problems,
@@ -297,15 +324,15 @@ fn read_settings(
             }
         }
     }
-    MailboxSettings {
-        admin,
-        notes,
-        recipient_limit,
-        deliver_redirect,
-        forward_to,
-        contact,
-    }
+    contact
 }
+
+/// `name`, `address` and `phones` as sent.
+pub(super) type ContactObjects = (
+    Field<Object<NameInput>>,
+    Field<Object<AddressInput>>,
+    Field<Object<PhonesInput>>,
+);
 
 /// The mailbox's owner as sent.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! Domain types: every value here is parsed once at the edge, so an invalid one cannot exist.
 
 mod address;
+mod directory;
 mod fields;
 mod ids;
 mod mailbox;
@@ -12,7 +13,10 @@ mod status;
 mod text;
 pub mod username;
 
-pub use address::{DomainName, EmailAddress, TARGET_PATTERN};
+pub use address::{
+    ADDRESS_PATTERN, DomainName, EmailAddress, MAILBOX_TARGET_PATTERN, TARGET_PATTERN,
+};
+pub use directory::{AliasCreateRequest, AliasInput, ContactRequest, GlobalContact, NewAlias};
 pub use fields::phone;
 pub use ids::{OrderId, OwnerId};
 pub use mailbox::{
@@ -26,7 +30,7 @@ pub use role::Role;
 pub use sealed::{SealKey, SealedPassword};
 pub use status::{AccountStatus, BillingStatus, OrderStatus, StepKind};
 pub use text::{BoundedText, PHONE_PATTERN, TEXT_PATTERN};
-pub use username::Username;
+pub use username::{LocalName, Username};
 
 /// Why a value was refused; shown to the client next to the field's name.
 pub type Problem = String;

@@ -14,33 +14,64 @@ pub const MAX_LEN: usize = 25;
 /// [`Username::parse`]'s rules as a regular expression (for the OpenAPI document).
 pub const PATTERN: &str = "^(?!(?:administrator|admins|helpdesk)$)[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*$";
 
+/// The rules every local name of a domain follows (a mailbox's, an alias's, a list's), up to
+/// `max` characters.
+fn local_name(raw: &str, max: usize) -> Result<(), Problem> {
+    if raw.is_empty() {
+        return Err("Required".into());
+    }
+    if raw.len() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if let Some(bad) = raw
+        .chars()
+        .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.'))
+    {
+        return Err(format!(
+            "may contain only lowercase letters, digits, '_', '-' and '.', not {bad:?}"
+        ));
+    }
+    if raw.starts_with('.') || raw.ends_with('.') || raw.contains("..") {
+        return Err("dots must be single and not at either end".into());
+    }
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(raw)) {
+        return Err(format!("{raw:?} is a reserved name"));
+    }
+    Ok(())
+}
+
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        if raw.is_empty() {
-            return Err("Required".into());
-        }
-        if raw.len() > MAX_LEN {
-            return Err(format!("must be at most {MAX_LEN} characters"));
-        }
-        if let Some(bad) = raw
-            .chars()
-            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.'))
-        {
-            return Err(format!(
-                "may contain only lowercase letters, digits, '_', '-' and '.', not {bad:?}"
-            ));
-        }
-        if raw.starts_with('.') || raw.ends_with('.') || raw.contains("..") {
-            return Err("dots must be single and not at either end".into());
-        }
-        if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(raw)) {
-            return Err(format!("{raw:?} is a reserved name"));
-        }
-        Ok(Self(raw.to_owned()))
+        local_name(raw, MAX_LEN).map(|()| Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// The name of an e-mail alias or a mailing list: a mailbox's rules, up to 52 characters (the
+/// docs' limit for aliases). It shares the domain's namespace with the mailboxes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalName(String);
+
+pub const LOCAL_NAME_MAX: usize = 52;
+/// [`LocalName::parse`]'s rules as a regular expression (for the OpenAPI document).
+pub const LOCAL_NAME_PATTERN: &str = PATTERN;
+
+impl LocalName {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        local_name(raw, LOCAL_NAME_MAX).map(|()| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for LocalName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

@@ -135,3 +135,21 @@ pub fn accepted(base: &str, order_id: &OrderId, owner_id: OwnerId) -> ApiResult<
     );
     Ok(response)
 }
+
+/// The URL of the Exchange resource of `exchange`.
+pub fn exchange_url(base: &str, exchange: &ExchangeRecord) -> String {
+    format!(
+        "{base}/accounts/{}/exchange/{}",
+        exchange.account_number, exchange.domain
+    )
+}
+
+/// An answer with no body and a `Location` (`201` for something created, `204` for a change).
+pub fn located(status: StatusCode, location: String) -> ApiResult<Response> {
+    let mut response = status.into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(response)
+}

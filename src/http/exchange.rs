@@ -93,7 +93,8 @@ pub async fn read(
     let body = Exchange {
         mailboxes: related("mailboxes"),
         global_contacts: related("globalContacts"),
-        mailing_lists: related("mailingLists"),
+        // Mailing lists are not served yet: no link that would lead nowhere.
+        mailing_lists: Vec::new(),
         email_aliases: related("emailAliases"),
         links: Link::own(own),
         free_mailboxes: e.free_mailboxes,

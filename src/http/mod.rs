@@ -3,9 +3,11 @@
 
 mod access;
 mod accounts;
+mod aliases;
 mod audit;
 mod charges;
 mod conditional;
+mod contacts;
 mod exchange;
 mod extract;
 pub mod fuzzing;
@@ -82,7 +84,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 16] = [
+pub const API_PATHS: [&str; 20] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -90,6 +92,10 @@ pub const API_PATHS: [&str; 16] = [
     "/accounts/{account}/exchange/{domain}/mailboxes",
     "/accounts/{account}/exchange/{domain}/mailboxes/{username}",
     "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action",
+    "/accounts/{account}/exchange/{domain}/emailAliases",
+    "/accounts/{account}/exchange/{domain}/emailAliases/{alias}",
+    "/accounts/{account}/exchange/{domain}/globalContacts",
+    "/accounts/{account}/exchange/{domain}/globalContacts/{contact}",
     "/accounts/{account}/charges",
     "/orders",
     "/orders/{order}",
@@ -105,7 +111,7 @@ pub const API_PATHS: [&str; 16] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 16] = [
+    let methods: [MethodRouter<Arc<AppState>>; 20] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -117,6 +123,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             .put(mailboxes::update)
             .delete(mailbox_actions::delete),
         post(mailbox_actions::action),
+        get(aliases::list)
+            .post(aliases::create)
+            .options(aliases::options),
+        get(aliases::read).delete(aliases::delete),
+        get(contacts::list)
+            .post(contacts::create)
+            .options(contacts::options),
+        get(contacts::read)
+            .put(contacts::update)
+            .delete(contacts::delete),
         get(charges::list),
         get(order_list::list),
         get(orders::read).delete(orders::cancel),
@@ -128,12 +144,18 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(audit::list),
     ];
     let routes = API_PATHS.into_iter().zip(methods);
-    // Every route also answers with a trailing slash, as the docs' `self` links end in one.
+    // Every route also answers with a trailing slash, as the docs' `self` links end in one;
+    // `emailAliases` also as the docs' list pages spell it, `emailaliases`.
     routes
         .into_iter()
+        .flat_map(|(path, methods)| {
+            let lower = path.replace("emailAliases", "emailaliases");
+            let twin = (lower != path).then(|| (lower, methods.clone()));
+            std::iter::once((path.to_owned(), methods)).chain(twin)
+        })
         .fold(Router::new(), |router, (path, methods)| {
             router
-                .route(path, methods.clone())
+                .route(&path, methods.clone())
                 .route(&format!("{path}/"), methods)
         })
         .route("/healthz", get(ops::healthz))

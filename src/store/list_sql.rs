@@ -162,6 +162,35 @@ pub(super) fn page(exchange_id: i64, q: &ListQuery, total: u64) -> (String, Vec<
     (sql, b.binds, reversed)
 }
 
+/// ` AND lower(column) LIKE $n …` for each filter of `filters` whose field `columns` maps to a
+/// column (field as the API names it, column): a case-insensitive `LIKE` on the lower-cased
+/// column, as every list's filters ignore ASCII case. Placeholders start after `bound` others.
+/// For the small lists (audit, aliases, contacts), where a scan of one owner's rows is cheap.
+pub(super) fn like_filters(
+    filters: &[(String, TextFilter)],
+    columns: &[(&str, &str)],
+    bound: usize,
+) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds = Vec::new();
+    for (field, filter) in filters {
+        let Some((_, column)) = columns.iter().find(|(f, _)| f == field) else {
+            continue;
+        };
+        let pattern = match filter {
+            TextFilter::Exact(v) => like_escape(v),
+            TextFilter::Prefix(p) => format!("{}%", like_escape(p)),
+            TextFilter::Like { pattern, .. } => pattern.clone(),
+        };
+        binds.push(pattern.to_ascii_lowercase());
+        sql.push_str(&format!(
+            " AND lower({column}) LIKE ${} ESCAPE '\\'",
+            bound + binds.len()
+        ));
+    }
+    (sql, binds)
+}
+
 /// `column IN ('a', 'b')` of statuses (the enums' own spellings, so literals), or a condition
 /// that matches nothing.
 fn in_list(column: &str, statuses: &[&str]) -> String {

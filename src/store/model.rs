@@ -365,3 +365,41 @@ pub struct AuditQuery {
     pub newest_first: bool,
     pub page: Page,
 }
+
+/// An e-mail alias as stored: its name and its target mailbox's username.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AliasRecord {
+    pub name: String,
+    pub target: String,
+    pub updated_ms: i64,
+}
+
+/// A global contact as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRecord {
+    pub id: String,
+    pub contact: crate::domain::GlobalContact,
+    pub updated_ms: i64,
+}
+
+/// What creating an alias, or a contact, came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateObjectOutcome {
+    Created,
+    /// The name is a mailbox's, an alias's or a list's (a contact: its target is another's).
+    Taken,
+    /// The alias's target is not a mailbox of the domain.
+    NoTarget,
+    AccountNotOpen(AccountStatus),
+}
+
+/// What changing or deleting a directory object came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeObjectOutcome {
+    Done,
+    Gone,
+    /// Another contact has the new target.
+    Taken,
+    /// Changed since it was read (the caller reads it again).
+    Stale,
+}

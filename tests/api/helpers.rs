@@ -554,6 +554,20 @@ impl TestApp {
         pool.close().await;
         row.map(|r| (r.get("password_hash"), r.get("active")))
     }
+
+    /// Where the mail directory sends `address` besides a mailbox (its `mail_aliases` rows).
+    pub async fn directory_alias(&self, address: &str) -> Option<Vec<String>> {
+        let pool = self.db.pool().await;
+        let rows = sqlx::query(&format!(
+            "SELECT destination FROM mail_aliases WHERE source = '{address}' ORDER BY destination"
+        ))
+        .fetch_all(&pool)
+        .await
+        .expect("query");
+        pool.close().await;
+        let destinations: Vec<String> = rows.iter().map(|r| r.get("destination")).collect();
+        (!destinations.is_empty()).then_some(destinations)
+    }
 }
 
 impl TestApp {

@@ -341,8 +341,22 @@ async fn exchange_resources(backend: Backend) {
         e["mailboxes"],
         json!([{"href": format!("{own}mailboxes/"), "rel": "related"}])
     );
-    for rel in ["globalContacts", "mailingLists", "emailAliases"] {
+    for rel in ["globalContacts", "emailAliases"] {
         assert_eq!(e[rel][0]["rel"], "related", "{rel}");
+    }
+    // No dead ends: every link the resource gives answers.
+    for rel in [
+        "links",
+        "mailboxes",
+        "globalContacts",
+        "mailingLists",
+        "emailAliases",
+    ] {
+        for link in e[rel].as_array().expect("links") {
+            let href = link["href"].as_str().expect("href");
+            let r = app.send(Method::GET, href, QWE, None).await;
+            assert_eq!(r.status(), 200, "{rel}: {href}");
+        }
     }
     assert_eq!(
         (&e["freeMailboxes"], &e["usedMailboxes"]),

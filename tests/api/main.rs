@@ -22,6 +22,7 @@ mod mail_peers;
 mod mailserver;
 mod manage;
 mod matrix;
+mod objects;
 mod openapi;
 mod ops;
 mod order_races;

@@ -59,14 +59,21 @@ fn stranger_body(operation: &str) -> Option<Value> {
         "mailbox_update" => json!({"notes": "intruded"}),
         "mailbox_action" => json!({"action": "restore"}),
         "order_action" | "current_action" => json!({"action": "validate"}),
+        "alias_create" => json!({"emailalias": {"username": "intruder", "emailForward": "target"}}),
+        "contact_create" => json!({"target": "intruder@elsewhere.org"}),
+        "contact_update" => json!({"notes": "intruder"}),
         _ => return None,
     })
 }
 
 /// What an owner sends: a body or query the operation refuses once the caller is let in
-/// (`400`), so the matrix changes nothing; reads and harmless calls as they are.
+/// (`400`), or an object that is not there (`404` past the access check), so the matrix
+/// changes nothing; reads and harmless calls as they are.
 fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
     match operation {
+        "alias_create" => ("", Some(json!({"emailalias": {"username": "Not Valid"}}))),
+        "contact_create" => ("", Some(json!({"target": "not an address"}))),
+        "contact_update" => ("", Some(json!({"target": "not an address"}))),
         "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
         "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
         "mailbox_delete" => ("?purge=7", None),
@@ -103,7 +110,9 @@ fn expected(operation: &str, who: Principal) -> u16 {
         Principal::OwnAccountUser if matches!(operation, "account_update" | "audit_list") => 403,
         Principal::OwnAccountUser | Principal::RightAgent => match operation {
             "mailbox_create" | "mailbox_update" | "mailbox_delete" | "mailbox_action"
-            | "order_action" => 400,
+            | "order_action" | "alias_create" | "contact_create" | "contact_update" => 400,
+            // Deletions are sent for objects that do not exist (see `concrete`).
+            "alias_delete" | "contact_delete" => 404,
             "account_update" => 204,
             // The free order was submitted at once: it cannot be cancelled.
             "order_cancel" => 405,
@@ -112,7 +121,7 @@ fn expected(operation: &str, who: Principal) -> u16 {
     }
 }
 
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 34] = [
     "account_list",
     "account_read",
     "account_update",
@@ -136,6 +145,17 @@ const KNOWN: [&str; 23] = [
     "current_action",
     "current_quote",
     "audit_list",
+    "alias_list",
+    "alias_create",
+    "alias_options",
+    "alias_read",
+    "alias_delete",
+    "contact_list",
+    "contact_create",
+    "contact_options",
+    "contact_read",
+    "contact_update",
+    "contact_delete",
 ];
 
 /// Orders `username` in `domain` as the agent and waits for it.
@@ -164,11 +184,54 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
     boss["admin"] = json!(1);
     provisioned(&app, "admins.example.com", &boss).await;
     provisioned(&app, DOMAIN, &mailbox_body("plain")).await;
-    let concrete = |path: &str| {
+    // An alias of the target mailbox and a global contact of the domain.
+    let aliases = format!("/accounts/{ACCT}/exchange/{DOMAIN}/emailAliases");
+    let r = app
+        .send(
+            Method::POST,
+            &aliases,
+            QWE,
+            Some(&json!({"emailalias": {"username": "targetalias", "emailForward": "target"}})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let contacts = format!("/accounts/{ACCT}/exchange/{DOMAIN}/globalContacts");
+    let r = app
+        .send(
+            Method::POST,
+            &contacts,
+            QWE,
+            Some(&json!({"target": "target@elsewhere.org", "notes": "kept"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let contact = r.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_owned();
+    // Owners delete objects that are not there, so the matrix removes nothing.
+    let concrete = |path: &str, operation: &str, owner: bool| {
+        let gone = owner && matches!(operation, "alias_delete" | "contact_delete");
         path.replace("{account}", ACCT)
             .replace("{domain}", DOMAIN)
             .replace("{username}", "target")
             .replace("{order}", &order)
+            .replace(
+                "{alias}",
+                if gone { "no-such-alias" } else { "targetalias" },
+            )
+            .replace(
+                "{contact}",
+                if gone {
+                    "00000000000000000000000000000000000000ff"
+                } else {
+                    &contact
+                },
+            )
     };
     let spec = mailorder::http::openapi::document();
     let mut checked = 0;
@@ -201,7 +264,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                 } else {
                     ("", stranger_body(operation))
                 };
-                let url = app.url(&format!("{}{query}", concrete(path)));
+                let url = app.url(&format!("{}{query}", concrete(path, operation, who.owns())));
                 let mut req = client.request(method.clone(), url);
                 req = match who {
                     Principal::Nobody => req,
@@ -247,7 +310,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                     }
                     continue;
                 }
-                for secret in [ACCT, "target", order.as_str(), "intruder"] {
+                for secret in [ACCT, "target", order.as_str(), "intruder", contact.as_str()] {
                     assert!(
                         !text.contains(secret),
                         "{method} {path} as {who:?} shows {secret}: {text}"
@@ -267,6 +330,22 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
     assert!(!list.to_string().contains("intruder"));
     let account = app.get_json(&format!("/accounts/{ACCT}"), QWE).await;
     assert_eq!(account["status"], "open");
+    let alias = app.get_json(&format!("{aliases}/targetalias"), QWE).await;
+    assert_eq!(alias["emailForward"], "target@myexchangedomain.com");
+    let kept = app.get_json(&format!("{contacts}/{contact}"), QWE).await;
+    assert_eq!(kept["notes"], "kept");
+    let all = app.get_json(&aliases, QWE).await;
+    assert_eq!(
+        all["list"].as_array().expect("list").len(),
+        1,
+        "no intruder alias"
+    );
+    let all = app.get_json(&contacts, QWE).await;
+    assert_eq!(
+        all["list"].as_array().expect("list").len(),
+        1,
+        "no intruder contact"
+    );
 }
 
 on_both_backends!(every_principal_gets_what_the_rules_say);

@@ -217,7 +217,7 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
             .expect("sent");
         assert_eq!(r.status(), 400, "{path}: an undocumented filter");
     }
-    assert_eq!(lists, 6, "six lists");
+    assert_eq!(lists, 8, "eight lists");
 }
 
 /// The patterns the document gives for usernames and passwords are the parsers' rules: a
@@ -319,6 +319,32 @@ fn documented_patterns_are_the_parsers_rules() {
     proptest!(ProptestConfig::with_cases(3000), |(s in "[a-zA-Z0-9._%+\\-@ é]{0,12}(@[a-z0-9.\\-]{0,12})?")| {
         prop_assert_eq!(target.is_valid(&Value::String(s.clone())), parses(&s), "target {:?}", s);
     });
+    // A contact's target (a full address) and an alias's mailbox (a username, with or without
+    // a domain; that it is the alias's own domain is checked against the path).
+    let address = jsonschema::validator_for(&schemas["ContactRequest"]["properties"]["target"])
+        .expect("address schema");
+    let mailbox = jsonschema::validator_for(&schemas["AliasInput"]["properties"]["emailForward"])
+        .expect("mailbox schema");
+    let names_a_mailbox = |s: &str| {
+        mailorder::domain::EmailAddress::parse_or_local(s, &home)
+            .ok()
+            .is_some_and(|a| mailorder::domain::Username::parse(a.local_part()).is_ok())
+    };
+    proptest!(ProptestConfig::with_cases(3000), |(s in "[a-zA-Z0-9._%+\\-@ é]{0,12}(@[a-zA-Z0-9.\\-]{0,12})?")| {
+        let v = Value::String(s.clone());
+        prop_assert_eq!(address.is_valid(&v), mailorder::domain::EmailAddress::parse(&s).is_ok(), "address {:?}", s);
+        prop_assert_eq!(mailbox.is_valid(&v), names_a_mailbox(&s), "mailbox {:?}", s);
+    });
+    for s in [
+        "admins",
+        "admins@x.com",
+        "a.b@x.com",
+        "Ab@x.com",
+        &"a".repeat(26),
+    ] {
+        let v = Value::String(s.to_owned());
+        assert_eq!(mailbox.is_valid(&v), names_a_mailbox(s), "{s:?}");
+    }
     let long_local = "a".repeat(65);
     let long_domain = format!("a@{}.com", "b".repeat(63));
     let too_long_domain = format!("a@{}", vec!["c".repeat(60); 5].join("."));

@@ -1,7 +1,8 @@
 //! Mail through a real Postfix (SMTP on loopback) into a real Dovecot (LMTP), both configured
 //! by `mailorder mail-config`: plain delivery, `forwardTo` (kept and copied), `deliverRedirect`
-//! (not kept), `550` for addresses that are unknown or were purged, and an account suspension
-//! that refuses login and mail until the account is reopened.
+//! (not kept), an e-mail alias (delivered to its mailbox), `550` for addresses that are unknown
+//! or were purged (and for the purged mailbox's alias), and an account suspension that refuses
+//! login and mail (to aliases too) until the account is reopened.
 
 use std::time::Duration;
 
@@ -51,14 +52,22 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
         json!({"owner": {"username": "gone", "password": "Gone12345"}}),
     )
     .await;
+    let aliases = format!("/accounts/{ACCT}/exchange/{DOMAIN}/emailAliases");
+    for (alias, target) in [("sales", "plain"), ("old-gone", "gone")] {
+        let body = json!({"emailalias": {"username": alias, "emailForward": at(target)}});
+        let r = app.send(Method::POST, &aliases, QWE, Some(&body)).await;
+        assert_eq!(r.status(), 201);
+    }
     let postfix = start_postfix(&app, lmtp).await;
     let smtp = postfix.smtp_port;
 
     smtp_send(smtp, &at("plain"), "direct").await;
     smtp_send(smtp, &at("keeper"), "kept and copied").await;
     smtp_send(smtp, &at("mover"), "redirected").await;
-    // plain: its own message, keeper's copy, mover's redirect; keeper keeps one; mover none.
-    wait_inbox(imap, &at("plain"), "Plain1234", 3).await;
+    smtp_send(smtp, &at("sales"), "to the alias").await;
+    // plain: its own message, keeper's copy, mover's redirect, the alias's; keeper keeps one;
+    // mover none.
+    wait_inbox(imap, &at("plain"), "Plain1234", 4).await;
     wait_inbox(imap, &at("keeper"), "Keep12345", 1).await;
     assert_eq!(inbox_count(imap, &at("mover"), "Move12345").await, 0);
 
@@ -73,7 +82,7 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
     let r = app.send(Method::PUT, &account, QWE, Some(&suspend)).await;
     assert_eq!(r.status(), 204);
     assert!(!imap_login(imap, &at("plain"), "Plain1234").await);
-    for user in ["plain", "keeper"] {
+    for user in ["plain", "keeper", "sales"] {
         let answer = smtp_rcpt(smtp, &at(user)).await;
         assert!(answer.starts_with("550"), "{user}: {answer}");
     }
@@ -81,14 +90,21 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
     let reopen = json!({"status": "open"});
     let r = app.send(Method::PUT, &account, QWE, Some(&reopen)).await;
     assert_eq!(r.status(), 204);
-    assert_eq!(inbox_count(imap, &at("plain"), "Plain1234").await, 3);
-    assert!(smtp_rcpt(smtp, &at("keeper")).await.starts_with("250"));
+    assert_eq!(inbox_count(imap, &at("plain"), "Plain1234").await, 4);
+    for user in ["keeper", "sales"] {
+        assert!(
+            smtp_rcpt(smtp, &at(user)).await.starts_with("250"),
+            "{user}"
+        );
+    }
 
     // Purged: login fails and mail to it is rejected with 550.
     app.delete_mailbox_and_wait("gone?purge=1").await;
     assert!(!imap_login(imap, &at("gone"), "Gone12345").await);
-    let answer = smtp_rcpt(smtp, &at("gone")).await;
-    assert!(answer.starts_with("550"), "{answer}");
+    for user in ["gone", "old-gone"] {
+        let answer = smtp_rcpt(smtp, &at(user)).await;
+        assert!(answer.starts_with("550"), "{user}: {answer}");
+    }
 }
 
 on_both_backends!(mail_through_postfix_lands_in_the_right_mailboxes);

@@ -4,6 +4,7 @@
 
 mod page;
 mod paths;
+mod paths_objects;
 mod refine;
 
 use std::sync::OnceLock;
@@ -52,7 +53,11 @@ impl Modify for Security {
     paths(
         paths::account_list, paths::account_read, paths::account_update, paths::exchange_list, paths::exchange_read, paths::mailbox_list, paths::mailbox_create,
         paths::mailbox_options, paths::mailbox_read, paths::mailbox_update, paths::mailbox_delete,
-        paths::mailbox_action, paths::charges_list, paths::order_list, paths::order_read,
+        paths::mailbox_action, paths_objects::alias_list, paths_objects::alias_create,
+        paths_objects::alias_options, paths_objects::alias_read, paths_objects::alias_delete,
+        paths_objects::contact_list, paths_objects::contact_create, paths_objects::contact_options,
+        paths_objects::contact_read, paths_objects::contact_update, paths_objects::contact_delete,
+        paths::charges_list, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
         paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list, paths::healthz,
         paths::readyz, paths::metrics, paths::openapi_json, paths::docs
@@ -76,6 +81,7 @@ pub fn document() -> &'static Value {
         refer_list_items(&mut doc);
         refine::field_values(&mut doc);
         refine::close_update_body(&mut doc);
+        refine::split_contact_bodies(&mut doc);
         refine::add_links(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
@@ -135,7 +141,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 6] {
+fn lists() -> [(&'static str, &'static ListSpec); 8] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -146,6 +152,14 @@ fn lists() -> [(&'static str, &'static ListSpec); 6] {
         ("/accounts/{account}/charges", &super::charges::SPEC),
         ("/orders", &super::order_list::SPEC),
         ("/audit", &super::audit::SPEC),
+        (
+            "/accounts/{account}/exchange/{domain}/emailAliases",
+            &super::aliases::SPEC,
+        ),
+        (
+            "/accounts/{account}/exchange/{domain}/globalContacts",
+            &super::contacts::SPEC,
+        ),
     ]
 }
 

@@ -18,7 +18,7 @@ const FIELD_VALUES: [(&str, &str, &[&str]); 3] = [
 
 /// The request fields whose rules are a regular expression: `(schema, field, pattern)`, the
 /// patterns being the domain's own (a test holds them to the parsers).
-const FIELD_PATTERNS: [(&str, &str, &str); 3] = [
+const FIELD_PATTERNS: [(&str, &str, &str); 8] = [
     ("OwnerInput", "username", crate::domain::username::PATTERN),
     ("OwnerInput", "password", crate::domain::password::PATTERN),
     (
@@ -26,6 +26,19 @@ const FIELD_PATTERNS: [(&str, &str, &str); 3] = [
         "password",
         crate::domain::password::PATTERN,
     ),
+    (
+        "AliasInput",
+        "username",
+        crate::domain::username::LOCAL_NAME_PATTERN,
+    ),
+    (
+        "AliasInput",
+        "emailForward",
+        crate::domain::MAILBOX_TARGET_PATTERN,
+    ),
+    ("ContactRequest", "target", crate::domain::ADDRESS_PATTERN),
+    ("ContactRequest", "notes", crate::domain::TEXT_PATTERN),
+    ("SettingsInput", "notes", crate::domain::TEXT_PATTERN),
 ];
 
 /// A schema's property, also when the schema is an `allOf` (flattened settings).
@@ -67,7 +80,6 @@ pub fn field_values(doc: &mut Value) {
             field["pattern"] = json!(pattern);
         }
     }
-    property(doc, "SettingsInput", "notes")["pattern"] = json!(TEXT_PATTERN);
     for field in ["forwardTo", "deliverRedirect"] {
         property(doc, "SettingsInput", field)["pattern"] = json!(crate::domain::TARGET_PATTERN);
     }
@@ -126,6 +138,28 @@ pub fn close_update_body(doc: &mut Value) {
     });
 }
 
+/// The global contact bodies: one type in the code, two schemas in the document. The `POST`
+/// needs `target` (`ContactCreateRequest`); the `PUT` takes any field and refuses unknown ones,
+/// `links` aside (`ContactRequest`, closed).
+pub fn split_contact_bodies(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let mut create = schemas["ContactRequest"].clone();
+    create["required"] = json!(["target"]);
+    create["properties"]["target"]["type"] = json!("string");
+    create["description"] =
+        json!("`POST …/globalContacts`: `target` is required; unknown fields are ignored.");
+    schemas["ContactCreateRequest"] = create;
+    let update = &mut schemas["ContactRequest"];
+    update["properties"]["links"] = json!({"description": "Ignored (a GET body may be sent back)"});
+    update["additionalProperties"] = json!(false);
+    update["description"] = json!(
+        "`PUT …/globalContacts/{contact}`: the fields to change; the others stay. Unknown fields are refused by name."
+    );
+    let path = "/accounts/{account}/exchange/{domain}/globalContacts";
+    doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"$ref": "#/components/schemas/ContactCreateRequest"});
+}
+
 /// A link to `operation` with `parameters` (name → runtime expression).
 fn link(operation: &str, parameters: &[(&str, &str)], description: &str) -> Value {
     let parameters: serde_json::Map<String, Value> = parameters
@@ -155,7 +189,45 @@ pub fn add_links(doc: &mut Value) {
     ];
     /// `(path, method, status, links by name)`.
     type Links<'a> = (&'a str, &'a str, &'a str, Vec<(&'a str, Value)>);
-    let table: [Links; 5] = [
+    let alias = [
+        ("account", "$request.path.account"),
+        ("domain", "$request.path.domain"),
+        ("alias", "$request.body#/emailalias/username"),
+    ];
+    let listed_contact = [
+        ("account", "$request.path.account"),
+        ("domain", "$request.path.domain"),
+        ("contact", "$response.body#/list/0/id"),
+    ];
+    let table: [Links; 7] = [
+        (
+            "/accounts/{account}/exchange/{domain}/emailAliases",
+            "post",
+            "201",
+            vec![
+                ("alias", link("alias_read", &alias, "The alias added")),
+                ("delete", link("alias_delete", &alias, "Remove it")),
+            ],
+        ),
+        (
+            "/accounts/{account}/exchange/{domain}/globalContacts",
+            "get",
+            "200",
+            vec![
+                (
+                    "contact",
+                    link("contact_read", &listed_contact, "The first contact listed"),
+                ),
+                (
+                    "change",
+                    link("contact_update", &listed_contact, "Change it"),
+                ),
+                (
+                    "delete",
+                    link("contact_delete", &listed_contact, "Remove it"),
+                ),
+            ],
+        ),
         (
             "/accounts/{account}/exchange/{domain}/mailboxes",
             "post",

@@ -4,12 +4,14 @@
 //! its type (`crate::error::ErrorBody`).
 
 mod audit;
+mod objects;
 mod orders;
 mod quotes;
 mod requests;
 mod resources;
 
 pub use audit::AuditEntry;
+pub use objects::{EmailAlias, GlobalContactDocument, GlobalContactListItem};
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};
 pub use requests::{AccountStatusRequest, MailboxActionRequest, OrderActionRequest};

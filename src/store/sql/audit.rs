@@ -7,34 +7,21 @@ use super::*;
 const COLUMNS: &str =
     "at, request_id, principal, franchise_id, account, action, target, result, client";
 
-/// The `WHERE` of a franchise's entries under `filters`: each a case-insensitive `LIKE` on the
-/// lower-cased column (the filter ignores ASCII case, as every list's does). The franchise is
-/// `$1`.
+/// The `WHERE` of a franchise's entries under `filters` (the franchise is `$1`).
 fn audit_where(q: &AuditQuery) -> (String, Vec<String>) {
-    let mut sql = String::from(" WHERE franchise_id = $1");
-    let mut binds = Vec::new();
-    for (field, filter) in &q.filters {
-        let column = match field.as_str() {
-            "principal" => "principal",
-            "account" => "account",
-            "action" => "action",
-            "target" => "target",
-            "result" => "result",
-            "requestId" => "request_id",
-            _ => continue,
-        };
-        let pattern = match filter {
-            TextFilter::Exact(v) => list_sql::like_escape(v),
-            TextFilter::Prefix(p) => format!("{}%", list_sql::like_escape(p)),
-            TextFilter::Like { pattern, .. } => pattern.clone(),
-        };
-        binds.push(pattern.to_ascii_lowercase());
-        sql.push_str(&format!(
-            " AND lower({column}) LIKE ${} ESCAPE '\\'",
-            binds.len() + 1
-        ));
-    }
-    (sql, binds)
+    let (filters, binds) = list_sql::like_filters(
+        &q.filters,
+        &[
+            ("principal", "principal"),
+            ("account", "account"),
+            ("action", "action"),
+            ("target", "target"),
+            ("result", "result"),
+            ("requestId", "request_id"),
+        ],
+        1,
+    );
+    (format!(" WHERE franchise_id = $1{filters}"), binds)
 }
 
 fn audit_record(r: &Row) -> StoreResult<AuditRecord> {

@@ -79,6 +79,12 @@ impl Store {
             .bind(account_id)
             .execute(&mut tx)
             .await?;
+        // The domains' other addresses (aliases, lists) deliver only while the account is open.
+        sql("UPDATE mail_domains SET active = $1 WHERE domain IN (SELECT domain FROM exchanges WHERE account_id = $2)")
+            .bind(active)
+            .bind(account_id)
+            .execute(&mut tx)
+            .await?;
         sql("UPDATE mail_users SET active = $1, updated_at = $2 WHERE address IN
                  (SELECT m.username || '@' || e.domain FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id
                   WHERE e.account_id = $3 AND m.billing_status = $4)")

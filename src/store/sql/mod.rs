@@ -9,6 +9,7 @@
 mod admin;
 mod audit;
 mod directory;
+mod objects;
 mod orders;
 mod queue;
 
@@ -487,15 +488,8 @@ impl Store {
             return Ok(CreateOutcome::AccountNotOpen(status));
         }
         let used = used_mailboxes(&mut tx, o.exchange.id).await?;
-        let taken =
-            sql("SELECT count(*) AS n FROM mailboxes WHERE exchange_id = $1 AND username = $2")
-                .bind(o.exchange.id)
-                .bind(m.username.as_str())
-                .fetch_one(&mut tx)
-                .await?
-                .int("n")?
-                > 0;
-        if taken {
+        // One namespace per domain: a mailbox's name is no alias's or list's either.
+        if objects::name_taken(&mut tx, o.exchange.id, m.username.as_str()).await? {
             return Ok(CreateOutcome::Duplicate);
         }
         let outcome = if used < o.exchange.free_mailboxes {

@@ -200,6 +200,15 @@ impl Store {
         if let Some(effect) = mailbox_effect(kind, failed.is_none(), from, job, mailbox, now_ms)? {
             effect.execute(&mut tx).await?;
         }
+        // A purged mailbox's aliases go with it (an alias to nothing would bounce its mail).
+        if kind == StepKind::Purge && failed.is_none() {
+            let domain = sql("SELECT domain FROM exchanges WHERE id = $1")
+                .bind(exchange_id)
+                .fetch_one(&mut tx)
+                .await?
+                .text("domain")?;
+            objects::drop_aliases_of(&mut tx, exchange_id, &domain, &username).await?;
+        }
         match failed {
             Some(e) => {
                 let row = sql("SELECT errors FROM orders WHERE id = $1")

@@ -1,0 +1,48 @@
+//! The Exchange directory objects as the API shows them (docs §2.8–2.9).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::Link;
+use crate::domain::{PersonName, Phones, PostalAddress};
+
+/// An e-mail alias: another address of a mailbox of the domain (a list item and `GET`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailAlias {
+    /// The alias's name (its address's local part).
+    #[schema(example = "sales")]
+    pub email_alias: String,
+    /// The mailbox it delivers to.
+    #[schema(example = "john2@myexchangedomain.com")]
+    pub email_forward: String,
+    /// `self`, and the target mailbox as `related`.
+    pub links: Vec<Link>,
+}
+
+/// A global contact in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlobalContactListItem {
+    /// The contact's id (40 hex digits).
+    #[schema(example = "00000136a13b95a2f4f587fd000ae6fa2cb8a7d8")]
+    pub id: String,
+    #[schema(example = "abcdef@ghijklm.com")]
+    pub target: String,
+    /// The contact's name (`name.name`).
+    #[schema(example = "John Jello")]
+    pub name: String,
+    /// The contact's URL.
+    pub details: String,
+}
+
+/// A global contact: an outside address in the domain's address book (docs §2.9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlobalContactDocument {
+    #[schema(example = "abcdef@ghijklm.com")]
+    pub target: String,
+    pub name: PersonName,
+    pub address: PostalAddress,
+    pub phones: Phones,
+    pub notes: String,
+    pub links: Vec<Link>,
+}
