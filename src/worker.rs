@@ -108,8 +108,13 @@ fn failed(message: String, code: u16) -> JobOutcome {
     JobOutcome::Failed(OrderError { message, code })
 }
 
-/// The audit entry of a step: who it was for, what it did, how it ended.
-fn step_event(job: &ClaimedJob, task: Option<&MailboxTask>, outcome: &JobOutcome) -> AuditEvent {
+/// The audit entry of a step: who it was for (franchise, account, address), what it did, how
+/// it ended.
+fn step_event(
+    job: &ClaimedJob,
+    target: Option<(i64, &str, &str)>,
+    outcome: &JobOutcome,
+) -> AuditEvent {
     let result = match outcome {
         JobOutcome::Done => "Completed".to_owned(),
         JobOutcome::Retry { error, .. } => format!("retry: {error}"),
@@ -119,11 +124,11 @@ fn step_event(job: &ClaimedJob, task: Option<&MailboxTask>, outcome: &JobOutcome
         at_ms: now_ms(),
         request_id: None,
         principal: "worker".to_owned(),
-        franchise_id: task.map(|t| t.franchise_id),
-        account: task.map(|t| t.account_number.clone()),
-        action: format!("step {}", task.map_or("unknown", |t| t.kind.as_str())),
-        target: match task {
-            Some(t) => format!("{} (order {})", t.address, job.order_id),
+        franchise_id: target.map(|t| t.0),
+        account: target.map(|t| t.1.to_owned()),
+        action: format!("step {}", job.kind.as_str()),
+        target: match target {
+            Some((_, _, address)) => format!("{address} (order {})", job.order_id),
             None => format!("order {}", job.order_id),
         },
         result,
@@ -192,6 +197,7 @@ impl Worker {
 
     async fn run_job(&self, job: &ClaimedJob) -> StoreResult<()> {
         let mut task = None;
+        let mut list = None;
         let outcome = if job.attempts > self.config.max_attempts {
             failed(
                 format!(
@@ -200,6 +206,28 @@ impl Worker {
                 ),
                 502,
             )
+        } else if job.kind.is_list() {
+            tracing::Span::current().record("step", job.kind.as_str());
+            match self.store.list_task(job).await? {
+                None => failed("The list of this order no longer exists".into(), 404),
+                Some(found) => {
+                    let outcome = match self.provisioner.list_step(job.kind, &found).await {
+                        Ok(()) => JobOutcome::Done,
+                        Err(ProvisionError::Transient(error))
+                            if job.attempts < self.config.max_attempts =>
+                        {
+                            JobOutcome::Retry {
+                                at_ms: now_ms() + millis(self.backoff(job.attempts)),
+                                error,
+                            }
+                        }
+                        Err(ProvisionError::Transient(error)) => failed(error, 502),
+                        Err(ProvisionError::Permanent { message, code }) => failed(message, code),
+                    };
+                    list = Some(found);
+                    outcome
+                }
+            }
         } else {
             match self.store.mailbox_task(job).await? {
                 None => failed("The mailbox of this order no longer exists".into(), 404),
@@ -217,9 +245,20 @@ impl Worker {
         if !self.store.finish_job(job, &outcome, now_ms()).await? {
             tracing::warn!("lease lost while provisioning; another worker finishes this job");
         }
-        self.audit
-            .record(step_event(job, task.as_ref(), &outcome))
-            .await;
+        let target = match (&task, &list) {
+            (Some(t), _) => Some((
+                t.franchise_id,
+                t.account_number.as_str(),
+                t.address.as_str(),
+            )),
+            (_, Some(l)) => Some((
+                l.franchise_id,
+                l.account_number.as_str(),
+                l.address.as_str(),
+            )),
+            _ => None,
+        };
+        self.audit.record(step_event(job, target, &outcome)).await;
         Ok(())
     }
 
@@ -236,6 +275,11 @@ impl Worker {
             StepKind::Update | StepKind::SetPassword | StepKind::AccountStatus => {
                 self.with_lease_renewal(job, p.update_mailbox(task)).await
             }
+            // List steps do not load a mailbox task (`run_job`).
+            StepKind::CreateList | StepKind::DeleteList => Err(ProvisionError::Permanent {
+                message: "a list step on a mailbox".into(),
+                code: 500,
+            }),
         };
         // A password step that is over (delivered, or refused for good) lets go of the password
         // it sent, unless a newer one was sealed meanwhile. Creation erases it with the outcome.

@@ -3,6 +3,7 @@
 //! line on standard error and a non-zero exit code.
 
 mod api;
+mod directory;
 mod output;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -53,6 +54,15 @@ enum Command {
     /// Accounts the user may see.
     #[command(subcommand)]
     Accounts(AccountsCmd),
+    /// E-mail aliases of an Exchange domain.
+    #[command(subcommand)]
+    Aliases(directory::AliasesCmd),
+    /// Global contacts of an Exchange domain.
+    #[command(subcommand)]
+    Contacts(directory::ContactsCmd),
+    /// Mailing lists of an Exchange domain and their members.
+    #[command(subcommand)]
+    Lists(directory::ListsCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -279,6 +289,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::done(&location, j);
         }
         Command::Mailboxes(cmd) => mailboxes(&api, cmd, j).await?,
+        Command::Aliases(cmd) => directory::aliases(&api, cmd, j).await?,
+        Command::Contacts(cmd) => directory::contacts(&api, cmd, j).await?,
+        Command::Lists(cmd) => directory::lists(&api, cmd, j).await?,
         Command::Accounts(AccountsCmd::List { status }) => {
             let query = status
                 .map(|s| format!("?filterStatus={s}"))

@@ -180,6 +180,120 @@ impl GlobalContact {
     }
 }
 
+/// `POST …/mailingLists` and `PUT …/mailingLists/{name}` (docs §2.10).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "list_name", "owner": "john2", "description": "some text"}))]
+pub struct ListRequest {
+    /// The list's name (its address's local part): an alias's rules; not a mailbox's, an
+    /// alias's or a list's name. On `PUT`, only its current value.
+    #[schema(value_type = String, max_length = 52, example = "list_name")]
+    #[serde(default)]
+    pub name: Field<String>,
+    /// The username of a mailbox of the domain that owns the list. On `PUT`, only its current
+    /// value.
+    #[schema(value_type = String, max_length = 25, example = "john2")]
+    #[serde(default)]
+    pub owner: Field<String>,
+    /// Free text, at most 1024 characters; the one field a `PUT` changes.
+    #[schema(value_type = Option<String>, max_length = 1024, example = "some text")]
+    #[serde(default)]
+    pub description: Field<String>,
+    /// Anything else: ignored on `POST`, refused by name on `PUT` (`links`, `members` and
+    /// `billingstatus` aside, so a `GET` body can be sent back).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: BTreeMap<String, Value>,
+}
+
+/// A new mailing list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewList {
+    pub name: LocalName,
+    pub owner: Username,
+    pub description: BoundedText<1024>,
+}
+
+impl NewList {
+    pub fn parse(body: ListRequest) -> Result<Self, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        let mut f = Problems {
+            prefix: "",
+            problems: &mut problems,
+        };
+        let name = f.required("name", body.name, LocalName::parse);
+        let owner = f.required("owner", body.owner, Username::parse);
+        let description = f.text("description", body.description, BoundedText::default());
+        match (name, owner) {
+            (Some(name), Some(owner)) if problems.is_empty() => Ok(Self {
+                name,
+                owner,
+                description,
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    /// A `PUT` on the list `name` owned by `owner`: the new description (or the current one,
+    /// `current`); `name` and `owner` may be sent with their current values only.
+    pub fn parse_change(
+        body: ListRequest,
+        (name, owner, current): (&str, &str, BoundedText<1024>),
+    ) -> Result<BoundedText<1024>, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        for key in body.other.keys() {
+            if !matches!(key.as_str(), "links" | "members" | "billingstatus") {
+                problems.insert(key.clone(), "unknown field".into());
+            }
+        }
+        let mut f = Problems {
+            prefix: "",
+            problems: &mut problems,
+        };
+        for (field, sent, now) in [("name", body.name, name), ("owner", body.owner, owner)] {
+            if let Some(sent) = f.parsed(field, sent, |raw| Ok(raw.to_owned()))
+                && sent != now
+            {
+                f.fail(field, format!("cannot be changed (it is {now:?})"));
+            }
+        }
+        let description = f.text("description", body.description, current);
+        if problems.is_empty() {
+            Ok(description)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// `POST …/mailingLists/{name}/members`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"username": "john2"}))]
+pub struct MemberRequest {
+    /// A mailbox's username, or a global contact's id (40 hex digits), of the domain.
+    #[schema(value_type = String, required = true, example = "john2")]
+    #[serde(default)]
+    pub username: Field<String>,
+}
+
+impl MemberRequest {
+    /// The member named: a mailbox's username or a contact's id.
+    pub fn parse(self) -> Result<String, FieldProblems> {
+        let mut problems = FieldProblems::new();
+        let mut f = Problems {
+            prefix: "",
+            problems: &mut problems,
+        };
+        let member = f.required("username", self.username, |raw| {
+            if super::OrderId::parse(raw).is_some() || Username::parse(raw).is_ok() {
+                Ok(raw.to_owned())
+            } else {
+                Err("must be a mailbox's username or a global contact's id".into())
+            }
+        });
+        member.ok_or(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,6 +343,57 @@ mod tests {
 
     fn contact(body: Value) -> ContactRequest {
         serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn lists_change_only_their_description() {
+        let list: ListRequest =
+            serde_json::from_value(json!({"name": "team", "owner": "john2", "description": "d"}))
+                .unwrap();
+        let new = NewList::parse(list).unwrap();
+        assert_eq!((new.name.as_str(), new.owner.as_str()), ("team", "john2"));
+        let problems = NewList::parse(serde_json::from_value(json!({})).unwrap()).unwrap_err();
+        assert_eq!(
+            (problems["name"].as_str(), problems["owner"].as_str()),
+            ("Required", "Required")
+        );
+        let change = |body: Value| {
+            NewList::parse_change(
+                serde_json::from_value(body).unwrap(),
+                ("team", "john2", BoundedText::parse("old").unwrap()),
+            )
+        };
+        assert_eq!(
+            change(json!({"name": "team", "owner": "john2", "description": "new"}))
+                .unwrap()
+                .as_str(),
+            "new"
+        );
+        assert_eq!(change(json!({"links": []})).unwrap().as_str(), "old");
+        assert!(
+            change(json!({"name": "other"}))
+                .unwrap_err()
+                .contains_key("name")
+        );
+        assert!(
+            change(json!({"owner": "x"}))
+                .unwrap_err()
+                .contains_key("owner")
+        );
+        assert_eq!(
+            change(json!({"colour": "red"})).unwrap_err()["colour"],
+            "unknown field"
+        );
+    }
+
+    #[test]
+    fn members_are_mailboxes_or_contacts() {
+        let member = |v: Value| serde_json::from_value::<MemberRequest>(v).unwrap().parse();
+        assert_eq!(member(json!({"username": "john2"})).unwrap(), "john2");
+        let id = "00000136a13b95a2f4f587fd000ae6fa2cb8a7d8";
+        assert_eq!(member(json!({"username": id})).unwrap(), id);
+        assert!(member(json!({"username": "Not Valid"})).is_err());
+        assert_eq!(member(json!({})).unwrap_err()["username"], "Required");
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub mod username;
 pub use address::{
     ADDRESS_PATTERN, DomainName, EmailAddress, MAILBOX_TARGET_PATTERN, TARGET_PATTERN,
 };
-pub use directory::{AliasCreateRequest, AliasInput, ContactRequest, GlobalContact, NewAlias};
+pub use directory::{
+    AliasCreateRequest, AliasInput, ContactRequest, GlobalContact, ListRequest, MemberRequest,
+    NewAlias, NewList,
+};
 pub use fields::phone;
 pub use ids::{OrderId, OwnerId};
 pub use mailbox::{

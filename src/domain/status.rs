@@ -187,6 +187,10 @@ pub enum StepKind {
     SetPassword,
     /// Carries the account's suspension or reopening to the platform.
     AccountStatus,
+    /// Makes a mailing list (its `order_items.username` is the list's name) deliver.
+    CreateList,
+    /// Removes a mailing list.
+    DeleteList,
 }
 
 impl StepKind {
@@ -199,6 +203,8 @@ impl StepKind {
             Self::Update => "update_mailbox",
             Self::SetPassword => "set_password",
             Self::AccountStatus => "account_status",
+            Self::CreateList => "create_list",
+            Self::DeleteList => "delete_list",
         }
     }
 
@@ -211,6 +217,8 @@ impl StepKind {
             Self::Update,
             Self::SetPassword,
             Self::AccountStatus,
+            Self::CreateList,
+            Self::DeleteList,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -222,13 +230,18 @@ impl StepKind {
         matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
     }
 
-    /// The mailbox's billing status while the step is under way; `None` for sync steps, which
-    /// never move it.
+    /// Steps on a mailing list rather than a mailbox.
+    pub fn is_list(self) -> bool {
+        matches!(self, Self::CreateList | Self::DeleteList)
+    }
+
+    /// The billing status of what the step works on (a mailbox, or a list) while it is under
+    /// way; `None` for sync steps, which never move it.
     pub fn pending_status(self) -> Option<BillingStatus> {
         match self {
-            Self::Create | Self::Restore => Some(BillingStatus::Pending),
+            Self::Create | Self::Restore | Self::CreateList => Some(BillingStatus::Pending),
             Self::Close => Some(BillingStatus::ClosePending),
-            Self::Purge => Some(BillingStatus::PurgePending),
+            Self::Purge | Self::DeleteList => Some(BillingStatus::PurgePending),
             Self::Update | Self::SetPassword | Self::AccountStatus => None,
         }
     }

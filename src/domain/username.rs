@@ -58,6 +58,9 @@ pub struct LocalName(String);
 pub const LOCAL_NAME_MAX: usize = 52;
 /// [`LocalName::parse`]'s rules as a regular expression (for the OpenAPI document).
 pub const LOCAL_NAME_PATTERN: &str = PATTERN;
+/// A list member as `POST …/members` names it: a global contact's id (40 lowercase hex
+/// digits) or a mailbox's username, as a regular expression.
+pub const MEMBER_PATTERN: &str = "^(?:[0-9a-f]{40}|(?=.{1,25}$)(?!(?:administrator|admins|helpdesk)$)[a-z0-9_-]+(?:\\.[a-z0-9_-]+)*)$";
 
 impl LocalName {
     pub fn parse(raw: &str) -> Result<Self, Problem> {

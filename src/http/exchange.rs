@@ -93,8 +93,7 @@ pub async fn read(
     let body = Exchange {
         mailboxes: related("mailboxes"),
         global_contacts: related("globalContacts"),
-        // Mailing lists are not served yet: no link that would lead nowhere.
-        mailing_lists: Vec::new(),
+        mailing_lists: related("mailingLists"),
         email_aliases: related("emailAliases"),
         links: Link::own(own),
         free_mailboxes: e.free_mailboxes,

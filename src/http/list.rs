@@ -234,7 +234,15 @@ impl ListRequest {
 
     /// Whether the request named a `sortField` (lists with a default order keep it otherwise).
     pub fn sort_given(&self) -> bool {
-        self.pairs.iter().any(|(k, _)| k == "sortField")
+        self.sort_field().is_some()
+    }
+
+    /// The `sortField` asked for (one of the spec's), if any.
+    pub fn sort_field(&self) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == "sortField")
+            .map(|(_, v)| v.as_str())
     }
 
     /// The query string with `page`/`pageSize` set (added at the end if absent).

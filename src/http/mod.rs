@@ -15,6 +15,7 @@ pub mod guard;
 pub mod hosts;
 mod list;
 pub mod listener;
+mod lists;
 mod mailbox_actions;
 mod mailbox_list;
 mod mailboxes;
@@ -33,7 +34,7 @@ use axum::Router;
 use axum::body::to_bytes;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use tokio::sync::Notify;
 
 use crate::auth::Authenticator;
@@ -84,7 +85,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 20] = [
+pub const API_PATHS: [&str; 26] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -96,6 +97,12 @@ pub const API_PATHS: [&str; 20] = [
     "/accounts/{account}/exchange/{domain}/emailAliases/{alias}",
     "/accounts/{account}/exchange/{domain}/globalContacts",
     "/accounts/{account}/exchange/{domain}/globalContacts/{contact}",
+    "/accounts/{account}/exchange/{domain}/mailingLists",
+    "/accounts/{account}/exchange/{domain}/mailingLists/{list}",
+    "/accounts/{account}/exchange/{domain}/mailingList/{list}",
+    "/accounts/{account}/exchange/{domain}/mailingLists/{list}/members",
+    "/accounts/{account}/exchange/{domain}/mailingLists/{list}/members/{member}",
+    "/accounts/{account}/exchange/{domain}/mailingLists/{list}/nonMembers",
     "/accounts/{account}/charges",
     "/orders",
     "/orders/{order}",
@@ -111,7 +118,7 @@ pub const API_PATHS: [&str; 20] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 20] = [
+    let methods: [MethodRouter<Arc<AppState>>; 26] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -133,6 +140,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(contacts::read)
             .put(contacts::update)
             .delete(contacts::delete),
+        get(lists::list).post(lists::create).options(lists::options),
+        get(lists::read).put(lists::update).delete(lists::delete),
+        put(lists::update),
+        get(lists::members)
+            .post(lists::add_member)
+            .options(lists::members_options),
+        get(lists::member).delete(lists::remove_member),
+        get(lists::non_members),
         get(charges::list),
         get(order_list::list),
         get(orders::read).delete(orders::cancel),

@@ -14,7 +14,7 @@ use sha2::Sha256;
 
 use super::{ProvisionError, Provisioner};
 use crate::domain::SealKey;
-use crate::store::{BillingStatus, MailboxTask, StepKind};
+use crate::store::{BillingStatus, ListTask, MailboxTask, StepKind};
 
 pub const TIMESTAMP_HEADER: &str = "X-Mailorder-Timestamp";
 pub const SIGNATURE_HEADER: &str = "X-Mailorder-Signature";
@@ -71,6 +71,8 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
             "suspend_mailbox"
         }
         StepKind::AccountStatus => "restore_mailbox",
+        // Lists go through `list_step`, never here.
+        StepKind::CreateList | StepKind::DeleteList => "unsupported",
     }
 }
 
@@ -245,6 +247,19 @@ impl Provisioner for HttpAgent {
             return Ok(());
         }
         self.send(task.kind, task).await
+    }
+
+    /// The agent's protocol carries mailbox steps only: a list ordered on a platform behind it
+    /// fails visibly rather than exist in mailorder alone.
+    async fn list_step(&self, kind: StepKind, task: &ListTask) -> Result<(), ProvisionError> {
+        Err(ProvisionError::Permanent {
+            message: format!(
+                "Mailing lists are not carried by the mail platform agent yet ({} for {})",
+                kind.as_str(),
+                task.address
+            ),
+            code: 501,
+        })
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::store::MailboxTask;
+use crate::store::{ListTask, MailboxTask, StepKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProvisionError {
@@ -45,6 +45,12 @@ pub trait Provisioner: Send + Sync + 'static {
     /// Brings the platform's copy of an existing mailbox up to date with the task (forwarding,
     /// a new password, active or suspended): the sync steps.
     async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError>;
+    /// A mailing list's step (`create_list`, `delete_list`). The mail directory's rows for a
+    /// list are written by the store when the step completes, in the same transaction as the
+    /// list's status, so a driver has nothing to do here unless its platform keeps lists.
+    async fn list_step(&self, _kind: StepKind, _task: &ListTask) -> Result<(), ProvisionError> {
+        Ok(())
+    }
 }
 
 /// Runs each step on the driver the configuration selects for its franchise or plan.
@@ -68,7 +74,15 @@ impl Drivers {
     }
 
     fn pick(&self, task: &MailboxTask) -> Result<&Arc<dyn Provisioner>, ProvisionError> {
-        match self.selection.driver_for(&task.franchise, &task.plan) {
+        self.pick_for(&task.franchise, &task.plan)
+    }
+
+    fn pick_for(
+        &self,
+        franchise: &str,
+        plan: &str,
+    ) -> Result<&Arc<dyn Provisioner>, ProvisionError> {
+        match self.selection.driver_for(franchise, plan) {
             DriverKind::Directory => Ok(&self.directory),
             DriverKind::Http => self
                 .agent
@@ -105,5 +119,11 @@ impl Provisioner for Drivers {
 
     async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.pick(task)?.update_mailbox(task).await
+    }
+
+    async fn list_step(&self, kind: StepKind, task: &ListTask) -> Result<(), ProvisionError> {
+        self.pick_for(&task.franchise, &task.plan)?
+            .list_step(kind, task)
+            .await
     }
 }

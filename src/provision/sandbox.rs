@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{ProvisionError, Provisioner};
-use crate::store::MailboxTask;
+use crate::store::{ListTask, MailboxTask, StepKind};
 
 pub struct Sandbox {
     inner: Arc<dyn Provisioner>,
@@ -66,5 +66,9 @@ impl Provisioner for Sandbox {
 
     async fn update_mailbox(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.inner.update_mailbox(task).await
+    }
+
+    async fn list_step(&self, kind: StepKind, task: &ListTask) -> Result<(), ProvisionError> {
+        self.inner.list_step(kind, task).await
     }
 }

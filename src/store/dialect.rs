@@ -11,6 +11,7 @@
 //! | [`Dialect::notify_work`] | none | `pg_notify` | wakes the workers of every instance at commit ([`listen_for_work`]); SQLite's are in this process |
 //! | [`announce_credentials`] | none | `pg_notify` | every instance forgets its cached logins when credentials change ([`listen_for_work`]); SQLite has one process |
 //! | [`open`] | a file in WAL mode, pragmas (`secure_delete`), `BEGIN IMMEDIATE` leak check | a server, `statement_timeout` | connection settings and migrations |
+//! | [`Dialect::mailbox_display_name`] | `json_extract` | `->` / `->>` | a mailbox's name from its contact JSON (list members sort and filter by it) |
 //! | [`Dialect::flush_rewritten`] | `wal_checkpoint(TRUNCATE)` | none | after rewriting what must not stay on disk, the WAL's old page images go too |
 //!
 //! Booleans are 0/1 integers and times integer milliseconds on both; "the later of two values"
@@ -69,6 +70,15 @@ impl Dialect {
         match self {
             Self::Sqlite => "",
             Self::Postgres => " FOR UPDATE",
+        }
+    }
+
+    /// A mailbox's display name (`contact` holds its JSON; the name is at `name.name`), as an
+    /// SQL expression over the mailbox table's alias `m`.
+    pub fn mailbox_display_name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "coalesce(json_extract(m.contact, '$.name.name'), '')",
+            Self::Postgres => "coalesce(m.contact::json -> 'name' ->> 'name', '')",
         }
     }
 

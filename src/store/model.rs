@@ -276,9 +276,22 @@ pub struct ClaimedJob {
     pub id: i64,
     pub item_id: i64,
     pub order_id: String,
+    /// What the job's step does.
+    pub kind: StepKind,
     /// Attempts so far, including this one.
     pub attempts: i64,
     pub lease_token: String,
+}
+
+/// What a mailing list's step needs: who it belongs to (the driver is chosen by franchise and
+/// plan) and its address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListTask {
+    pub address: String,
+    pub franchise: String,
+    pub plan: String,
+    pub franchise_id: i64,
+    pub account_number: String,
 }
 
 /// What a mailbox step needs to provision.
@@ -402,4 +415,62 @@ pub enum ChangeObjectOutcome {
     Taken,
     /// Changed since it was read (the caller reads it again).
     Stale,
+}
+
+/// A mailing list as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListRecord {
+    pub id: i64,
+    pub name: String,
+    pub owner: String,
+    pub description: String,
+    pub billing_status: BillingStatus,
+    pub updated_ms: i64,
+}
+
+/// A list's member, or a candidate (`nonMembers`): a mailbox (by username) or a global
+/// contact (by id), with its display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRecord {
+    /// `mailbox` or `globalContact`.
+    pub kind: String,
+    pub member: String,
+    pub name: String,
+}
+
+/// A new mailing list and the order that creates it.
+#[derive(Debug, Clone)]
+pub struct NewListOrder<'a> {
+    pub order_id: &'a OrderId,
+    pub owner_id: OwnerId,
+    pub account_id: i64,
+    pub exchange_id: i64,
+    pub name: &'a str,
+    pub owner: &'a str,
+    pub description: &'a str,
+    pub now_ms: i64,
+}
+
+/// What ordering a list (or its deletion) came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrderOutcome {
+    Created,
+    /// The name is a mailbox's, an alias's or a list's.
+    Taken,
+    /// The owner is not a mailbox of the domain.
+    NoOwner,
+    /// No such list.
+    Gone,
+    /// The list is being created or deleted.
+    Busy,
+    AccountNotOpen(AccountStatus),
+}
+
+/// What adding a member came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddMemberOutcome {
+    Added,
+    Already,
+    /// Neither a mailbox nor a global contact of the domain.
+    Unknown,
 }

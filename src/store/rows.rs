@@ -118,6 +118,7 @@ pub(super) fn claimed_job(r: &Row, lease_token: String) -> StoreResult<ClaimedJo
         id: r.int("id")?,
         item_id: r.int("item_id")?,
         order_id: r.text("order_id")?,
+        kind: status(r, "kind", StepKind::parse)?,
         attempts: r.int("attempts")?,
         lease_token,
     })

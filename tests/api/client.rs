@@ -158,4 +158,103 @@ async fn order_mailbox_end_to_end(backend: Backend) {
     );
 }
 
-on_both_backends!(order_mailbox_end_to_end);
+/// `mo aliases`, `mo contacts` and `mo lists` against a server.
+async fn directory_commands(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let placed = app.order("john2").await;
+    app.wait_final(&placed, std::time::Duration::from_secs(20))
+        .await;
+    let ok = |run: &Run, what: &str| assert_eq!(run.code, 0, "{what}: {}", run.stderr);
+    let run = mo(
+        &app,
+        &["aliases", "add", ACCT, DOMAIN, "sales", "--to", "john2"],
+        "",
+    )
+    .await;
+    ok(&run, "alias added");
+    let run = mo(&app, &["--json", "aliases", "list", ACCT, DOMAIN], "").await;
+    ok(&run, "aliases listed");
+    assert_eq!(run.json()["list"][0]["emailAlias"], "sales");
+    let run = mo(
+        &app,
+        &[
+            "contacts",
+            "add",
+            ACCT,
+            DOMAIN,
+            "far@elsewhere.org",
+            "--name",
+            "Far Away",
+        ],
+        "",
+    )
+    .await;
+    ok(&run, "contact added");
+    let run = mo(&app, &["--json", "contacts", "list", ACCT, DOMAIN], "").await;
+    let id = run.json()["list"][0]["id"].as_str().expect("id").to_owned();
+    let run = mo(&app, &["--json", "contacts", "get", ACCT, DOMAIN, &id], "").await;
+    assert_eq!(run.json()["name"]["name"], "Far Away");
+    let run = mo(
+        &app,
+        &[
+            "--json", "lists", "create", ACCT, DOMAIN, "team", "--owner", "john2",
+        ],
+        "",
+    )
+    .await;
+    ok(&run, "list ordered");
+    let order = run.json()["result"].as_str().expect("the order's URL").to_owned();
+    assert!(order.contains("/orders/"), "{order}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.get_json(&order.replace(&app.base, ""), QWE).await["order"]["Status"] != "Completed" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the list's order never completed"
+        );
+        tokio::task::yield_now().await;
+    }
+    for member in ["john2", id.as_str()] {
+        let run = mo(
+            &app,
+            &["lists", "add-member", ACCT, DOMAIN, "team", member],
+            "",
+        )
+        .await;
+        ok(&run, member);
+    }
+    let run = mo(
+        &app,
+        &["--json", "lists", "members", ACCT, DOMAIN, "team"],
+        "",
+    )
+    .await;
+    assert_eq!(run.json()["list"].as_array().expect("list").len(), 2);
+    let run = mo(
+        &app,
+        &["lists", "add-member", ACCT, DOMAIN, "team", "nobody"],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, 2, "a refused request");
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    let run = mo(
+        &app,
+        &["lists", "remove-member", ACCT, DOMAIN, "team", "john2"],
+        "",
+    )
+    .await;
+    ok(&run, "member removed");
+    let run = mo(&app, &["aliases", "delete", ACCT, DOMAIN, "sales"], "").await;
+    ok(&run, "alias deleted");
+    let run = mo(&app, &["contacts", "delete", ACCT, DOMAIN, &id], "").await;
+    ok(&run, "contact deleted");
+    let run = mo(
+        &app,
+        &["--json", "lists", "members", ACCT, DOMAIN, "team"],
+        "",
+    )
+    .await;
+    assert_eq!(run.json()["list"], serde_json::json!([]));
+}
+
+on_both_backends!(order_mailbox_end_to_end, directory_commands);

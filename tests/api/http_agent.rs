@@ -363,7 +363,39 @@ async fn agent_refuses_a_bad_signature(backend: Backend) {
     );
 }
 
+/// A mailing list in a franchise the agent serves fails its order visibly (the agent's
+/// protocol carries mailbox steps only), and frees its name.
+async fn lists_behind_the_agent_fail_visibly(backend: Backend) {
+    let agent = MockServer::start().await;
+    agent_mock(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&agent)
+        .await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(c, &agent, SECRET, Duration::from_secs(5))
+    })
+    .await;
+    let placed = app.order("owner1").await;
+    assert_eq!(
+        app.wait_final(&placed, Duration::from_secs(20)).await["order"]["Status"],
+        "Completed"
+    );
+    let lists = format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailingLists");
+    let body = json!({"name": "team", "owner": "owner1"});
+    let r = app.send(Method::POST, &lists, QWE, Some(&body)).await;
+    assert_eq!(r.status(), 202);
+    let done = app
+        .wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Failed");
+    assert_eq!(done["order"]["Errors"][0]["code"], 501);
+    let r = app
+        .send(Method::GET, &format!("{lists}/team"), QWE, None)
+        .await;
+    assert_eq!(r.status(), 404, "the name is free again");
+}
+
 on_both_backends!(
+    lists_behind_the_agent_fail_visibly,
     agent_runs_each_step_with_a_signed_request,
     agent_5xx_and_timeouts_are_retried_with_the_same_key,
     agent_4xx_fails_the_order_with_its_message,

@@ -18,6 +18,7 @@ mod hashing;
 mod http_agent;
 mod limits;
 mod list;
+mod lists;
 mod mail_peers;
 mod mailserver;
 mod manage;

@@ -62,6 +62,9 @@ fn stranger_body(operation: &str) -> Option<Value> {
         "alias_create" => json!({"emailalias": {"username": "intruder", "emailForward": "target"}}),
         "contact_create" => json!({"target": "intruder@elsewhere.org"}),
         "contact_update" => json!({"notes": "intruder"}),
+        "list_create" => json!({"name": "intruder", "owner": "target"}),
+        "list_update" | "list_update_singular" => json!({"description": "intruder"}),
+        "member_add" => json!({"username": "plain"}),
         _ => return None,
     })
 }
@@ -74,6 +77,9 @@ fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
         "alias_create" => ("", Some(json!({"emailalias": {"username": "Not Valid"}}))),
         "contact_create" => ("", Some(json!({"target": "not an address"}))),
         "contact_update" => ("", Some(json!({"target": "not an address"}))),
+        "list_create" => ("", Some(json!({"name": "Not Valid", "owner": "target"}))),
+        "list_update" | "list_update_singular" => ("", Some(json!({"colour": "red"}))),
+        "member_add" => ("", Some(json!({"username": "Not Valid"}))),
         "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
         "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
         "mailbox_delete" => ("?purge=7", None),
@@ -109,10 +115,20 @@ fn expected(operation: &str, who: Principal) -> u16 {
         // Account status and the audit log are the agents'.
         Principal::OwnAccountUser if matches!(operation, "account_update" | "audit_list") => 403,
         Principal::OwnAccountUser | Principal::RightAgent => match operation {
-            "mailbox_create" | "mailbox_update" | "mailbox_delete" | "mailbox_action"
-            | "order_action" | "alias_create" | "contact_create" | "contact_update" => 400,
+            "mailbox_create"
+            | "mailbox_update"
+            | "mailbox_delete"
+            | "mailbox_action"
+            | "order_action"
+            | "alias_create"
+            | "contact_create"
+            | "contact_update"
+            | "list_create"
+            | "list_update"
+            | "list_update_singular"
+            | "member_add" => 400,
             // Deletions are sent for objects that do not exist (see `concrete`).
-            "alias_delete" | "contact_delete" => 404,
+            "alias_delete" | "contact_delete" | "list_delete" | "member_remove" => 404,
             "account_update" => 204,
             // The free order was submitted at once: it cannot be cancelled.
             "order_cancel" => 405,
@@ -121,7 +137,7 @@ fn expected(operation: &str, who: Principal) -> u16 {
     }
 }
 
-const KNOWN: [&str; 34] = [
+const KNOWN: [&str; 47] = [
     "account_list",
     "account_read",
     "account_update",
@@ -156,6 +172,19 @@ const KNOWN: [&str; 34] = [
     "contact_read",
     "contact_update",
     "contact_delete",
+    "list_list",
+    "list_create",
+    "list_options",
+    "list_read",
+    "list_update",
+    "list_update_singular",
+    "list_delete",
+    "member_list",
+    "member_add",
+    "member_options",
+    "member_read",
+    "member_remove",
+    "non_member_list",
 ];
 
 /// Orders `username` in `domain` as the agent and waits for it.
@@ -213,9 +242,41 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         .next()
         .expect("id")
         .to_owned();
+    // A mailing list with the target mailbox as its member.
+    let lists = format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailingLists");
+    let r = app
+        .send(
+            Method::POST,
+            &lists,
+            QWE,
+            Some(&json!({"name": "targetlist", "owner": "target", "description": "kept"})),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let made = app
+        .wait_final(
+            &Placed::from_response(&r),
+            std::time::Duration::from_secs(20),
+        )
+        .await;
+    assert_eq!(made["order"]["Status"], "Completed");
+    let members = format!("{lists}/targetlist/members");
+    let r = app
+        .send(
+            Method::POST,
+            &members,
+            QWE,
+            Some(&json!({"username": "target"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
     // Owners delete objects that are not there, so the matrix removes nothing.
     let concrete = |path: &str, operation: &str, owner: bool| {
-        let gone = owner && matches!(operation, "alias_delete" | "contact_delete");
+        let gone = owner
+            && matches!(
+                operation,
+                "alias_delete" | "contact_delete" | "list_delete" | "member_remove"
+            );
         path.replace("{account}", ACCT)
             .replace("{domain}", DOMAIN)
             .replace("{username}", "target")
@@ -232,6 +293,15 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                     &contact
                 },
             )
+            .replace(
+                "{list}",
+                if gone && operation == "list_delete" {
+                    "no-such-list"
+                } else {
+                    "targetlist"
+                },
+            )
+            .replace("{member}", if gone { "nobody" } else { "target" })
     };
     let spec = mailorder::http::openapi::document();
     let mut checked = 0;
@@ -345,6 +415,21 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         all["list"].as_array().expect("list").len(),
         1,
         "no intruder contact"
+    );
+    let list = app.get_json(&format!("{lists}/targetlist"), QWE).await;
+    assert_eq!(list["description"], "kept");
+    assert_eq!(list["billingstatus"], "open");
+    let all = app.get_json(&members, QWE).await;
+    assert_eq!(
+        all["list"].as_array().expect("list").len(),
+        1,
+        "no intruder member"
+    );
+    let all = app.get_json(&lists, QWE).await;
+    assert_eq!(
+        all["list"].as_array().expect("list").len(),
+        1,
+        "no intruder list"
     );
 }
 

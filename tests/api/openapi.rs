@@ -45,6 +45,7 @@ fn concrete(path: &str) -> String {
         .replace("{domain}", DOMAIN)
         .replace("{username}", "nobody")
         .replace("{order}", "0000000000000000000000000000000000000000")
+        .replace("{list}", "team")
 }
 
 /// Walks the router: for every path it serves and every method, the router answers `405`
@@ -168,6 +169,24 @@ async fn the_docs_page_shows_the_bodies_and_needs_nothing_from_outside() {
 #[tokio::test]
 async fn the_lists_parameters_are_what_the_handlers_take() {
     let app = TestApp::spawn(Backend::Sqlite).await;
+    // The lists under a mailing list need one.
+    let placed = app.order("john2").await;
+    app.wait_final(&placed, std::time::Duration::from_secs(20))
+        .await;
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailingLists"),
+            QWE,
+            Some(&serde_json::json!({"name": "team", "owner": "john2"})),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_final(
+        &Placed::from_response(&r),
+        std::time::Duration::from_secs(20),
+    )
+    .await;
     let spec = mailorder::http::openapi::document();
     let mut lists = 0;
     for (path, item) in spec["paths"].as_object().expect("paths") {
@@ -217,7 +236,7 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
             .expect("sent");
         assert_eq!(r.status(), 400, "{path}: an undocumented filter");
     }
-    assert_eq!(lists, 8, "eight lists");
+    assert_eq!(lists, 11, "eleven lists");
 }
 
 /// The patterns the document gives for usernames and passwords are the parsers' rules: a
@@ -345,6 +364,36 @@ fn documented_patterns_are_the_parsers_rules() {
         let v = Value::String(s.to_owned());
         assert_eq!(mailbox.is_valid(&v), names_a_mailbox(s), "{s:?}");
     }
+    // A list member: a mailbox's username or a contact's id.
+    let member = jsonschema::validator_for(&schemas["MemberRequest"]["properties"]["username"])
+        .expect("member schema");
+    let parses_member = |s: &str| {
+        serde_json::from_value::<mailorder::domain::MemberRequest>(
+            serde_json::json!({"username": s}),
+        )
+        .expect("body")
+        .parse()
+        .is_ok()
+    };
+    let id = "00000136a13b95a2f4f587fd000ae6fa2cb8a7d8";
+    for s in [
+        id,
+        &id.to_uppercase(),
+        &id[1..],
+        "john2",
+        "admins",
+        &"a".repeat(26),
+        "",
+    ] {
+        assert_eq!(
+            member.is_valid(&Value::String(s.to_owned())),
+            parses_member(s),
+            "{s:?}"
+        );
+    }
+    proptest!(ProptestConfig::with_cases(2000), |(s in "[0-9a-fA-Z._\\-]{0,42}")| {
+        prop_assert_eq!(member.is_valid(&Value::String(s.clone())), parses_member(&s), "member {:?}", s);
+    });
     let long_local = "a".repeat(65);
     let long_domain = format!("a@{}.com", "b".repeat(63));
     let too_long_domain = format!("a@{}", vec!["c".repeat(60); 5].join("."));

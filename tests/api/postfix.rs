@@ -108,3 +108,95 @@ async fn mail_through_postfix_lands_in_the_right_mailboxes(backend: Backend) {
 }
 
 on_both_backends!(mail_through_postfix_lands_in_the_right_mailboxes);
+
+/// A mailing list delivers to every member through Postfix: a mailbox of its domain and a
+/// global contact's target (here a mailbox of another franchise's domain, so the copy can be
+/// read back); a member taken off gets nothing more.
+async fn lists_deliver_to_their_members(backend: Backend) {
+    if !installed(&[DOVECOT, POSTFIX]) {
+        return;
+    }
+    let app = TestApp::spawn(backend).await;
+    let (_dovecot, imap, lmtp) = start_dovecot(&app).await;
+    for user in ["owner", "member"] {
+        let password = format!("{}1234A", user);
+        order(
+            &app,
+            json!({"owner": {"username": user, "password": password}}),
+        )
+        .await;
+    }
+    let outside = "far@other.example.net";
+    let r = app
+        .post_mailbox(
+            MALLORY,
+            "acct111111",
+            "other.example.net",
+            &json!({"owner": {"username": "far", "password": "Far12345"}}),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    let exchange = format!("/accounts/{ACCT}/exchange/{DOMAIN}");
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{exchange}/globalContacts"),
+            QWE,
+            Some(&json!({"target": outside})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let contact = r.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_owned();
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{exchange}/mailingLists"),
+            QWE,
+            Some(&json!({"name": "team", "owner": "owner"})),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    let members = format!("{exchange}/mailingLists/team/members");
+    for member in ["member", contact.as_str()] {
+        let r = app
+            .send(
+                Method::POST,
+                &members,
+                QWE,
+                Some(&json!({"username": member})),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{member}");
+    }
+    let postfix = start_postfix(&app, lmtp).await;
+    let smtp = postfix.smtp_port;
+    smtp_send(smtp, &at("team"), "to the list").await;
+    wait_inbox(imap, &at("member"), "member1234A", 1).await;
+    wait_inbox(imap, outside, "Far12345", 1).await;
+    assert_eq!(
+        inbox_count(imap, &at("owner"), "owner1234A").await,
+        0,
+        "not a member"
+    );
+    // Taken off the list, the mailbox gets nothing more; the contact's target still does.
+    let r = app
+        .send(Method::DELETE, &format!("{members}/member"), QWE, None)
+        .await;
+    assert_eq!(r.status(), 204);
+    smtp_send(smtp, &at("team"), "after the change").await;
+    wait_inbox(imap, outside, "Far12345", 2).await;
+    assert_eq!(inbox_count(imap, &at("member"), "member1234A").await, 1);
+}
+
+on_both_backends!(lists_deliver_to_their_members);

@@ -4,6 +4,7 @@
 
 mod page;
 mod paths;
+mod paths_lists;
 mod paths_objects;
 mod refine;
 
@@ -57,6 +58,11 @@ impl Modify for Security {
         paths_objects::alias_options, paths_objects::alias_read, paths_objects::alias_delete,
         paths_objects::contact_list, paths_objects::contact_create, paths_objects::contact_options,
         paths_objects::contact_read, paths_objects::contact_update, paths_objects::contact_delete,
+        paths_lists::list_list, paths_lists::list_create, paths_lists::list_options,
+        paths_lists::list_read, paths_lists::list_update, paths_lists::list_update_singular,
+        paths_lists::list_delete, paths_lists::member_list, paths_lists::member_add,
+        paths_lists::member_options, paths_lists::member_read, paths_lists::member_remove,
+        paths_lists::non_member_list,
         paths::charges_list, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
         paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list, paths::healthz,
@@ -82,6 +88,7 @@ pub fn document() -> &'static Value {
         refine::field_values(&mut doc);
         refine::close_update_body(&mut doc);
         refine::split_contact_bodies(&mut doc);
+        refine::split_list_bodies(&mut doc);
         refine::add_links(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
@@ -141,7 +148,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 8] {
+fn lists() -> [(&'static str, &'static ListSpec); 11] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -159,6 +166,18 @@ fn lists() -> [(&'static str, &'static ListSpec); 8] {
         (
             "/accounts/{account}/exchange/{domain}/globalContacts",
             &super::contacts::SPEC,
+        ),
+        (
+            "/accounts/{account}/exchange/{domain}/mailingLists",
+            &super::lists::SPEC,
+        ),
+        (
+            "/accounts/{account}/exchange/{domain}/mailingLists/{list}/members",
+            &super::lists::MEMBERS_SPEC,
+        ),
+        (
+            "/accounts/{account}/exchange/{domain}/mailingLists/{list}/nonMembers",
+            &super::lists::MEMBERS_SPEC,
         ),
     ]
 }

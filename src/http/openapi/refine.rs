@@ -18,7 +18,7 @@ const FIELD_VALUES: [(&str, &str, &[&str]); 3] = [
 
 /// The request fields whose rules are a regular expression: `(schema, field, pattern)`, the
 /// patterns being the domain's own (a test holds them to the parsers).
-const FIELD_PATTERNS: [(&str, &str, &str); 8] = [
+const FIELD_PATTERNS: [(&str, &str, &str); 12] = [
     ("OwnerInput", "username", crate::domain::username::PATTERN),
     ("OwnerInput", "password", crate::domain::password::PATTERN),
     (
@@ -39,6 +39,18 @@ const FIELD_PATTERNS: [(&str, &str, &str); 8] = [
     ("ContactRequest", "target", crate::domain::ADDRESS_PATTERN),
     ("ContactRequest", "notes", crate::domain::TEXT_PATTERN),
     ("SettingsInput", "notes", crate::domain::TEXT_PATTERN),
+    (
+        "ListRequest",
+        "name",
+        crate::domain::username::LOCAL_NAME_PATTERN,
+    ),
+    ("ListRequest", "owner", crate::domain::username::PATTERN),
+    ("ListRequest", "description", crate::domain::TEXT_PATTERN),
+    (
+        "MemberRequest",
+        "username",
+        crate::domain::username::MEMBER_PATTERN,
+    ),
 ];
 
 /// A schema's property, also when the schema is an `allOf` (flattened settings).
@@ -158,6 +170,29 @@ pub fn split_contact_bodies(doc: &mut Value) {
     let path = "/accounts/{account}/exchange/{domain}/globalContacts";
     doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"] =
         json!({"$ref": "#/components/schemas/ContactCreateRequest"});
+}
+
+/// The mailing-list bodies: one type, two schemas. The `POST` needs `name` and `owner`
+/// (`ListCreateRequest`); the `PUT` takes them at their current values only and refuses unknown
+/// fields, the `GET` body's `links`, `members` and `billingstatus` aside (`ListRequest`, closed).
+pub fn split_list_bodies(doc: &mut Value) {
+    let schemas = &mut doc["components"]["schemas"];
+    let mut create = schemas["ListRequest"].clone();
+    create["required"] = json!(["name", "owner"]);
+    create["description"] = json!("`POST …/mailingLists`: unknown fields are ignored.");
+    schemas["ListCreateRequest"] = create;
+    let update = &mut schemas["ListRequest"];
+    for ignored in ["links", "members", "billingstatus"] {
+        update["properties"][ignored] =
+            json!({"description": "Ignored (a GET body may be sent back)"});
+    }
+    update["additionalProperties"] = json!(false);
+    update["description"] = json!(
+        "`PUT …/mailingLists/{list}`: only `description` changes; `name` and `owner` at their current values only."
+    );
+    let path = "/accounts/{account}/exchange/{domain}/mailingLists";
+    doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"] =
+        json!({"$ref": "#/components/schemas/ListCreateRequest"});
 }
 
 /// A link to `operation` with `parameters` (name → runtime expression).

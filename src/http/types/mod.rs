@@ -11,7 +11,10 @@ mod requests;
 mod resources;
 
 pub use audit::AuditEntry;
-pub use objects::{EmailAlias, GlobalContactDocument, GlobalContactListItem};
+pub use objects::{
+    EmailAlias, GlobalContactDocument, GlobalContactListItem, ListMember, MailingListDocument,
+    MailingListItem,
+};
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};
 pub use requests::{AccountStatusRequest, MailboxActionRequest, OrderActionRequest};

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Link;
-use crate::domain::{PersonName, Phones, PostalAddress};
+use crate::domain::{BillingStatus, PersonName, Phones, PostalAddress};
 
 /// An e-mail alias: another address of a mailbox of the domain (a list item and `GET`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,5 +44,49 @@ pub struct GlobalContactDocument {
     pub address: PostalAddress,
     pub phones: Phones,
     pub notes: String,
+    pub links: Vec<Link>,
+}
+
+/// A mailing list in the list (docs §2.10).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MailingListItem {
+    pub billing_status: BillingStatus,
+    #[schema(example = "test_list1")]
+    pub name: String,
+    /// The list's URL.
+    pub details: String,
+}
+
+/// A mailing list (docs §2.10; `billingstatus` in lower case, as the docs write it here).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailingListDocument {
+    #[schema(example = "test_list2")]
+    pub name: String,
+    /// The username of the mailbox that owns it.
+    #[schema(example = "dinh.anh")]
+    pub owner: String,
+    pub billingstatus: BillingStatus,
+    #[schema(example = "test_list2")]
+    pub description: String,
+    /// The URL of its members.
+    pub members: String,
+    pub links: Vec<Link>,
+}
+
+/// A list's member, or a candidate (`nonMembers`) (docs §2.11).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMember {
+    /// A mailbox's username, or a global contact's id.
+    #[schema(example = "test_mail3")]
+    pub username: String,
+    /// `mailbox` or `globalContact`.
+    #[serde(rename = "type")]
+    #[schema(example = "mailbox")]
+    pub kind: String,
+    /// The mailbox's or the contact's name.
+    #[schema(example = "Test Exchange2010 Mailbox 3")]
+    pub name: String,
+    /// `self` (a member's URL in the list) and the mailbox or contact as `related`.
     pub links: Vec<Link>,
 }

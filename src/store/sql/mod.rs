@@ -9,6 +9,7 @@
 mod admin;
 mod audit;
 mod directory;
+mod lists;
 mod objects;
 mod orders;
 mod queue;

@@ -6,11 +6,12 @@ use super::super::db::Row;
 use super::*;
 use crate::domain::{Contact, EmailAddress, GlobalContact, NewAlias};
 
-/// Whether `name` is a mailbox's or an alias's in the domain (checked inside the transaction
-/// that touched the domain's row).
+/// Whether `name` is a mailbox's, an alias's or a list's in the domain (checked inside the
+/// transaction that touched the domain's row).
 pub(super) async fn name_taken(tx: &mut Tx, exchange_id: i64, name: &str) -> StoreResult<bool> {
     let row = sql("SELECT (SELECT count(*) FROM mailboxes WHERE exchange_id = $1 AND username = $2)
-                   + (SELECT count(*) FROM email_aliases WHERE exchange_id = $1 AND username = $2) AS n")
+                   + (SELECT count(*) FROM email_aliases WHERE exchange_id = $1 AND username = $2)
+                   + (SELECT count(*) FROM mailing_lists WHERE exchange_id = $1 AND name = $2) AS n")
     .bind(exchange_id)
     .bind(name)
     .fetch_one(tx)
@@ -269,6 +270,8 @@ impl Store {
             Ok(_) => ChangeObjectOutcome::Stale,
             Err(e) => return Err(e.into()),
         };
+        // The lists it is in deliver to its new target.
+        lists::sync_lists_of(&mut tx, "globalContact", id).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -281,6 +284,8 @@ impl Store {
     ) -> StoreResult<ChangeObjectOutcome> {
         let mut tx = self.write_tx().await?;
         touch_exchange(&mut tx, exchange_id, now_ms).await?;
+        // Out of every list first, so they stop delivering to it.
+        lists::drop_member_everywhere(&mut tx, exchange_id, "globalContact", id).await?;
         let gone = sql("DELETE FROM global_contacts WHERE exchange_id = $1 AND id = $2")
             .bind(exchange_id)
             .bind(id)

@@ -91,7 +91,8 @@ impl Store {
                            AND (lease_until IS NULL OR lease_until <= $1)
                          ORDER BY run_at, id LIMIT 1{})
              RETURNING id, item_id, attempts,
-                       (SELECT order_id FROM order_items WHERE id = jobs.item_id) AS order_id",
+                       (SELECT order_id FROM order_items WHERE id = jobs.item_id) AS order_id,
+                       (SELECT kind FROM order_items WHERE id = jobs.item_id) AS kind",
             self.dialect.claim_lock()
         ))
         .bind(now_ms)
@@ -196,12 +197,18 @@ impl Store {
             .bind(job.item_id)
             .execute(&mut tx)
             .await?;
-        let mailbox = (exchange_id, username.as_str());
-        if let Some(effect) = mailbox_effect(kind, failed.is_none(), from, job, mailbox, now_ms)? {
+        let target = (exchange_id, username.as_str());
+        if kind.is_list() {
+            lists::finish_list_step(&mut tx, kind, failed.is_none(), from, target, now_ms).await?;
+        } else if let Some(effect) =
+            mailbox_effect(kind, failed.is_none(), from, job, target, now_ms)?
+        {
             effect.execute(&mut tx).await?;
         }
-        // A purged mailbox's aliases go with it (an alias to nothing would bounce its mail).
+        // A purged mailbox's aliases go with it (an alias to nothing would bounce its mail),
+        // and it leaves every list.
         if kind == StepKind::Purge && failed.is_none() {
+            lists::drop_member_everywhere(&mut tx, exchange_id, "mailbox", &username).await?;
             let domain = sql("SELECT domain FROM exchanges WHERE id = $1")
                 .bind(exchange_id)
                 .fetch_one(&mut tx)
