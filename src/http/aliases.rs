@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::State;
@@ -74,11 +74,7 @@ pub async fn options(
     Path((account, domain)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     access::exchange(&state, &caller, &account, &domain).await?;
-    let mut response = Json(SPEC.options()).into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET,POST,OPTIONS"));
-    Ok(response)
+    Ok(SPEC.answer_options())
 }
 
 /// `POST`: `201` with the alias's `Location` and no body.

@@ -25,6 +25,16 @@ pub struct ListSpec {
 }
 
 impl ListSpec {
+    /// The answer to `OPTIONS` on a list that also takes `POST`: the body, with `Allow`.
+    pub fn answer_options(&self) -> Response {
+        let mut response = axum::Json(self.options()).into_response();
+        response.headers_mut().insert(
+            header::ALLOW,
+            axum::http::HeaderValue::from_static("GET,POST,OPTIONS"),
+        );
+        response
+    }
+
     /// The body of `OPTIONS` on the list, in the docs' shape.
     pub fn options(&self) -> ListOptions {
         ListOptions {

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::State;
@@ -95,14 +95,6 @@ pub async fn list(
         .await
 }
 
-fn with_allow(body: impl serde::Serialize, allow: &'static str) -> Response {
-    let mut response = Json(body).into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
-}
-
 /// `OPTIONS`: what the list of lists can be sorted and filtered by.
 pub async fn options(
     state: State,
@@ -110,7 +102,7 @@ pub async fn options(
     Path((account, domain)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     access::exchange(&state, &caller, &account, &domain).await?;
-    Ok(with_allow(SPEC.options(), "GET,POST,OPTIONS"))
+    Ok(SPEC.answer_options())
 }
 
 /// `POST`: `202` with the `Location` of the order that creates the list (and the `OwnerId`
@@ -340,7 +332,7 @@ pub async fn members_options(
 ) -> ApiResult<Response> {
     let exchange = access::exchange(&state, &caller, &account, &domain).await?;
     load(&state, &exchange, &name).await?;
-    Ok(with_allow(MEMBERS_SPEC.options(), "GET,POST,OPTIONS"))
+    Ok(MEMBERS_SPEC.answer_options())
 }
 
 /// `POST …/members {"username"}`: a mailbox (by username) or a global contact (by id) of the

@@ -1,10 +1,9 @@
 //! `GET` and `OPTIONS` on `…/exchange/{domain}/mailboxes`: the mailbox list with Hostway's
 //! paging, sorting and filtering.
 
-use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+
+use axum::response::Response;
 
 use super::State;
 use super::access;
@@ -84,9 +83,5 @@ pub async fn options(
     Path((account, domain)): Path<(String, String)>,
 ) -> ApiResult<Response> {
     access::exchange(&state, &caller, &account, &domain).await?;
-    let mut response = Json(SPEC.options()).into_response();
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("GET,POST,OPTIONS"));
-    Ok(response)
+    Ok(SPEC.answer_options())
 }

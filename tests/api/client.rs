@@ -203,7 +203,10 @@ async fn directory_commands(backend: Backend) {
     )
     .await;
     ok(&run, "list ordered");
-    let order = run.json()["result"].as_str().expect("the order's URL").to_owned();
+    let order = run.json()["result"]
+        .as_str()
+        .expect("the order's URL")
+        .to_owned();
     assert!(order.contains("/orders/"), "{order}");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while app.get_json(&order.replace(&app.base, ""), QWE).await["order"]["Status"] != "Completed" {

@@ -7,22 +7,15 @@ use super::*;
 const COLUMNS: &str =
     "at, request_id, principal, franchise_id, account, action, target, result, client";
 
-/// The `WHERE` of a franchise's entries under `filters` (the franchise is `$1`).
-fn audit_where(q: &AuditQuery) -> (String, Vec<String>) {
-    let (filters, binds) = list_sql::like_filters(
-        &q.filters,
-        &[
-            ("principal", "principal"),
-            ("account", "account"),
-            ("action", "action"),
-            ("target", "target"),
-            ("result", "result"),
-            ("requestId", "request_id"),
-        ],
-        1,
-    );
-    (format!(" WHERE franchise_id = $1{filters}"), binds)
-}
+/// The filterable fields of an entry (as the API names them) and their columns.
+const AUDIT_COLUMNS: [(&str, &str); 6] = [
+    ("principal", "principal"),
+    ("account", "account"),
+    ("action", "action"),
+    ("target", "target"),
+    ("result", "result"),
+    ("requestId", "request_id"),
+];
 
 fn audit_record(r: &Row) -> StoreResult<AuditRecord> {
     Ok(AuditRecord {
@@ -74,33 +67,22 @@ impl Store {
     }
 
     pub async fn count_audit(&self, q: &AuditQuery) -> StoreResult<u64> {
-        let (filter, binds) = audit_where(q);
-        let mut stmt =
-            sql(format!("SELECT count(*) AS n FROM audit_events{filter}")).bind(q.franchise_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        let n = stmt.fetch_one(&self.db).await?.int("n")?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        let from = "FROM audit_events WHERE franchise_id = $1";
+        self.count_filtered(from, q.franchise_id, &AUDIT_COLUMNS, &q.filters)
+            .await
     }
 
     pub async fn list_audit(&self, q: &AuditQuery) -> StoreResult<Vec<AuditRecord>> {
-        let (filter, binds) = audit_where(q);
-        let order = if q.newest_first { "DESC" } else { "ASC" };
-        let n = binds.len();
-        let mut stmt = sql(format!(
-            "SELECT id, {COLUMNS} FROM audit_events{filter} ORDER BY id {order} LIMIT ${} OFFSET ${}",
-            n + 2,
-            n + 3
-        ))
-        .bind(q.franchise_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        stmt.bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
-            .all(&self.db, audit_record)
-            .await
+        let select = format!("SELECT id, {COLUMNS} FROM audit_events WHERE franchise_id = $1");
+        let order = if q.newest_first { "id DESC" } else { "id ASC" };
+        self.page_filtered(
+            (&select, q.franchise_id),
+            &AUDIT_COLUMNS,
+            &q.filters,
+            (order, q.page),
+            audit_record,
+        )
+        .await
     }
 
     /// Deletes at most `limit` entries older than `before_ms`; returns how many went.

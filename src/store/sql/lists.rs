@@ -322,22 +322,11 @@ impl Store {
     }
 
     /// The domain's lists (not those being deleted) matching `q`.
-    fn lists_where(exchange_id: i64, q: &ListQuery) -> (String, Vec<String>, i64) {
-        let (filters, binds) = list_sql::like_filters(&q.filters, &LIST_COLUMNS, 1);
-        (
-            format!(" WHERE exchange_id = $1 AND billing_status <> 'purge_pending'{filters}"),
-            binds,
-            exchange_id,
-        )
-    }
-
     pub async fn count_lists(&self, exchange_id: i64, q: &ListQuery) -> StoreResult<u64> {
-        let (filter, binds, id) = Self::lists_where(exchange_id, q);
-        let mut stmt = sql(format!("SELECT count(*) AS n FROM mailing_lists{filter}")).bind(id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        Ok(u64::try_from(stmt.fetch_one(&self.db).await?.int("n")?).unwrap_or(0))
+        let from =
+            "FROM mailing_lists WHERE exchange_id = $1 AND billing_status <> 'purge_pending'";
+        self.count_filtered(from, exchange_id, &LIST_COLUMNS, &q.filters)
+            .await
     }
 
     pub async fn list_lists(
@@ -345,22 +334,17 @@ impl Store {
         exchange_id: i64,
         q: &ListQuery,
     ) -> StoreResult<Vec<ListRecord>> {
-        let (filter, binds, id) = Self::lists_where(exchange_id, q);
-        let order = if q.sort_desc { "DESC" } else { "ASC" };
-        let n = binds.len();
-        let mut stmt = sql(format!(
-            "{LIST_SELECT}{filter} ORDER BY name {order} LIMIT ${} OFFSET ${}",
-            n + 2,
-            n + 3
-        ))
-        .bind(id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        stmt.bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
-            .all(&self.db, list_record)
-            .await
+        let select =
+            format!("{LIST_SELECT} WHERE exchange_id = $1 AND billing_status <> 'purge_pending'");
+        let order = if q.sort_desc { "name DESC" } else { "name ASC" };
+        self.page_filtered(
+            (&select, exchange_id),
+            &LIST_COLUMNS,
+            &q.filters,
+            (order, q.page),
+            list_record,
+        )
+        .await
     }
 
     /// Adds a mailbox (by username) or a contact (by id) of the domain to a list.

@@ -110,6 +110,51 @@ impl Store {
         self.db.begin(self.dialect.begin_write()).await
     }
 
+    /// How many rows of `from` (`FROM … WHERE …` over one bound id, `$1`) the `filters`
+    /// match (each a case-insensitive `LIKE` on its column of `columns`). For the small lists
+    /// (aliases, contacts, mailing lists, the audit log).
+    async fn count_filtered(
+        &self,
+        from: &str,
+        id: i64,
+        columns: &[(&str, &str)],
+        filters: &[(String, TextFilter)],
+    ) -> StoreResult<u64> {
+        let (filters, binds) = list_sql::like_filters(filters, columns, 1);
+        let mut stmt = sql(format!("SELECT count(*) AS n {from}{filters}")).bind(id);
+        for b in binds {
+            stmt = stmt.bind(b);
+        }
+        Ok(u64::try_from(stmt.fetch_one(&self.db).await?.int("n")?).unwrap_or(0))
+    }
+
+    /// One page of those rows: `select` (`SELECT … FROM … WHERE …`, over `$1`) ordered by
+    /// `order` (`column ASC|DESC, …`).
+    async fn page_filtered<T>(
+        &self,
+        (select, id): (&str, i64),
+        columns: &[(&str, &str)],
+        filters: &[(String, TextFilter)],
+        (order, page): (&str, Page),
+        decode: fn(&super::db::Row) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let (filters, binds) = list_sql::like_filters(filters, columns, 1);
+        let n = binds.len();
+        let mut stmt = sql(format!(
+            "{select}{filters} ORDER BY {order} LIMIT ${} OFFSET ${}",
+            n + 2,
+            n + 3
+        ))
+        .bind(id);
+        for b in binds {
+            stmt = stmt.bind(b);
+        }
+        stmt.bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(page.offset).unwrap_or(i64::MAX))
+            .all(&self.db, decode)
+            .await
+    }
+
     /// The database, for tests of the pool's behaviour.
     #[cfg(test)]
     fn db(&self) -> &Db {

@@ -159,15 +159,9 @@ impl Store {
     }
 
     pub async fn count_aliases(&self, exchange_id: i64, q: &ListQuery) -> StoreResult<u64> {
-        let (filters, binds) = list_sql::like_filters(&q.filters, &ALIAS_COLUMNS, 1);
-        let mut stmt = sql(format!(
-            "SELECT count(*) AS n FROM email_aliases WHERE exchange_id = $1{filters}"
-        ))
-        .bind(exchange_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        Ok(u64::try_from(stmt.fetch_one(&self.db).await?.int("n")?).unwrap_or(0))
+        let from = "FROM email_aliases WHERE exchange_id = $1";
+        self.count_filtered(from, exchange_id, &ALIAS_COLUMNS, &q.filters)
+            .await
     }
 
     pub async fn list_aliases(
@@ -175,23 +169,21 @@ impl Store {
         exchange_id: i64,
         q: &ListQuery,
     ) -> StoreResult<Vec<AliasRecord>> {
-        let (filters, binds) = list_sql::like_filters(&q.filters, &ALIAS_COLUMNS, 1);
-        let order = if q.sort_desc { "DESC" } else { "ASC" };
-        let n = binds.len();
-        let mut stmt = sql(format!(
-            "SELECT username, target, updated_at FROM email_aliases WHERE exchange_id = $1{filters}
-             ORDER BY username {order} LIMIT ${} OFFSET ${}",
-            n + 2,
-            n + 3
-        ))
-        .bind(exchange_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        stmt.bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
-            .all(&self.db, alias_record)
-            .await
+        let select =
+            "SELECT username, target, updated_at FROM email_aliases WHERE exchange_id = $1";
+        let order = if q.sort_desc {
+            "username DESC"
+        } else {
+            "username ASC"
+        };
+        self.page_filtered(
+            (select, exchange_id),
+            &ALIAS_COLUMNS,
+            &q.filters,
+            (order, q.page),
+            alias_record,
+        )
+        .await
     }
 
     /// Adds a global contact; `Taken` if the domain has one with that target.
@@ -300,15 +292,9 @@ impl Store {
     }
 
     pub async fn count_contacts(&self, exchange_id: i64, q: &ListQuery) -> StoreResult<u64> {
-        let (filters, binds) = list_sql::like_filters(&q.filters, &CONTACT_COLUMNS, 1);
-        let mut stmt = sql(format!(
-            "SELECT count(*) AS n FROM global_contacts WHERE exchange_id = $1{filters}"
-        ))
-        .bind(exchange_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        Ok(u64::try_from(stmt.fetch_one(&self.db).await?.int("n")?).unwrap_or(0))
+        let from = "FROM global_contacts WHERE exchange_id = $1";
+        self.count_filtered(from, exchange_id, &CONTACT_COLUMNS, &q.filters)
+            .await
     }
 
     pub async fn list_contacts(
@@ -316,22 +302,20 @@ impl Store {
         exchange_id: i64,
         q: &ListQuery,
     ) -> StoreResult<Vec<ContactRecord>> {
-        let (filters, binds) = list_sql::like_filters(&q.filters, &CONTACT_COLUMNS, 1);
-        let order = if q.sort_desc { "DESC" } else { "ASC" };
-        let n = binds.len();
-        let mut stmt = sql(format!(
-            "SELECT id, target, contact, notes, updated_at FROM global_contacts
-             WHERE exchange_id = $1{filters} ORDER BY target {order}, id LIMIT ${} OFFSET ${}",
-            n + 2,
-            n + 3
-        ))
-        .bind(exchange_id);
-        for b in binds {
-            stmt = stmt.bind(b);
-        }
-        stmt.bind(i64::try_from(q.page.limit).unwrap_or(i64::MAX))
-            .bind(i64::try_from(q.page.offset).unwrap_or(i64::MAX))
-            .all(&self.db, contact_record)
-            .await
+        let select = "SELECT id, target, contact, notes, updated_at FROM global_contacts
+                      WHERE exchange_id = $1";
+        let order = if q.sort_desc {
+            "target DESC, id"
+        } else {
+            "target ASC, id"
+        };
+        self.page_filtered(
+            (select, exchange_id),
+            &CONTACT_COLUMNS,
+            &q.filters,
+            (order, q.page),
+            contact_record,
+        )
+        .await
     }
 }
