@@ -275,6 +275,9 @@ impl Worker {
             StepKind::Update | StepKind::SetPassword | StepKind::AccountStatus => {
                 self.with_lease_renewal(job, p.update_mailbox(task)).await
             }
+            StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => {
+                self.with_lease_renewal(job, p.add_on_step(task)).await
+            }
             // List steps do not load a mailbox task (`run_job`).
             StepKind::CreateList | StepKind::DeleteList => Err(ProvisionError::Permanent {
                 message: "a list step on a mailbox".into(),

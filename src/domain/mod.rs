@@ -31,7 +31,7 @@ pub use money::{Currency, Money};
 pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
 pub use role::Role;
 pub use sealed::{SealKey, SealedPassword};
-pub use status::{AccountStatus, BillingStatus, OrderStatus, StepKind};
+pub use status::{AccountStatus, AddOn, BillingStatus, OrderStatus, StepKind};
 pub use text::{BoundedText, PHONE_PATTERN, TEXT_PATTERN};
 pub use username::{LocalName, Username};
 

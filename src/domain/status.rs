@@ -173,6 +173,44 @@ impl OrderStatus {
     }
 }
 
+/// A mailbox add-on (docs §2.7): bought through an order, shown as `archiving`/`blackberry`
+/// (0/1) on the mailbox once provisioned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddOn {
+    Archiving,
+    Blackberry,
+}
+
+impl AddOn {
+    pub const ALL: [AddOn; 2] = [AddOn::Archiving, AddOn::Blackberry];
+
+    /// The path segment, the catalog's name and `mailbox_addons.addon`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Archiving => "archiving",
+            Self::Blackberry => "blackberry",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
+    /// How quotes and messages name it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Archiving => "Archiving",
+            Self::Blackberry => "BlackBerry",
+        }
+    }
+}
+
+impl std::fmt::Display for AddOn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a step does to a mailbox. Stored as `order_items.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
@@ -191,6 +229,10 @@ pub enum StepKind {
     CreateList,
     /// Removes a mailing list.
     DeleteList,
+    /// Adds an add-on to an open mailbox (`order_items.username` is the mailbox).
+    AddAddOn(AddOn),
+    /// Removes an add-on from a mailbox.
+    RemoveAddOn(AddOn),
 }
 
 impl StepKind {
@@ -205,6 +247,10 @@ impl StepKind {
             Self::AccountStatus => "account_status",
             Self::CreateList => "create_list",
             Self::DeleteList => "delete_list",
+            Self::AddAddOn(AddOn::Archiving) => "add_archiving",
+            Self::AddAddOn(AddOn::Blackberry) => "add_blackberry",
+            Self::RemoveAddOn(AddOn::Archiving) => "remove_archiving",
+            Self::RemoveAddOn(AddOn::Blackberry) => "remove_blackberry",
         }
     }
 
@@ -219,6 +265,10 @@ impl StepKind {
             Self::AccountStatus,
             Self::CreateList,
             Self::DeleteList,
+            Self::AddAddOn(AddOn::Archiving),
+            Self::AddAddOn(AddOn::Blackberry),
+            Self::RemoveAddOn(AddOn::Archiving),
+            Self::RemoveAddOn(AddOn::Blackberry),
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -235,13 +285,24 @@ impl StepKind {
         matches!(self, Self::CreateList | Self::DeleteList)
     }
 
-    /// The billing status of what the step works on (a mailbox, or a list) while it is under
-    /// way; `None` for sync steps, which never move it.
+    /// The add-on an add-on step adds or removes.
+    pub fn add_on(self) -> Option<AddOn> {
+        match self {
+            Self::AddAddOn(a) | Self::RemoveAddOn(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The billing status of what the step works on (a mailbox, a list or an add-on) while
+    /// it is under way; `None` for sync steps, which never move it. Add-on steps leave the
+    /// mailbox's own status alone: theirs is the add-on's.
     pub fn pending_status(self) -> Option<BillingStatus> {
         match self {
             Self::Create | Self::Restore | Self::CreateList => Some(BillingStatus::Pending),
             Self::Close => Some(BillingStatus::ClosePending),
             Self::Purge | Self::DeleteList => Some(BillingStatus::PurgePending),
+            Self::AddAddOn(_) => Some(BillingStatus::Pending),
+            Self::RemoveAddOn(_) => Some(BillingStatus::PurgePending),
             Self::Update | Self::SetPassword | Self::AccountStatus => None,
         }
     }
@@ -273,6 +334,14 @@ mod tests {
         }
         assert_eq!(BillingStatus::parse("Open"), None);
         assert_eq!(OrderStatus::parse("completed"), None);
+        for a in AddOn::ALL {
+            assert_eq!(AddOn::parse(a.as_str()), Some(a));
+            for k in [StepKind::AddAddOn(a), StepKind::RemoveAddOn(a)] {
+                assert_eq!(StepKind::parse(k.as_str()), Some(k));
+                assert_eq!(k.add_on(), Some(a));
+            }
+        }
+        assert_eq!(StepKind::Create.add_on(), None);
     }
 
     #[test]

@@ -132,7 +132,7 @@ pub async fn create(
 /// order of the account carries it), else a new one. A value made up, or minted for someone
 /// else's account, is never adopted, so nobody can plant a known `OwnerId` and then read,
 /// cancel or submit the open order it owns through `/order`.
-async fn adopted_owner(
+pub(super) async fn adopted_owner(
     state: &super::AppState,
     cookie: OwnerCookie,
     account_id: i64,

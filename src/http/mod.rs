@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod addons;
 mod aliases;
 mod audit;
 mod charges;
@@ -85,7 +86,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 26] = [
+pub const API_PATHS: [&str; 28] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -93,6 +94,8 @@ pub const API_PATHS: [&str; 26] = [
     "/accounts/{account}/exchange/{domain}/mailboxes",
     "/accounts/{account}/exchange/{domain}/mailboxes/{username}",
     "/accounts/{account}/exchange/{domain}/mailboxes/{username}/action",
+    "/accounts/{account}/exchange/{domain}/mailboxes/{username}/archiving",
+    "/accounts/{account}/exchange/{domain}/mailboxes/{username}/blackberry",
     "/accounts/{account}/exchange/{domain}/emailAliases",
     "/accounts/{account}/exchange/{domain}/emailAliases/{alias}",
     "/accounts/{account}/exchange/{domain}/globalContacts",
@@ -118,7 +121,7 @@ pub const API_PATHS: [&str; 26] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 26] = [
+    let methods: [MethodRouter<Arc<AppState>>; 28] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -130,6 +133,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             .put(mailboxes::update)
             .delete(mailbox_actions::delete),
         post(mailbox_actions::action),
+        get(addons::read::<{ addons::ARCHIVING }>)
+            .put(addons::put::<{ addons::ARCHIVING }>)
+            .delete(addons::delete::<{ addons::ARCHIVING }>),
+        get(addons::read::<{ addons::BLACKBERRY }>)
+            .put(addons::put::<{ addons::BLACKBERRY }>)
+            .delete(addons::delete::<{ addons::BLACKBERRY }>),
         get(aliases::list)
             .post(aliases::create)
             .options(aliases::options),

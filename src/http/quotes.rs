@@ -60,12 +60,19 @@ pub fn price_lines(
         let Some(plan_name) = &line.plan else {
             continue;
         };
-        match state.catalog.plan(&line.franchise_name, plan_name) {
+        let (plan, description) = match line.kind.add_on() {
+            Some(add_on) => (
+                state.catalog.add_on(&line.franchise_name, add_on),
+                format!("{} for {}@{}", add_on.title(), line.username, line.domain),
+            ),
+            None => (
+                state.catalog.plan(&line.franchise_name, plan_name),
+                format!("Exchange mailbox {}@{}", line.username, line.domain),
+            ),
+        };
+        match plan {
             Some(plan) => {
-                quote_lines.push(QuoteLine {
-                    description: format!("Exchange mailbox {}@{}", line.username, line.domain),
-                    plan,
-                });
+                quote_lines.push(QuoteLine { description, plan });
                 item_ids.push(line.item_id);
             }
             None => {

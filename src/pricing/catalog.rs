@@ -7,7 +7,7 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::{Currency, Money};
+use crate::domain::{AddOn, Currency, Money};
 
 /// The plan of a new Exchange resource; every section of a catalog offers it.
 const DEFAULT_PLAN: &str = "exchange2010";
@@ -57,6 +57,9 @@ pub struct PlanPrice {
 struct Section {
     currency: Currency,
     plans: BTreeMap<String, PlanPrice>,
+    /// Add-ons offered, priced as plans of their own (no included mailboxes; the monthly price
+    /// is per mailbox that has the add-on).
+    addons: BTreeMap<&'static str, PlanPrice>,
 }
 
 /// Plans and prices: a default section, and sections of franchises that replace it entirely.
@@ -80,6 +83,18 @@ struct RawSection {
     currency: String,
     #[serde(default)]
     plans: BTreeMap<String, RawPlan>,
+    #[serde(default)]
+    addons: BTreeMap<String, RawAddOn>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAddOn {
+    monthly: String,
+    setup_fee: Option<String>,
+    billing_cycle_months: Option<i64>,
+    #[serde(default)]
+    proration: Proration,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +150,11 @@ impl Catalog {
     /// The plan a franchise may order: from its own section if it has one, else the default.
     pub fn plan(&self, franchise: &str, plan: &str) -> Option<&PlanPrice> {
         self.section(franchise).plans.get(plan)
+    }
+
+    /// The price of an add-on for the franchise, or `None` if its section does not offer it.
+    pub fn add_on(&self, franchise: &str, add_on: AddOn) -> Option<&PlanPrice> {
+        self.section(franchise).addons.get(add_on.as_str())
     }
 
     /// The plan of a new Exchange resource for the franchise; every section has it.
@@ -196,12 +216,7 @@ impl Section {
                 let problem = format!("{} must not be negative", plan.included_mailboxes);
                 return Err(invalid(at("included_mailboxes"), problem));
             }
-            let cycle = plan.billing_cycle_months.unwrap_or(1);
-            let in_range = |c: &u32| (1..=36).contains(c);
-            let Some(billing_cycle_months) = u32::try_from(cycle).ok().filter(in_range) else {
-                let problem = format!("{cycle} is not a number of months from 1 to 36");
-                return Err(invalid(at("billing_cycle_months"), problem));
-            };
+            let billing_cycle_months = cycle_months(plan.billing_cycle_months, &at)?;
             let price = PlanPrice {
                 plan_number: plan_number(&key, &name),
                 currency,
@@ -221,7 +236,56 @@ impl Section {
             let problem = format!("the plan {DEFAULT_PLAN:?} is missing (every section needs it)");
             return Err(invalid(format!("{section}: plans"), problem));
         }
-        Ok(Section { currency, plans })
+        let mut addons = BTreeMap::new();
+        for (name, raw) in raw.addons {
+            let Some(add_on) = AddOn::parse(&name) else {
+                return Err(invalid(
+                    format!("{plan_prefix}addon {name:?}"),
+                    "the add-ons are \"archiving\" and \"blackberry\"".into(),
+                ));
+            };
+            let at = |field: &str| format!("{plan_prefix}addon {name:?}: {field}");
+            let amount =
+                |field: &str, raw: &str| Money::parse(raw).map_err(|p| invalid(at(field), p));
+            let price = PlanPrice {
+                plan_number: plan_number(&key, &format!("addon:{name}")),
+                currency,
+                included_mailboxes: 0,
+                mailbox_monthly: amount("monthly", &raw.monthly)?,
+                setup_fee: match &raw.setup_fee {
+                    Some(fee) => amount("setup_fee", fee)?,
+                    None => Money::ZERO,
+                },
+                billing_cycle_months: cycle_months(raw.billing_cycle_months, &at)?,
+                proration: raw.proration,
+                name: add_on.as_str().to_owned(),
+            };
+            addons.insert(add_on.as_str(), price);
+        }
+        Ok(Section {
+            currency,
+            plans,
+            addons,
+        })
+    }
+}
+
+/// A billing cycle of 1 to 36 months (1 when not given).
+fn cycle_months(raw: Option<i64>, at: &dyn Fn(&str) -> String) -> Result<u32, CatalogError> {
+    let cycle = raw.unwrap_or(1);
+    u32::try_from(cycle)
+        .ok()
+        .filter(|c| (1..=36).contains(c))
+        .ok_or_else(|| CatalogError::Invalid {
+            at: at("billing_cycle_months"),
+            problem: format!("{cycle} is not a number of months from 1 to 36"),
+        })
+}
+
+impl PlanPrice {
+    /// Whether ordering it costs nothing now or later (a free add-on is provisioned at once).
+    pub fn is_free(&self) -> bool {
+        self.mailbox_monthly == Money::ZERO && self.setup_fee == Money::ZERO
     }
 }
 

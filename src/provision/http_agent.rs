@@ -71,6 +71,7 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
             "suspend_mailbox"
         }
         StepKind::AccountStatus => "restore_mailbox",
+        StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => kind.as_str(),
         // Lists go through `list_step`, never here.
         StepKind::CreateList | StepKind::DeleteList => "unsupported",
     }
@@ -109,6 +110,9 @@ impl HttpAgent {
         });
         if let Some(p) = password {
             body["password"] = Value::String(p.to_owned());
+        }
+        if let Some(add_on) = task.kind.add_on() {
+            body["addOn"] = Value::String(add_on.as_str().to_owned());
         }
         body
     }
@@ -246,6 +250,10 @@ impl Provisioner for HttpAgent {
         {
             return Ok(());
         }
+        self.send(task.kind, task).await
+    }
+
+    async fn add_on_step(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.send(task.kind, task).await
     }
 

@@ -51,6 +51,13 @@ pub trait Provisioner: Send + Sync + 'static {
     async fn list_step(&self, _kind: StepKind, _task: &ListTask) -> Result<(), ProvisionError> {
         Ok(())
     }
+    /// An add-on step (`add_archiving`, `remove_blackberry`, …) on an existing mailbox. The
+    /// add-on's status and the mailbox's flag are written by the store when the step completes;
+    /// the mail directory has nothing to change (Dovecot and Postfix have no add-ons), so only
+    /// a platform that keeps add-ons does something here.
+    async fn add_on_step(&self, _task: &MailboxTask) -> Result<(), ProvisionError> {
+        Ok(())
+    }
 }
 
 /// Runs each step on the driver the configuration selects for its franchise or plan.
@@ -125,5 +132,9 @@ impl Provisioner for Drivers {
         self.pick_for(&task.franchise, &task.plan)?
             .list_step(kind, task)
             .await
+    }
+
+    async fn add_on_step(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.pick(task)?.add_on_step(task).await
     }
 }

@@ -71,4 +71,8 @@ impl Provisioner for Sandbox {
     async fn list_step(&self, kind: StepKind, task: &ListTask) -> Result<(), ProvisionError> {
         self.inner.list_step(kind, task).await
     }
+
+    async fn add_on_step(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
+        self.inner.add_on_step(task).await
+    }
 }

@@ -18,7 +18,7 @@ mod sql;
 
 use std::sync::Arc;
 
-pub use crate::domain::{AccountStatus, BillingStatus, OrderStatus, Role, StepKind};
+pub use crate::domain::{AccountStatus, AddOn, BillingStatus, OrderStatus, Role, StepKind};
 pub use model::*;
 pub use order_model::*;
 pub use sql::Store;

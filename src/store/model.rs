@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AccountStatus, BillingStatus, OrderStatus, Role, StepKind};
+use super::{AccountStatus, AddOn, BillingStatus, OrderStatus, Role, StepKind};
 use crate::domain::{
     Contact, Currency, NewMailbox, OrderId, OwnerId, PasswordHash, SealedPassword,
 };
@@ -206,6 +206,39 @@ pub enum ActionOutcome {
     /// The mailbox is in this billing status, which does not allow the step.
     WrongState(BillingStatus),
     /// A restore on an account that is not `open` (checked in the step's transaction).
+    AccountNotOpen(AccountStatus),
+}
+
+/// An order that adds an add-on to a mailbox, or removes it.
+pub struct AddOnOrder<'a> {
+    /// The id a new order gets.
+    pub order_id: &'a OrderId,
+    pub owner_id: OwnerId,
+    pub exchange: &'a ExchangeRecord,
+    pub username: &'a str,
+    pub add_on: AddOn,
+    /// The catalog says it costs nothing: the order is submitted at once. Otherwise the add-on
+    /// becomes a line of the owner's open order (or of a new one), which waits for `submit`.
+    pub free: bool,
+    pub now_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddOnOutcome {
+    /// Submitted at once (free, or a removal): the order's id.
+    Submitted,
+    /// A line of this open order, waiting for `submit`.
+    InOpenOrder(OrderId),
+    /// No such mailbox (or, for a removal, no such add-on).
+    NotFound,
+    /// The mailbox is in this status; add-ons change only on `open` mailboxes.
+    MailboxNotOpen(BillingStatus),
+    /// The add-on is there already (or in an order): its status.
+    Present(BillingStatus),
+    /// A removal of an add-on in this status (being added, or removed already).
+    WrongState(BillingStatus),
+    /// The owner's open order is another account's.
+    OwnerBusy,
     AccountNotOpen(AccountStatus),
 }
 

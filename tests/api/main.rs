@@ -8,6 +8,7 @@ mod hygiene;
 mod access;
 mod account_status;
 mod accounts;
+mod addons;
 mod audit;
 mod chaos;
 mod client;

@@ -4,6 +4,7 @@
 
 mod page;
 mod paths;
+mod paths_addons;
 mod paths_lists;
 mod paths_objects;
 mod refine;
@@ -54,7 +55,9 @@ impl Modify for Security {
     paths(
         paths::account_list, paths::account_read, paths::account_update, paths::exchange_list, paths::exchange_read, paths::mailbox_list, paths::mailbox_create,
         paths::mailbox_options, paths::mailbox_read, paths::mailbox_update, paths::mailbox_delete,
-        paths::mailbox_action, paths_objects::alias_list, paths_objects::alias_create,
+        paths::mailbox_action, paths_addons::archiving_read, paths_addons::archiving_put,
+        paths_addons::archiving_delete, paths_addons::blackberry_read, paths_addons::blackberry_put,
+        paths_addons::blackberry_delete, paths_objects::alias_list, paths_objects::alias_create,
         paths_objects::alias_options, paths_objects::alias_read, paths_objects::alias_delete,
         paths_objects::contact_list, paths_objects::contact_create, paths_objects::contact_options,
         paths_objects::contact_read, paths_objects::contact_update, paths_objects::contact_delete,

@@ -12,8 +12,8 @@ mod resources;
 
 pub use audit::AuditEntry;
 pub use objects::{
-    EmailAlias, GlobalContactDocument, GlobalContactListItem, ListMember, MailingListDocument,
-    MailingListItem,
+    AddOnDocument, EmailAlias, GlobalContactDocument, GlobalContactListItem, ListMember,
+    MailingListDocument, MailingListItem,
 };
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};

@@ -90,3 +90,15 @@ pub struct ListMember {
     /// `self` (a member's URL in the list) and the mailbox or contact as `related`.
     pub links: Vec<Link>,
 }
+
+/// A mailbox add-on (docs §2.7): `GET …/mailboxes/{username}/archiving/` or `/blackberry/`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"billingStatus": "open", "links": [{"rel": "self", "href": "http://127.0.0.1:8092/accounts/acct999999/exchange/myexchangedomain.com/mailboxes/john2/archiving"}]}))]
+pub struct AddOnDocument {
+    /// `new` while in an order not yet submitted, `pending` while it is provisioned, `open`
+    /// once the mailbox has it, `purge_pending` while an order removes it.
+    pub billing_status: BillingStatus,
+    /// `self`, and the mailbox as `related`.
+    pub links: Vec<Link>,
+}

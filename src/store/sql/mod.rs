@@ -6,6 +6,7 @@
 //! touches the domain's `exchanges` row ([`touch_exchange`]), then the order, then mailboxes;
 //! so concurrent instances queue up instead of deadlocking.
 
+mod addons;
 mod admin;
 mod audit;
 mod directory;

@@ -3,14 +3,17 @@
 use super::super::db::Row;
 use super::*;
 
-/// Adds a paid mailbox line to the owner's open order, or opens one. `None`: the name was
-/// taken in between. Runs inside the caller's transaction, which holds the domain's row.
-pub(super) async fn add_paid_line(
+/// The owner's open order, to add a line to (its revision moved on), or a new one with
+/// `new_id`; `None`: the owner's open order is another account's. Runs inside the caller's
+/// transaction, which holds the domain's row.
+pub(super) async fn open_order_for(
     tx: &mut Tx,
     dialect: Dialect,
-    o: &NewMailboxOrder<'_>,
-) -> StoreResult<Option<CreateOutcome>> {
-    let owner = o.owner_id.stored_key();
+    (owner_id, account_id): (&OwnerId, i64),
+    new_id: &OrderId,
+    now_ms: i64,
+) -> StoreResult<Option<OrderId>> {
+    let owner = owner_id.stored_key();
     // Requests of one owner take turns (their order's row may not exist yet to lock).
     if let Some(lock) = dialect.owner_lock() {
         sql(lock).bind(owner.as_str()).execute(&mut *tx).await?;
@@ -22,14 +25,12 @@ pub(super) async fn add_paid_line(
     .bind(owner.as_str())
     .fetch_optional(&mut *tx)
     .await?;
-    let order_id = match open {
-        Some(row) if row.int("account_id")? != o.exchange.account_id => {
-            return Ok(Some(CreateOutcome::OwnerBusy));
-        }
+    Ok(Some(match open {
+        Some(row) if row.int("account_id")? != account_id => return Ok(None),
         Some(row) => {
             let id = row.text("id")?;
             sql("UPDATE orders SET revision = revision + 1, updated_at = $1 WHERE id = $2")
-                .bind(o.now_ms)
+                .bind(now_ms)
                 .bind(id.as_str())
                 .execute(&mut *tx)
                 .await?;
@@ -40,29 +41,55 @@ pub(super) async fn add_paid_line(
                 "INSERT INTO orders (id, account_id, owner_id, status, created_at, updated_at)
                  VALUES ($1, $2, $3, 'new', $4, $4)",
             )
-            .bind(o.order_id.as_str())
-            .bind(o.exchange.account_id)
+            .bind(new_id.as_str())
+            .bind(account_id)
             .bind(owner.as_str())
-            .bind(o.now_ms)
+            .bind(now_ms)
             .execute(&mut *tx)
             .await?;
-            o.order_id.clone()
+            new_id.clone()
         }
-    };
-    if !insert_mailbox(tx, o, BillingStatus::New, order_id.as_str()).await? {
-        return Ok(None);
-    }
+    }))
+}
+
+/// Adds a paid line (`kind` on `username`, priced by `plan`) to an open order.
+pub(super) async fn insert_open_line(
+    tx: &mut Tx,
+    order_id: &OrderId,
+    kind: StepKind,
+    (exchange_id, username): (i64, &str),
+    plan: &str,
+) -> StoreResult<()> {
     sql(
         "INSERT INTO order_items (order_id, kind, exchange_id, username, status, plan)
          VALUES ($1, $2, $3, $4, 'new', $5)",
     )
     .bind(order_id.as_str())
-    .bind(StepKind::Create.as_str())
-    .bind(o.exchange.id)
-    .bind(o.mailbox.username.as_str())
-    .bind(o.exchange.plan.as_str())
+    .bind(kind.as_str())
+    .bind(exchange_id)
+    .bind(username)
+    .bind(plan)
     .execute(tx)
     .await?;
+    Ok(())
+}
+
+/// Adds a paid mailbox line to the owner's open order, or opens one. `None`: the name was
+/// taken in between. Runs inside the caller's transaction, which holds the domain's row.
+pub(super) async fn add_paid_line(
+    tx: &mut Tx,
+    dialect: Dialect,
+    o: &NewMailboxOrder<'_>,
+) -> StoreResult<Option<CreateOutcome>> {
+    let owner = (&o.owner_id, o.exchange.account_id);
+    let Some(order_id) = open_order_for(tx, dialect, owner, o.order_id, o.now_ms).await? else {
+        return Ok(Some(CreateOutcome::OwnerBusy));
+    };
+    if !insert_mailbox(tx, o, BillingStatus::New, order_id.as_str()).await? {
+        return Ok(None);
+    }
+    let target = (o.exchange.id, o.mailbox.username.as_str());
+    insert_open_line(tx, &order_id, StepKind::Create, target, &o.exchange.plan).await?;
     Ok(Some(CreateOutcome::Quoted(order_id)))
 }
 
@@ -219,6 +246,14 @@ impl Store {
         .bind(s.order_id)
         .execute(&mut tx)
         .await?;
+        sql(
+            "UPDATE mailbox_addons SET billing_status = 'pending', updated_at = $1
+             WHERE order_id = $2 AND billing_status = 'new'",
+        )
+        .bind(s.now_ms)
+        .bind(s.order_id)
+        .execute(&mut tx)
+        .await?;
         sql("UPDATE order_items SET status = 'Processing' WHERE order_id = $1")
             .bind(s.order_id)
             .execute(&mut tx)
@@ -283,6 +318,10 @@ impl Store {
                 }
             }
             sql("DELETE FROM mailboxes WHERE order_id = $1 AND billing_status = 'new'")
+                .bind(order_id)
+                .execute(&mut tx)
+                .await?;
+            sql("DELETE FROM mailbox_addons WHERE order_id = $1 AND billing_status = 'new'")
                 .bind(order_id)
                 .execute(&mut tx)
                 .await?;

@@ -17,7 +17,8 @@ fn mailbox_effect<'a>(
     now_ms: i64,
 ) -> StoreResult<Option<Stmt<'a>>> {
     use BillingStatus::{Closed, Open};
-    let Some(pending) = kind.pending_status() else {
+    // An add-on step moves the add-on, not its mailbox (`addons::finish_add_on_step`).
+    let Some(pending) = kind.pending_status().filter(|_| kind.add_on().is_none()) else {
         return Ok(None);
     };
     // Moves the mailbox on from the step's pending status, setting `also` besides.
@@ -200,6 +201,10 @@ impl Store {
         let target = (exchange_id, username.as_str());
         if kind.is_list() {
             lists::finish_list_step(&mut tx, kind, failed.is_none(), from, target, now_ms).await?;
+        } else if kind.add_on().is_some() {
+            let order_id = job.order_id.as_str();
+            addons::finish_add_on_step(&mut tx, kind, failed.is_none(), target, order_id, now_ms)
+                .await?;
         } else if let Some(effect) =
             mailbox_effect(kind, failed.is_none(), from, job, target, now_ms)?
         {
@@ -209,6 +214,7 @@ impl Store {
         // and it leaves every list.
         if kind == StepKind::Purge && failed.is_none() {
             lists::drop_member_everywhere(&mut tx, exchange_id, "mailbox", &username).await?;
+            addons::drop_add_ons_of(&mut tx, exchange_id, &username).await?;
             let domain = sql("SELECT domain FROM exchanges WHERE id = $1")
                 .bind(exchange_id)
                 .fetch_one(&mut tx)
