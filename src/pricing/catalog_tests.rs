@@ -209,3 +209,59 @@ fn load_names_the_path() {
     std::fs::write(&path, include_str!("../../catalog.toml")).unwrap();
     assert_eq!(Catalog::load(&path).unwrap(), Catalog::builtin());
 }
+
+#[test]
+fn add_ons_are_priced_per_section() {
+    use crate::domain::AddOn;
+    let builtin = Catalog::builtin();
+    let archiving = builtin.add_on("x", AddOn::Archiving).unwrap();
+    assert_eq!(archiving.mailbox_monthly.to_string(), "2.50");
+    assert!(!archiving.is_free());
+    assert!(builtin.add_on("x", AddOn::Blackberry).unwrap().is_free());
+    assert_ne!(
+        archiving.plan_number,
+        builtin.plan("x", "exchange2010").unwrap().plan_number
+    );
+    let catalog = Catalog::parse(
+        r#"
+        [default]
+        currency = "USD"
+        [default.plans.exchange2010]
+        included_mailboxes = 1
+        mailbox_monthly = "5"
+        [default.addons.archiving]
+        monthly = "1.5"
+        setup_fee = "3"
+        billing_cycle_months = 12
+        [franchises.eu]
+        currency = "EUR"
+        [franchises.eu.plans.exchange2010]
+        included_mailboxes = 1
+        mailbox_monthly = "5"
+        "#,
+    )
+    .unwrap();
+    let a = catalog.add_on("other", AddOn::Archiving).unwrap();
+    assert_eq!(
+        (
+            a.setup_fee.to_string(),
+            a.billing_cycle_months,
+            a.name.as_str()
+        ),
+        ("3.00".to_owned(), 12, "archiving")
+    );
+    // Not in a section: not offered there (a franchise section replaces the default).
+    assert!(catalog.add_on("other", AddOn::Blackberry).is_none());
+    assert!(catalog.add_on("eu", AddOn::Archiving).is_none());
+    let unknown = "[default]\ncurrency = \"USD\"\n[default.plans.exchange2010]\nincluded_mailboxes = 1\nmailbox_monthly = \"5\"\n[default.addons.fax]\nmonthly = \"1\"\n";
+    let err = Catalog::parse(unknown).unwrap_err().to_string();
+    assert!(
+        err.contains("addon \"fax\"") && err.contains("archiving"),
+        "{err}"
+    );
+    let negative = unknown
+        .replace("fax", "archiving")
+        .replace("\"1\"", "\"-1\"");
+    let err = Catalog::parse(&negative).unwrap_err().to_string();
+    assert!(err.contains("addon \"archiving\": monthly"), "{err}");
+}

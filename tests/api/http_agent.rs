@@ -394,7 +394,60 @@ async fn lists_behind_the_agent_fail_visibly(backend: Backend) {
     assert_eq!(r.status(), 404, "the name is free again");
 }
 
+/// The final document of the order a `202` placed.
+async fn final_of(app: &TestApp, r: reqwest::Response) -> Value {
+    assert_eq!(r.status(), 202);
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await
+}
+
+/// Add-on steps reach the agent, signed, with the add-on named; its refusal fails the order and
+/// leaves the mailbox without the add-on.
+async fn add_ons_are_carried_to_the_agent(backend: Backend) {
+    let agent = MockServer::start().await;
+    agent_mock(ResponseTemplate::new(200)).mount(&agent).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(c, &agent, SECRET, Duration::from_secs(5))
+    })
+    .await;
+    let placed = app.order("owner1").await;
+    assert_eq!(
+        app.wait_final(&placed, Duration::from_secs(20)).await["order"]["Status"],
+        "Completed"
+    );
+    let path = mailboxes_path(DOMAIN, "owner1/blackberry/");
+    let added = final_of(&app, app.send(Method::PUT, &path, QWE, None).await).await;
+    assert_eq!(added["order"]["Status"], "Completed");
+    let removed = final_of(&app, app.send(Method::DELETE, &path, QWE, None).await).await;
+    assert_eq!(removed["order"]["Status"], "Completed");
+    let steps: Vec<(Value, Value)> = requests(&agent)
+        .await
+        .into_iter()
+        .map(|(body, _)| (body["step"].clone(), body["addOn"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (json!("create_mailbox"), Value::Null),
+            (json!("add_blackberry"), json!("blackberry")),
+            (json!("remove_blackberry"), json!("blackberry")),
+        ]
+    );
+    // The agent refuses: the order fails with its message, the mailbox has no add-on.
+    agent.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({"message": "no BES here"})))
+        .mount(&agent)
+        .await;
+    let refused = final_of(&app, app.send(Method::PUT, &path, QWE, None).await).await;
+    assert_eq!(refused["order"]["Status"], "Failed");
+    assert_eq!(app.send(Method::GET, &path, QWE, None).await.status(), 404);
+    let mailbox = app.get_json(&mailboxes_path(DOMAIN, "owner1"), QWE).await;
+    assert_eq!(mailbox["blackberry"], 0);
+}
+
 on_both_backends!(
+    add_ons_are_carried_to_the_agent,
     lists_behind_the_agent_fail_visibly,
     agent_runs_each_step_with_a_signed_request,
     agent_5xx_and_timeouts_are_retried_with_the_same_key,

@@ -317,4 +317,60 @@ async fn members_come_and_go(backend: Backend) {
     assert_eq!(app.directory_alias("team@myexchangedomain.com").await, None);
 }
 
-on_both_backends!(lists_in_the_docs_shape, members_come_and_go);
+/// A list, an alias and a mailbox asked for the same name at once: exactly one gets it, and
+/// the list that lost never delivers.
+async fn a_list_an_alias_and_a_mailbox_race_for_a_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    provisioned(&app, "owner1").await;
+    for round in 0..4 {
+        let name = format!("race{round}");
+        let list = json!({"name": name, "owner": "owner1"});
+        let alias = json!({"emailalias": {"username": name, "emailForward": "owner1"}});
+        let aliases = format!("/accounts/{ACCT}/exchange/{DOMAIN}/emailAliases");
+        let mailbox = mailbox_body(&name);
+        let list_path = lists();
+        let (l, a, m) = tokio::join!(
+            app.send(Method::POST, &list_path, QWE, Some(&list)),
+            app.send(Method::POST, &aliases, QWE, Some(&alias)),
+            app.post_mailbox(QWE, ACCT, DOMAIN, &mailbox),
+        );
+        let won: Vec<&str> = [
+            (l.status(), 202, "list"),
+            (a.status(), 201, "alias"),
+            (m.status(), 202, "mailbox"),
+        ]
+        .iter()
+        .filter(|(got, ok, _)| got.as_u16() == *ok)
+        .map(|(_, _, kind)| *kind)
+        .collect();
+        let lost = [l.status(), a.status(), m.status()]
+            .iter()
+            .filter(|s| s.as_u16() == 409)
+            .count();
+        assert!(
+            won.len() == 1 && lost == 2,
+            "round {round}: {won:?}, {lost} conflicts"
+        );
+        if won == ["list"] {
+            let done = app
+                .wait_final(&Placed::from_response(&l), Duration::from_secs(20))
+                .await;
+            assert_eq!(done["order"]["Status"], "Completed");
+        }
+        // The directory routes the name as the winner says: the alias to its mailbox, the
+        // list (no members yet) nowhere; a mailbox's own rows are its forwarding.
+        let address = format!("{name}@{DOMAIN}");
+        let routed = app.directory_alias(&address).await.unwrap_or_default();
+        match won[0] {
+            "alias" => assert_eq!(routed, [format!("owner1@{DOMAIN}")]),
+            "list" => assert!(routed.is_empty(), "round {round}: {routed:?}"),
+            _ => {}
+        }
+    }
+}
+
+on_both_backends!(
+    lists_in_the_docs_shape,
+    members_come_and_go,
+    a_list_an_alias_and_a_mailbox_race_for_a_name
+);

@@ -35,13 +35,14 @@ pub struct OrderFields {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct OrderItem {
-    /// `create_mailbox`, `close_mailbox`, `restore_mailbox`, `purge_mailbox`, or a step that
-    /// carries a change to the mail platform.
+    /// `create_mailbox`, `close_mailbox`, `restore_mailbox`, `purge_mailbox`, `create_list`,
+    /// `delete_list`, `add_archiving`, `add_blackberry`, `remove_archiving`,
+    /// `remove_blackberry`, or a step that carries a change to the mail platform.
     #[serde(rename = "Type")]
     pub kind: &'static str,
     /// The mailbox's address.
     pub mailbox: String,
-    /// The catalog plan of a paid line; `null` otherwise.
+    /// The catalog plan of a paid line (the add-on's name for a paid add-on); `null` otherwise.
     #[schema(required = true)]
     pub plan: Option<String>,
     pub status: OrderStatus,
