@@ -142,6 +142,11 @@ impl Server {
         config.drivers.check().map_err(anyhow::Error::msg)?;
         let agent = match &config.drivers.agent {
             Some(agent) => {
+                // The agent's domains get their aliases and lists carried to it.
+                store.set_agent_scope(store::AgentScope {
+                    franchises: config.drivers.http_franchises.clone(),
+                    plans: config.drivers.http_plans.clone(),
+                });
                 Some(Arc::new(HttpAgent::new(Arc::clone(agent))?) as Arc<dyn Provisioner>)
             }
             None => None,

@@ -196,8 +196,8 @@ impl Worker {
     }
 
     async fn run_job(&self, job: &ClaimedJob) -> StoreResult<()> {
-        let mut task = None;
-        let mut list = None;
+        // Whose the step's object is, for the audit entry: franchise, account, address.
+        let mut target: Option<(i64, String, String)> = None;
         let outcome = if job.attempts > self.config.max_attempts {
             failed(
                 format!(
@@ -211,21 +211,19 @@ impl Worker {
             match self.store.list_task(job).await? {
                 None => failed("The list of this order no longer exists".into(), 404),
                 Some(found) => {
-                    let outcome = match self.provisioner.list_step(job.kind, &found).await {
-                        Ok(()) => JobOutcome::Done,
-                        Err(ProvisionError::Transient(error))
-                            if job.attempts < self.config.max_attempts =>
-                        {
-                            JobOutcome::Retry {
-                                at_ms: now_ms() + millis(self.backoff(job.attempts)),
-                                error,
-                            }
-                        }
-                        Err(ProvisionError::Transient(error)) => failed(error, 502),
-                        Err(ProvisionError::Permanent { message, code }) => failed(message, code),
-                    };
-                    list = Some(found);
-                    outcome
+                    let result = self.provisioner.list_step(job.kind, &found).await;
+                    target = Some((found.franchise_id, found.account_number, found.address));
+                    self.outcome_of(job, result)
+                }
+            }
+        } else if job.kind == StepKind::SyncAddress {
+            tracing::Span::current().record("step", job.kind.as_str());
+            match self.store.address_task(job).await? {
+                None => failed("The domain of this order no longer exists".into(), 404),
+                Some(found) => {
+                    let result = self.provisioner.address_step(&found).await;
+                    target = Some((found.franchise_id, found.account_number, found.address));
+                    self.outcome_of(job, result)
                 }
             }
         } else {
@@ -234,7 +232,7 @@ impl Worker {
                 Some(found) => {
                     tracing::Span::current().record("step", found.kind.as_str());
                     let outcome = self.run_step(job, &found).await;
-                    task = Some(found);
+                    target = Some((found.franchise_id, found.account_number, found.address));
                     outcome
                 }
             }
@@ -245,21 +243,29 @@ impl Worker {
         if !self.store.finish_job(job, &outcome, now_ms()).await? {
             tracing::warn!("lease lost while provisioning; another worker finishes this job");
         }
-        let target = match (&task, &list) {
-            (Some(t), _) => Some((
-                t.franchise_id,
-                t.account_number.as_str(),
-                t.address.as_str(),
-            )),
-            (_, Some(l)) => Some((
-                l.franchise_id,
-                l.account_number.as_str(),
-                l.address.as_str(),
-            )),
-            _ => None,
-        };
+        let target = target
+            .as_ref()
+            .map(|(franchise, account, address)| (*franchise, account.as_str(), address.as_str()));
         self.audit.record(step_event(job, target, &outcome)).await;
         Ok(())
+    }
+
+    /// A step's result as the job's outcome: transient errors retried with backoff until the
+    /// last attempt.
+    fn outcome_of(&self, job: &ClaimedJob, result: Result<(), ProvisionError>) -> JobOutcome {
+        match result {
+            Ok(()) => JobOutcome::Done,
+            Err(ProvisionError::Transient(error)) if job.attempts < self.config.max_attempts => {
+                self.metrics.retries.inc();
+                tracing::warn!(error, "transient provisioning failure");
+                JobOutcome::Retry {
+                    at_ms: now_ms() + millis(self.backoff(job.attempts)),
+                    error,
+                }
+            }
+            Err(ProvisionError::Transient(error)) => failed(error, 502),
+            Err(ProvisionError::Permanent { message, code }) => failed(message, code),
+        }
     }
 
     async fn run_step(&self, job: &ClaimedJob, task: &MailboxTask) -> JobOutcome {
@@ -278,11 +284,13 @@ impl Worker {
             StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => {
                 self.with_lease_renewal(job, p.add_on_step(task)).await
             }
-            // List steps do not load a mailbox task (`run_job`).
-            StepKind::CreateList | StepKind::DeleteList => Err(ProvisionError::Permanent {
-                message: "a list step on a mailbox".into(),
-                code: 500,
-            }),
+            // List and address steps do not load a mailbox task (`run_job`).
+            StepKind::CreateList | StepKind::DeleteList | StepKind::SyncAddress => {
+                Err(ProvisionError::Permanent {
+                    message: "a list or address step on a mailbox".into(),
+                    code: 500,
+                })
+            }
         };
         // A password step that is over (delivered, or refused for good) lets go of the password
         // it sent, unless a newer one was sealed meanwhile. Creation erases it with the outcome.

@@ -233,6 +233,9 @@ pub enum StepKind {
     AddAddOn(AddOn),
     /// Removes an add-on from a mailbox.
     RemoveAddOn(AddOn),
+    /// Carries an alias's or a list's address (`order_items.username` is its local part), as it
+    /// routes when the step runs, to a platform behind the `http` agent.
+    SyncAddress,
 }
 
 impl StepKind {
@@ -251,6 +254,7 @@ impl StepKind {
             Self::AddAddOn(AddOn::Blackberry) => "add_blackberry",
             Self::RemoveAddOn(AddOn::Archiving) => "remove_archiving",
             Self::RemoveAddOn(AddOn::Blackberry) => "remove_blackberry",
+            Self::SyncAddress => "sync_address",
         }
     }
 
@@ -269,6 +273,7 @@ impl StepKind {
             Self::AddAddOn(AddOn::Blackberry),
             Self::RemoveAddOn(AddOn::Archiving),
             Self::RemoveAddOn(AddOn::Blackberry),
+            Self::SyncAddress,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -303,7 +308,7 @@ impl StepKind {
             Self::Purge | Self::DeleteList => Some(BillingStatus::PurgePending),
             Self::AddAddOn(_) => Some(BillingStatus::Pending),
             Self::RemoveAddOn(_) => Some(BillingStatus::PurgePending),
-            Self::Update | Self::SetPassword | Self::AccountStatus => None,
+            Self::Update | Self::SetPassword | Self::AccountStatus | Self::SyncAddress => None,
         }
     }
 

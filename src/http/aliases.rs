@@ -94,10 +94,14 @@ pub async fn create(
         .create_alias(exchange.id, &exchange.domain, &alias, crate::now_ms())
         .await?
     {
-        CreateObjectOutcome::Created => located(
-            StatusCode::CREATED,
-            format!("{}/{}/", aliases_url(&base, &exchange), alias.name),
-        ),
+        CreateObjectOutcome::Created => {
+            // A domain on the agent has a `sync_address` step queued with the change.
+            state.wake.notify_waiters();
+            located(
+                StatusCode::CREATED,
+                format!("{}/{}/", aliases_url(&base, &exchange), alias.name),
+            )
+        }
         CreateObjectOutcome::Taken => Err(ApiError::conflict(format!(
             "{} is already a mailbox, an alias or a list of this domain",
             alias.name
@@ -146,7 +150,11 @@ pub async fn delete(
         .delete_alias(exchange.id, &exchange.domain, &name, crate::now_ms())
         .await?
     {
-        ChangeObjectOutcome::Done => Ok(StatusCode::NO_CONTENT),
+        ChangeObjectOutcome::Done => {
+            // A domain on the agent has a `sync_address` step queued with the change.
+            state.wake.notify_waiters();
+            Ok(StatusCode::NO_CONTENT)
+        }
         _ => Err(ApiError::NotFound),
     }
 }

@@ -176,10 +176,14 @@ pub async fn update(
         )
         .await?
     {
-        ChangeObjectOutcome::Done => located(
-            StatusCode::NO_CONTENT,
-            format!("{}/{id}/", contacts_url(&base, &exchange)),
-        ),
+        ChangeObjectOutcome::Done => {
+            // A domain on the agent has a `sync_address` step queued with the change.
+            state.wake.notify_waiters();
+            located(
+                StatusCode::NO_CONTENT,
+                format!("{}/{id}/", contacts_url(&base, &exchange)),
+            )
+        }
         ChangeObjectOutcome::Taken => Err(taken(&changed)),
         ChangeObjectOutcome::Stale => Err(ApiError::conflict(
             "The contact changed meanwhile; read it again",
@@ -201,7 +205,11 @@ pub async fn delete(
         .delete_contact(exchange.id, &id, crate::now_ms())
         .await?
     {
-        ChangeObjectOutcome::Done => Ok(StatusCode::NO_CONTENT),
+        ChangeObjectOutcome::Done => {
+            // A domain on the agent has a `sync_address` step queued with the change.
+            state.wake.notify_waiters();
+            Ok(StatusCode::NO_CONTENT)
+        }
         _ => Err(ApiError::NotFound),
     }
 }

@@ -352,14 +352,18 @@ pub async fn add_member(
         .add_member(exchange.id, l.id, &member, crate::now_ms())
         .await?
     {
-        AddMemberOutcome::Added => located(
-            StatusCode::CREATED,
-            format!(
-                "{}/{}/members/{member}",
-                lists_url(&base, &exchange),
-                l.name
-            ),
-        ),
+        AddMemberOutcome::Added => {
+            // A domain on the agent has a `sync_address` step queued with the change.
+            state.wake.notify_waiters();
+            located(
+                StatusCode::CREATED,
+                format!(
+                    "{}/{}/members/{member}",
+                    lists_url(&base, &exchange),
+                    l.name
+                ),
+            )
+        }
         AddMemberOutcome::Already => {
             Err(ApiError::conflict(format!("{member} is already a member")))
         }
@@ -413,6 +417,8 @@ pub async fn remove_member(
         .remove_member(exchange.id, l.id, &member, crate::now_ms())
         .await?
     {
+        // A domain on the agent has a `sync_address` step queued with the change.
+        state.wake.notify_waiters();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

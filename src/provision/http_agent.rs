@@ -14,7 +14,7 @@ use sha2::Sha256;
 
 use super::{ProvisionError, Provisioner};
 use crate::domain::SealKey;
-use crate::store::{BillingStatus, ListTask, MailboxTask, StepKind};
+use crate::store::{AddressTask, BillingStatus, ListTask, MailboxTask, StepKind};
 
 pub const TIMESTAMP_HEADER: &str = "X-Mailorder-Timestamp";
 pub const SIGNATURE_HEADER: &str = "X-Mailorder-Signature";
@@ -72,8 +72,8 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
         }
         StepKind::AccountStatus => "restore_mailbox",
         StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => kind.as_str(),
-        // Lists go through `list_step`, never here.
-        StepKind::CreateList | StepKind::DeleteList => "unsupported",
+        // Lists and addresses go through `list_step` and `address_step`, never here.
+        StepKind::CreateList | StepKind::DeleteList | StepKind::SyncAddress => "unsupported",
     }
 }
 
@@ -143,14 +143,27 @@ impl HttpAgent {
         let asked = if kind.is_sync() { kind.as_str() } else { step };
         let key = format!("{}:{asked}", task.step_key);
         let body = self.body(step, &key, task, password.as_ref().map(|p| p.reveal()));
-        let body = serde_json::to_vec(&body).expect("JSON values serialise");
+        let secret = password.as_ref().map(|p| p.reveal());
+        self.post(step, &key, &body, secret).await
+    }
+
+    /// POSTs one signed step. `secret`, if the body carries one, is masked in any message
+    /// the agent's answer puts into logs or the order's `Errors`.
+    async fn post(
+        &self,
+        step: &str,
+        key: &str,
+        body: &Value,
+        secret: Option<&str>,
+    ) -> Result<(), ProvisionError> {
+        let body = serde_json::to_vec(body).expect("JSON values serialise");
         let timestamp = crate::now_ms().div_euclid(1000).to_string();
         let signed = signature(&self.config.secret, &timestamp, &body);
         let sent = self
             .client
             .post(self.config.url.clone())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(IDEMPOTENCY_HEADER, &key)
+            .header(IDEMPOTENCY_HEADER, key)
             .header(TIMESTAMP_HEADER, &timestamp)
             .header(SIGNATURE_HEADER, signed)
             .body(body)
@@ -180,10 +193,10 @@ impl HttpAgent {
         let text = response.text().await.unwrap_or_default();
         let mut message = agent_message(&text);
         // An agent that echoes the request must not put the password into logs or Errors.
-        if let Some(p) = &password
-            && message.contains(p.reveal())
+        if let Some(p) = secret
+            && message.contains(p)
         {
-            message = message.replace(p.reveal(), "***");
+            message = message.replace(p, "***");
         }
         // Overload and request timeouts are worth retrying like 5xx.
         if status.is_server_error() || matches!(status.as_u16(), 408 | 425 | 429) {
@@ -257,17 +270,35 @@ impl Provisioner for HttpAgent {
         self.send(task.kind, task).await
     }
 
-    /// The agent's protocol carries mailbox steps only: a list ordered on a platform behind it
-    /// fails visibly rather than exist in mailorder alone.
+    /// `create_list` / `delete_list`: the list's address; its members follow as
+    /// `sync_address` steps.
     async fn list_step(&self, kind: StepKind, task: &ListTask) -> Result<(), ProvisionError> {
-        Err(ProvisionError::Permanent {
-            message: format!(
-                "Mailing lists are not carried by the mail platform agent yet ({} for {})",
-                kind.as_str(),
-                task.address
-            ),
-            code: 501,
-        })
+        let step = kind.as_str();
+        let key = format!("{}:{step}", task.step_key);
+        let body = json!({
+            "step": step,
+            "idempotencyKey": key,
+            "list": {"address": task.address},
+        });
+        self.post(step, &key, &body, None).await
+    }
+
+    /// `sync_address`: where an alias's or a list's address delivers now (no destinations:
+    /// it delivers nowhere, or is gone).
+    async fn address_step(&self, task: &AddressTask) -> Result<(), ProvisionError> {
+        let step = StepKind::SyncAddress.as_str();
+        let key = format!("{}:{step}", task.step_key);
+        let body = json!({
+            "step": step,
+            "idempotencyKey": key,
+            "address": {
+                "address": task.address,
+                "kind": task.kind,
+                "destinations": task.destinations,
+            },
+            "revision": task.revision,
+        });
+        self.post(step, &key, &body, None).await
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::store::{ListTask, MailboxTask, StepKind};
+use crate::store::{AddressTask, ListTask, MailboxTask, StepKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ProvisionError {
@@ -56,6 +56,12 @@ pub trait Provisioner: Send + Sync + 'static {
     /// the mail directory has nothing to change (Dovecot and Postfix have no add-ons), so only
     /// a platform that keeps add-ons does something here.
     async fn add_on_step(&self, _task: &MailboxTask) -> Result<(), ProvisionError> {
+        Ok(())
+    }
+    /// Carries an alias's or a list's address as it routes now (`sync_address`). The mail
+    /// directory's rows were written with the change, so only a platform behind the agent,
+    /// which does not read them, needs the step (the store queues it only for such domains).
+    async fn address_step(&self, _task: &AddressTask) -> Result<(), ProvisionError> {
         Ok(())
     }
 }
@@ -136,5 +142,11 @@ impl Provisioner for Drivers {
 
     async fn add_on_step(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.pick(task)?.add_on_step(task).await
+    }
+
+    async fn address_step(&self, task: &AddressTask) -> Result<(), ProvisionError> {
+        self.pick_for(&task.franchise, &task.plan)?
+            .address_step(task)
+            .await
     }
 }

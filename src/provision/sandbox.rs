@@ -11,7 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::{ProvisionError, Provisioner};
-use crate::store::{ListTask, MailboxTask, StepKind};
+use crate::store::{AddressTask, ListTask, MailboxTask, StepKind};
 
 pub struct Sandbox {
     inner: Arc<dyn Provisioner>,
@@ -74,5 +74,9 @@ impl Provisioner for Sandbox {
 
     async fn add_on_step(&self, task: &MailboxTask) -> Result<(), ProvisionError> {
         self.inner.add_on_step(task).await
+    }
+
+    async fn address_step(&self, task: &AddressTask) -> Result<(), ProvisionError> {
+        self.inner.address_step(task).await
     }
 }

@@ -321,10 +321,43 @@ pub struct ClaimedJob {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListTask {
     pub address: String,
+    /// Names this step of this order line; the same across retries.
+    pub step_key: String,
     pub franchise: String,
     pub plan: String,
     pub franchise_id: i64,
     pub account_number: String,
+}
+
+/// Which domains' directory objects are carried to the `http` agent: those of its franchises
+/// and plans (the driver selection's lists).
+#[derive(Debug, Clone, Default)]
+pub struct AgentScope {
+    pub franchises: std::collections::BTreeSet<String>,
+    pub plans: std::collections::BTreeSet<String>,
+}
+
+impl AgentScope {
+    pub fn covers(&self, franchise: &str, plan: &str) -> bool {
+        self.franchises.contains(franchise) || self.plans.contains(plan)
+    }
+}
+
+/// An alias's or a list's address as it routes now, for a `sync_address` step.
+#[derive(Debug, Clone)]
+pub struct AddressTask {
+    pub address: String,
+    /// `alias`, `mailingList`, or `None` when the name is neither any more.
+    pub kind: Option<&'static str>,
+    /// Where mail to the address goes (the mail directory's rows), sorted.
+    pub destinations: Vec<String>,
+    pub franchise: String,
+    pub plan: String,
+    pub franchise_id: i64,
+    pub account_number: String,
+    pub step_key: String,
+    /// Grows with every sync step queued (the order line's id).
+    pub revision: i64,
 }
 
 /// What a mailbox step needs to provision.

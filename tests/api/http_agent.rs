@@ -363,35 +363,251 @@ async fn agent_refuses_a_bad_signature(backend: Backend) {
     );
 }
 
-/// A mailing list in a franchise the agent serves fails its order visibly (the agent's
-/// protocol carries mailbox steps only), and frees its name.
-async fn lists_behind_the_agent_fail_visibly(backend: Backend) {
+/// The agent's steps since `from`: (step, the address or list it names, its destinations).
+async fn directory_steps(agent: &MockServer, from: usize) -> Vec<(String, String, Value)> {
+    requests(agent)
+        .await
+        .into_iter()
+        .skip(from)
+        .map(|(body, _)| {
+            let step = body["step"].as_str().unwrap_or_default().to_owned();
+            let (address, destinations) = match step.as_str() {
+                "sync_address" => (
+                    body["address"]["address"].clone(),
+                    json!({"kind": body["address"]["kind"], "to": body["address"]["destinations"]}),
+                ),
+                "create_list" | "delete_list" => (body["list"]["address"].clone(), Value::Null),
+                _ => (body["mailbox"]["address"].clone(), Value::Null),
+            };
+            (
+                step,
+                address.as_str().unwrap_or_default().to_owned(),
+                destinations,
+            )
+        })
+        .collect()
+}
+
+/// Aliases, lists and their members in a franchise the agent serves reach it: each change of
+/// an address's routing queues a signed `sync_address` step (in the changing transaction) with
+/// the address's destinations as they are when it runs; lists are created and deleted with
+/// `create_list`/`delete_list`. A domain the agent does not serve queues no such step.
+async fn directory_objects_are_carried_to_the_agent(backend: Backend) {
     let agent = MockServer::start().await;
-    agent_mock(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(&agent)
-        .await;
+    agent_mock(ResponseTemplate::new(200)).mount(&agent).await;
     let app = TestApp::spawn_with(backend, |c| {
-        use_agent(c, &agent, SECRET, Duration::from_secs(5))
+        c.worker.workers = 0;
+        use_agent(c, &agent, SECRET, Duration::from_secs(5));
     })
     .await;
-    let placed = app.order("owner1").await;
+    for user in ["owner1", "member2"] {
+        let placed = app.order(user).await;
+        app.drain_queue().await;
+        assert_eq!(
+            app.order_status(&placed).await["order"]["Status"],
+            "Completed"
+        );
+    }
+    let seen = requests(&agent).await.len();
+    let at = |local: &str| format!("{local}@{DOMAIN}");
+    let base = format!("/accounts/{ACCT}/exchange/{DOMAIN}");
+    // An alias: its address and target.
+    let alias = json!({"emailalias": {"username": "sales", "emailForward": "owner1"}});
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{base}/emailAliases"),
+            QWE,
+            Some(&alias),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    app.drain_queue().await;
     assert_eq!(
-        app.wait_final(&placed, Duration::from_secs(20)).await["order"]["Status"],
+        directory_steps(&agent, seen).await,
+        [(
+            "sync_address".into(),
+            at("sales"),
+            json!({"kind": "alias", "to": [at("owner1")]})
+        )]
+    );
+    // A list: created, then a member mailbox and a contact.
+    let seen = requests(&agent).await.len();
+    let list = json!({"name": "team", "owner": "owner1"});
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{base}/mailingLists"),
+            QWE,
+            Some(&list),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let placed = Placed::from_response(&r);
+    app.drain_queue().await;
+    assert_eq!(
+        app.order_status(&placed).await["order"]["Status"],
         "Completed"
     );
-    let lists = format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailingLists");
-    let body = json!({"name": "team", "owner": "owner1"});
-    let r = app.send(Method::POST, &lists, QWE, Some(&body)).await;
-    assert_eq!(r.status(), 202);
-    let done = app
-        .wait_final(&Placed::from_response(&r), Duration::from_secs(20))
-        .await;
-    assert_eq!(done["order"]["Status"], "Failed");
-    assert_eq!(done["order"]["Errors"][0]["code"], 501);
+    let members = format!("{base}/mailingLists/team/members");
     let r = app
-        .send(Method::GET, &format!("{lists}/team"), QWE, None)
+        .send(
+            Method::POST,
+            &members,
+            QWE,
+            Some(&json!({"username": "member2"})),
+        )
         .await;
-    assert_eq!(r.status(), 404, "the name is free again");
+    assert_eq!(r.status(), 201);
+    // Each step sends the routing as it is when it runs: run this one before the next change.
+    app.drain_queue().await;
+    let contact = json!({"target": "friend@elsewhere.org"});
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{base}/globalContacts"),
+            QWE,
+            Some(&contact),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .expect("id")
+        .to_owned();
+    let r = app
+        .send(Method::POST, &members, QWE, Some(&json!({"username": id})))
+        .await;
+    assert_eq!(r.status(), 201);
+    app.drain_queue().await;
+    let list_kind = |to: Value| json!({"kind": "mailingList", "to": to});
+    assert_eq!(
+        directory_steps(&agent, seen).await,
+        [
+            ("create_list".into(), at("team"), Value::Null),
+            ("sync_address".into(), at("team"), list_kind(json!([]))),
+            (
+                "sync_address".into(),
+                at("team"),
+                list_kind(json!([at("member2")]))
+            ),
+            (
+                "sync_address".into(),
+                at("team"),
+                list_kind(json!(["friend@elsewhere.org", at("member2")]))
+            ),
+        ]
+    );
+    // The contact's deletion leaves the list; the alias's deletion empties its address.
+    let seen = requests(&agent).await.len();
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("{base}/globalContacts/{id}"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("{base}/emailAliases/sales"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    app.drain_queue().await;
+    assert_eq!(
+        directory_steps(&agent, seen).await,
+        [
+            (
+                "sync_address".into(),
+                at("team"),
+                list_kind(json!([at("member2")]))
+            ),
+            (
+                "sync_address".into(),
+                at("sales"),
+                json!({"kind": null, "to": []})
+            ),
+        ]
+    );
+    // A purged member leaves the list on the platform too; then the list goes.
+    let seen = requests(&agent).await.len();
+    let r = app
+        .send(
+            Method::DELETE,
+            &mailboxes_path(DOMAIN, "member2"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.drain_queue().await;
+    let r = app
+        .send(
+            Method::DELETE,
+            &format!("{base}/mailingLists/team"),
+            QWE,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    app.drain_queue().await;
+    assert_eq!(
+        directory_steps(&agent, seen).await,
+        [
+            ("delete_mailbox".into(), at("member2"), Value::Null),
+            ("sync_address".into(), at("team"), list_kind(json!([]))),
+            ("sync_address".into(), at("team"), list_kind(json!([]))),
+            ("delete_list".into(), at("team"), Value::Null),
+            (
+                "sync_address".into(),
+                at("team"),
+                json!({"kind": null, "to": []})
+            ),
+        ]
+    );
+    // Every step was an order of the account, completed.
+    let pool = app.db.pool().await;
+    let open: i64 =
+        sqlx::query("SELECT count(*) AS n FROM order_items WHERE status <> 'Completed'")
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+            .get("n");
+    pool.close().await;
+    assert_eq!(open, 0);
+}
+
+/// Without the agent, alias and list changes queue nothing: the mail directory has them.
+async fn directory_domains_queue_no_address_steps(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let placed = app.order("owner1").await;
+    app.wait_final(&placed, Duration::from_secs(20)).await;
+    let alias = json!({"emailalias": {"username": "sales", "emailForward": "owner1"}});
+    let path = format!("/accounts/{ACCT}/exchange/{DOMAIN}/emailAliases");
+    assert_eq!(
+        app.send(Method::POST, &path, QWE, Some(&alias))
+            .await
+            .status(),
+        201
+    );
+    let pool = app.db.pool().await;
+    let steps: i64 =
+        sqlx::query("SELECT count(*) AS n FROM order_items WHERE kind = 'sync_address'")
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+            .get("n");
+    pool.close().await;
+    assert_eq!(steps, 0);
 }
 
 /// The final document of the order a `202` placed.
@@ -448,7 +664,8 @@ async fn add_ons_are_carried_to_the_agent(backend: Backend) {
 
 on_both_backends!(
     add_ons_are_carried_to_the_agent,
-    lists_behind_the_agent_fail_visibly,
+    directory_objects_are_carried_to_the_agent,
+    directory_domains_queue_no_address_steps,
     agent_runs_each_step_with_a_signed_request,
     agent_5xx_and_timeouts_are_retried_with_the_same_key,
     agent_4xx_fails_the_order_with_its_message,

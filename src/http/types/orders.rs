@@ -37,7 +37,8 @@ pub struct OrderFields {
 pub struct OrderItem {
     /// `create_mailbox`, `close_mailbox`, `restore_mailbox`, `purge_mailbox`, `create_list`,
     /// `delete_list`, `add_archiving`, `add_blackberry`, `remove_archiving`,
-    /// `remove_blackberry`, or a step that carries a change to the mail platform.
+    /// `remove_blackberry`, or a step that carries a change to the mail platform
+    /// (`update_mailbox`, `set_password`, `account_status`, `sync_address`).
     #[serde(rename = "Type")]
     pub kind: &'static str,
     /// The mailbox's address.

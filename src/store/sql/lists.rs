@@ -33,9 +33,9 @@ const MEMBER_COLUMNS: [(&str, &str); 3] =
 
 /// Rewrites an open list's `mail_aliases` rows from its members: each mailbox's address and
 /// each contact's target. A list that is not open has none.
-pub(super) async fn sync_list(tx: &mut Tx, list_id: i64) -> StoreResult<()> {
+pub(super) async fn sync_list(tx: &mut Tx, carry: Carry<'_>, list_id: i64) -> StoreResult<()> {
     let row = sql(
-        "SELECT l.name, l.billing_status, e.domain FROM mailing_lists l
+        "SELECT l.name, l.exchange_id, l.billing_status, e.domain FROM mailing_lists l
          JOIN exchanges e ON e.id = l.exchange_id WHERE l.id = $1",
     )
     .bind(list_id)
@@ -45,7 +45,8 @@ pub(super) async fn sync_list(tx: &mut Tx, list_id: i64) -> StoreResult<()> {
         return Ok(());
     };
     let domain = row.text("domain")?;
-    let address = format!("{}@{domain}", row.text("name")?);
+    let name = row.text("name")?;
+    let address = format!("{name}@{domain}");
     let destinations: Vec<String> = if row.text("billing_status")? == "open" {
         sql(
             "SELECT lm.member || '@' || $2 AS destination FROM list_members lm
@@ -64,13 +65,15 @@ pub(super) async fn sync_list(tx: &mut Tx, list_id: i64) -> StoreResult<()> {
         Vec::new()
     };
     let destinations: Vec<&str> = destinations.iter().map(String::as_str).collect();
-    put_aliases(tx, &address, &destinations).await
+    put_aliases(tx, &address, &destinations).await?;
+    carry_address(tx, carry, row.int("exchange_id")?, &name).await
 }
 
 /// Removes a mailbox (`mailbox`, by username) or a contact (`globalContact`, by id) from
 /// every list of the domain, and rewrites those lists' rows (it is going away).
 pub(super) async fn drop_member_everywhere(
     tx: &mut Tx,
+    carry: Carry<'_>,
     exchange_id: i64,
     kind: &str,
     member: &str,
@@ -92,20 +95,25 @@ pub(super) async fn drop_member_everywhere(
             .bind(member)
             .execute(&mut *tx)
             .await?;
-        sync_list(tx, list_id).await?;
+        sync_list(tx, carry, list_id).await?;
     }
     Ok(())
 }
 
 /// Rewrites the lists a contact is in (its target changed).
-pub(super) async fn sync_lists_of(tx: &mut Tx, kind: &str, member: &str) -> StoreResult<()> {
+pub(super) async fn sync_lists_of(
+    tx: &mut Tx,
+    carry: Carry<'_>,
+    kind: &str,
+    member: &str,
+) -> StoreResult<()> {
     let lists = sql("SELECT list_id FROM list_members WHERE kind = $1 AND member = $2")
         .bind(kind)
         .bind(member)
         .fetch_all(&mut *tx)
         .await?;
     for row in &lists {
-        sync_list(tx, row.int("list_id")?).await?;
+        sync_list(tx, carry, row.int("list_id")?).await?;
     }
     Ok(())
 }
@@ -119,8 +127,9 @@ pub(super) async fn finish_list_step(
     done: bool,
     from: Option<BillingStatus>,
     (exchange_id, name): (i64, &str),
-    now_ms: i64,
+    carry: Carry<'_>,
 ) -> StoreResult<()> {
+    let now_ms = carry.now_ms;
     let list = sql("SELECT id FROM mailing_lists WHERE exchange_id = $1 AND name = $2")
         .bind(exchange_id)
         .bind(name)
@@ -143,14 +152,14 @@ pub(super) async fn finish_list_step(
     match (kind, done) {
         (StepKind::CreateList, true) => {
             set(BillingStatus::Open).execute(&mut *tx).await?;
-            sync_list(tx, id).await?;
+            sync_list(tx, carry, id).await?;
         }
         (StepKind::DeleteList, true) | (StepKind::CreateList, false) => {
             sql("UPDATE mailing_lists SET billing_status = 'purge_pending' WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sync_list(tx, id).await?;
+            sync_list(tx, carry, id).await?;
             sql("DELETE FROM list_members WHERE list_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
@@ -164,7 +173,7 @@ pub(super) async fn finish_list_step(
             set(from.unwrap_or(BillingStatus::Open))
                 .execute(&mut *tx)
                 .await?;
-            sync_list(tx, id).await?;
+            sync_list(tx, carry, id).await?;
         }
         _ => {}
     }
@@ -175,8 +184,8 @@ impl Store {
     /// What a list step's worker needs: the list's address and whose it is.
     pub async fn list_task(&self, job: &ClaimedJob) -> StoreResult<Option<ListTask>> {
         sql(
-            "SELECT i.username, e.domain, e.plan, f.name AS franchise, a.franchise_id,
-                    a.number AS account_number
+            "SELECT i.id AS item_id, i.order_id, i.username, e.domain, e.plan, f.name AS franchise,
+                    a.franchise_id, a.number AS account_number
              FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
              JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id
              JOIN mailing_lists l ON l.exchange_id = i.exchange_id AND l.name = i.username
@@ -186,6 +195,7 @@ impl Store {
         .optional(&self.db, |r| {
             Ok(ListTask {
                 address: format!("{}@{}", r.text("username")?, r.text("domain")?),
+                step_key: format!("{}.{}", r.text("order_id")?, r.int("item_id")?),
                 franchise: r.text("franchise")?,
                 plan: r.text("plan")?,
                 franchise_id: r.int("franchise_id")?,
@@ -193,6 +203,55 @@ impl Store {
             })
         })
         .await
+    }
+
+    /// What a `sync_address` step sends: the address's rows in the mail directory now, and
+    /// whether its name is an alias's or a list's.
+    pub async fn address_task(&self, job: &ClaimedJob) -> StoreResult<Option<AddressTask>> {
+        let found = sql(
+            "SELECT i.id AS item_id, i.order_id, i.username, e.domain, e.plan, f.name AS franchise,
+                    a.franchise_id, a.number AS account_number,
+                    (SELECT count(*) FROM email_aliases x WHERE x.exchange_id = i.exchange_id
+                        AND x.username = i.username) AS aliases,
+                    (SELECT count(*) FROM mailing_lists l WHERE l.exchange_id = i.exchange_id
+                        AND l.name = i.username) AS lists
+             FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
+             JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id
+             WHERE i.id = $1",
+        )
+        .bind(job.item_id)
+        .fetch_optional(&self.db)
+        .await?;
+        let Some(r) = found else {
+            return Ok(None);
+        };
+        let address = format!("{}@{}", r.text("username")?, r.text("domain")?);
+        let destinations =
+            sql("SELECT destination FROM mail_aliases WHERE source = $1 ORDER BY destination")
+                .bind(address.as_str())
+                .fetch_all(&self.db)
+                .await?
+                .iter()
+                .map(|row| row.text("destination"))
+                .collect::<StoreResult<_>>()?;
+        let kind = if r.int("aliases")? > 0 {
+            Some("alias")
+        } else if r.int("lists")? > 0 {
+            Some("mailingList")
+        } else {
+            None
+        };
+        Ok(Some(AddressTask {
+            address,
+            kind,
+            destinations,
+            franchise: r.text("franchise")?,
+            plan: r.text("plan")?,
+            franchise_id: r.int("franchise_id")?,
+            account_number: r.text("account_number")?,
+            step_key: format!("{}.{}", r.text("order_id")?, r.int("item_id")?),
+            revision: r.int("item_id")?,
+        }))
     }
 
     /// Reserves the list's name (`pending`) and queues the order that creates it.
@@ -268,7 +327,7 @@ impl Store {
             .bind(id)
             .execute(&mut tx)
             .await?;
-        sync_list(&mut tx, id).await?;
+        sync_list(&mut tx, self.carry(o.now_ms), id).await?;
         let rows = OrderRows {
             order_id: o.order_id.as_str(),
             account_id: o.account_id,
@@ -385,7 +444,7 @@ impl Store {
             Err(e) if is_unique_violation(&e) => return Ok(AddMemberOutcome::Already),
             other => other?,
         };
-        sync_list(&mut tx, list_id).await?;
+        sync_list(&mut tx, self.carry(now_ms), list_id).await?;
         tx.commit().await?;
         Ok(AddMemberOutcome::Added)
     }
@@ -408,7 +467,7 @@ impl Store {
         if gone == 0 {
             return Ok(false);
         }
-        sync_list(&mut tx, list_id).await?;
+        sync_list(&mut tx, self.carry(now_ms), list_id).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -22,7 +22,7 @@ use super::dialect::{self, Dialect};
 use super::list_sql::{self, Bind};
 use super::rows;
 use super::*;
-use crate::domain::{OwnerId, PasswordHash, SealedPassword};
+use crate::domain::{OrderId, OwnerId, PasswordHash, SealedPassword};
 
 /// `updated_at = ` the later of now (`$1`) and the next whole second after its current value,
 /// so that `Last-Modified` (whole seconds) moves on with every change.
@@ -36,6 +36,55 @@ use bump_updated_at;
 pub struct Store {
     db: Db,
     dialect: Dialect,
+    /// Domains whose aliases and lists a platform behind the `http` agent follows (set once at
+    /// start; unset: none).
+    agent_scope: std::sync::OnceLock<AgentScope>,
+}
+
+/// What a transaction that changes an alias's or a list's routing needs to carry the change to
+/// the `http` agent: the back end, the agent's scope, the time.
+#[derive(Clone, Copy)]
+pub(super) struct Carry<'a> {
+    dialect: Dialect,
+    scope: Option<&'a AgentScope>,
+    now_ms: i64,
+}
+
+/// Queues a `sync_address` step for `local`@the domain if the domain is the agent's, in the
+/// transaction that changed the address's `mail_aliases` rows (so the change and its step
+/// commit together). The step reads the rows when it runs: repeated syncs are idempotent.
+async fn carry_address(
+    tx: &mut Tx,
+    carry: Carry<'_>,
+    exchange_id: i64,
+    local: &str,
+) -> StoreResult<()> {
+    let Some(scope) = carry.scope else {
+        return Ok(());
+    };
+    let row = sql(
+        "SELECT f.name AS franchise, e.plan, e.account_id FROM exchanges e
+         JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id
+         WHERE e.id = $1",
+    )
+    .bind(exchange_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !scope.covers(&row.text("franchise")?, &row.text("plan")?) {
+        return Ok(());
+    }
+    let order_id = OrderId::generate(carry.now_ms);
+    let rows = OrderRows {
+        order_id: order_id.as_str(),
+        account_id: row.int("account_id")?,
+        owner_id: OwnerId::generate().stored_key(),
+        kind: StepKind::SyncAddress,
+        exchange_id,
+        username: local,
+        from_status: None,
+        now_ms: carry.now_ms,
+    };
+    insert_order(tx, carry.dialect, &rows).await
 }
 
 fn is_unique_violation(err: &sqlx::Error) -> bool {
@@ -66,7 +115,11 @@ fn unsettled_statuses() -> String {
 impl Store {
     pub async fn open(url: &str, options: &DbOptions) -> anyhow::Result<Self> {
         let (dialect, db) = dialect::open(url, options).await?;
-        let store = Self { db, dialect };
+        let store = Self {
+            db,
+            dialect,
+            agent_scope: std::sync::OnceLock::new(),
+        };
         store.rehash_legacy_owner_ids().await?;
         Ok(store)
     }
@@ -105,6 +158,21 @@ impl Store {
             tracing::info!(orders = legacy.len(), "stored OwnerIds as hashes");
         }
         Ok(())
+    }
+
+    /// Which domains' aliases and lists are carried to the `http` agent (once, at start).
+    pub fn set_agent_scope(&self, scope: AgentScope) {
+        if self.agent_scope.set(scope).is_err() {
+            tracing::warn!("the agent's scope was set already; the first one stays");
+        }
+    }
+
+    fn carry(&self, now_ms: i64) -> Carry<'_> {
+        Carry {
+            dialect: self.dialect,
+            scope: self.agent_scope.get(),
+            now_ms,
+        }
     }
 
     async fn write_tx(&self) -> Result<Tx, sqlx::Error> {

@@ -23,6 +23,7 @@ pub(super) async fn name_taken(tx: &mut Tx, exchange_id: i64, name: &str) -> Sto
 /// being purged).
 pub(super) async fn drop_aliases_of(
     tx: &mut Tx,
+    carry: Carry<'_>,
     exchange_id: i64,
     domain: &str,
     mailbox: &str,
@@ -32,18 +33,19 @@ pub(super) async fn drop_aliases_of(
         .bind(mailbox)
         .fetch_all(&mut *tx)
         .await?;
-    for row in &names {
-        let address = format!("{}@{domain}", row.text("username")?);
-        sql("DELETE FROM mail_aliases WHERE source = $1")
-            .bind(address)
-            .execute(&mut *tx)
-            .await?;
-    }
     sql("DELETE FROM email_aliases WHERE exchange_id = $1 AND target = $2")
         .bind(exchange_id)
         .bind(mailbox)
         .execute(&mut *tx)
         .await?;
+    for row in &names {
+        let name = row.text("username")?;
+        sql("DELETE FROM mail_aliases WHERE source = $1")
+            .bind(format!("{name}@{domain}"))
+            .execute(&mut *tx)
+            .await?;
+        carry_address(tx, carry, exchange_id, &name).await?;
+    }
     Ok(())
 }
 
@@ -120,6 +122,13 @@ impl Store {
         let source = format!("{}@{domain}", alias.name);
         let destination = format!("{}@{domain}", alias.target);
         put_aliases(&mut tx, &source, &[destination.as_str()]).await?;
+        carry_address(
+            &mut tx,
+            self.carry(now_ms),
+            exchange_id,
+            alias.name.as_str(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreateObjectOutcome::Created)
     }
@@ -154,6 +163,7 @@ impl Store {
             .bind(format!("{name}@{domain}"))
             .execute(&mut tx)
             .await?;
+        carry_address(&mut tx, self.carry(now_ms), exchange_id, name).await?;
         tx.commit().await?;
         Ok(ChangeObjectOutcome::Done)
     }
@@ -263,7 +273,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         };
         // The lists it is in deliver to its new target.
-        lists::sync_lists_of(&mut tx, "globalContact", id).await?;
+        lists::sync_lists_of(&mut tx, self.carry(now_ms), "globalContact", id).await?;
         tx.commit().await?;
         Ok(outcome)
     }
@@ -277,7 +287,8 @@ impl Store {
         let mut tx = self.write_tx().await?;
         touch_exchange(&mut tx, exchange_id, now_ms).await?;
         // Out of every list first, so they stop delivering to it.
-        lists::drop_member_everywhere(&mut tx, exchange_id, "globalContact", id).await?;
+        let carry = self.carry(now_ms);
+        lists::drop_member_everywhere(&mut tx, carry, exchange_id, "globalContact", id).await?;
         let gone = sql("DELETE FROM global_contacts WHERE exchange_id = $1 AND id = $2")
             .bind(exchange_id)
             .bind(id)

@@ -199,8 +199,9 @@ impl Store {
             .execute(&mut tx)
             .await?;
         let target = (exchange_id, username.as_str());
+        let carry = self.carry(now_ms);
         if kind.is_list() {
-            lists::finish_list_step(&mut tx, kind, failed.is_none(), from, target, now_ms).await?;
+            lists::finish_list_step(&mut tx, kind, failed.is_none(), from, target, carry).await?;
         } else if kind.add_on().is_some() {
             let order_id = job.order_id.as_str();
             addons::finish_add_on_step(&mut tx, kind, failed.is_none(), target, order_id, now_ms)
@@ -213,14 +214,15 @@ impl Store {
         // A purged mailbox's aliases go with it (an alias to nothing would bounce its mail),
         // and it leaves every list.
         if kind == StepKind::Purge && failed.is_none() {
-            lists::drop_member_everywhere(&mut tx, exchange_id, "mailbox", &username).await?;
+            lists::drop_member_everywhere(&mut tx, carry, exchange_id, "mailbox", &username)
+                .await?;
             addons::drop_add_ons_of(&mut tx, exchange_id, &username).await?;
             let domain = sql("SELECT domain FROM exchanges WHERE id = $1")
                 .bind(exchange_id)
                 .fetch_one(&mut tx)
                 .await?
                 .text("domain")?;
-            objects::drop_aliases_of(&mut tx, exchange_id, &domain, &username).await?;
+            objects::drop_aliases_of(&mut tx, carry, exchange_id, &domain, &username).await?;
         }
         match failed {
             Some(e) => {
