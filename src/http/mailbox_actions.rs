@@ -47,6 +47,11 @@ async fn queue(
     match state.store.create_action_order(&order).await? {
         ActionOutcome::Created => {}
         ActionOutcome::NotFound => return Err(ApiError::NotFound),
+        ActionOutcome::AddOnBusy => {
+            return Err(ApiError::conflict(
+                "An add-on of this mailbox is in an order or being provisioned; let it finish or cancel its order first",
+            ));
+        }
         ActionOutcome::AccountNotOpen(status) => {
             return Err(ApiError::Forbidden(format!("Account is {status}")));
         }

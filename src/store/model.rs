@@ -207,6 +207,8 @@ pub enum ActionOutcome {
     WrongState(BillingStatus),
     /// A restore on an account that is not `open` (checked in the step's transaction).
     AccountNotOpen(AccountStatus),
+    /// A close or purge while an add-on of the mailbox is in an order or being provisioned.
+    AddOnBusy,
 }
 
 /// An order that adds an add-on to a mailbox, or removes it.
@@ -356,7 +358,8 @@ pub struct AddressTask {
     pub franchise_id: i64,
     pub account_number: String,
     pub step_key: String,
-    /// Grows with every sync step queued (the order line's id).
+    /// When the step was queued (ms since the epoch): comparable with mailbox steps'
+    /// revisions for the same address (a purged mailbox's name taken by an alias).
     pub revision: i64,
 }
 

@@ -307,7 +307,44 @@ async fn add_on_rights(backend: Backend) {
     assert_eq!(app.get_json(&path, QWE).await["billingStatus"], "open");
 }
 
+/// A mailbox whose add-on waits in an open order (or is being provisioned) cannot be closed or
+/// purged until that settles: its step would run on a mailbox that is gone, or charge for a
+/// closed one.
+async fn an_add_on_in_an_order_holds_off_purge_and_close(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    opened(&app, "john").await;
+    let placed = accepted(
+        app.send(Method::PUT, &add_on_path("john", "archiving"), QWE, None)
+            .await,
+    )
+    .await;
+    for rest in ["john", "john?purge=0"] {
+        let r = app
+            .send(Method::DELETE, &mailboxes_path(DOMAIN, rest), QWE, None)
+            .await;
+        assert_eq!(r.status(), 409, "{rest}");
+    }
+    let order_path = placed
+        .location
+        .strip_prefix(&app.url(""))
+        .expect("an order URL of this server")
+        .to_owned();
+    let r = call(
+        &app,
+        Method::DELETE,
+        &order_path,
+        None,
+        Some(&placed.cookie),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    let purged = app.delete_mailbox_and_wait("john").await;
+    assert_eq!(purged["order"]["Status"], "Completed");
+}
+
 on_both_backends!(
+    an_add_on_in_an_order_holds_off_purge_and_close,
     free_add_on_is_provisioned_at_once,
     paid_add_on_waits_for_submit_and_is_charged,
     add_on_lines_join_the_callers_open_order,

@@ -240,6 +240,21 @@ async fn one_namespace_per_domain(backend: Backend) {
     }
 }
 
+/// A mailbox whose creation fails takes the aliases made while it was pending: a later mailbox
+/// of its name starts without them.
+async fn a_failed_mailbox_takes_its_aliases(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker.workers = 0).await;
+    let placed = app.order("fail-now").await;
+    assert_eq!(add_alias(&app, "failalias", "fail-now").await.status(), 201);
+    let address = format!("failalias@{DOMAIN}");
+    assert!(app.directory_alias(&address).await.is_some());
+    app.drain_queue().await;
+    assert_eq!(app.order_status(&placed).await["order"]["Status"], "Failed");
+    let path = format!("/accounts/{ACCT}/exchange/{DOMAIN}/emailAliases/failalias");
+    assert_eq!(app.send(Method::GET, &path, QWE, None).await.status(), 404);
+    assert_eq!(app.directory_alias(&address).await, None);
+}
+
 /// Purging a mailbox removes its aliases with it (mail to them would bounce otherwise).
 async fn a_purged_mailbox_takes_its_aliases(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -387,6 +402,7 @@ async fn contacts_in_the_docs_shape(backend: Backend) {
 }
 
 on_both_backends!(
+    a_failed_mailbox_takes_its_aliases,
     aliases_in_the_docs_shape,
     alias_lists_follow_the_conventions,
     one_namespace_per_domain,

@@ -45,42 +45,27 @@ pub(super) async fn finish_add_on_step(
         return Ok(());
     };
     let adding = matches!(kind, StepKind::AddAddOn(_));
-    let kept = match (adding, done) {
-        (true, true) | (false, false) => {
-            sql(
-                "UPDATE mailbox_addons SET billing_status = 'open', updated_at = $1
-                 WHERE exchange_id = $2 AND username = $3 AND addon = $4",
-            )
-            .bind(now_ms)
-            .bind(exchange_id)
-            .bind(username)
-            .bind(add_on.as_str())
-            .execute(&mut *tx)
-            .await?;
-            true
-        }
-        // A failed addition removes only its own row (not one a later order made).
-        (true, false) => {
-            sql("DELETE FROM mailbox_addons
-                 WHERE exchange_id = $1 AND username = $2 AND addon = $3 AND order_id = $4")
-            .bind(exchange_id)
-            .bind(username)
-            .bind(add_on.as_str())
-            .bind(order_id)
-            .execute(&mut *tx)
-            .await?;
-            return Ok(());
-        }
-        (false, true) => {
-            sql("DELETE FROM mailbox_addons WHERE exchange_id = $1 AND username = $2 AND addon = $3")
-                .bind(exchange_id)
-                .bind(username)
-                .bind(add_on.as_str())
-                .execute(&mut *tx)
-                .await?;
-            false
-        }
+    // Only this order's row: a step of an order that no longer holds the add-on changes
+    // nothing (and then leaves the mailbox's flag alone).
+    let mine = "exchange_id = $1 AND username = $2 AND addon = $3 AND order_id = $4";
+    let kept = adding == done;
+    let statement = if kept {
+        format!("UPDATE mailbox_addons SET billing_status = 'open', updated_at = $5 WHERE {mine}")
+    } else {
+        format!("DELETE FROM mailbox_addons WHERE {mine}")
     };
+    let mut stmt = sql(statement)
+        .bind(exchange_id)
+        .bind(username)
+        .bind(add_on.as_str())
+        .bind(order_id);
+    if kept {
+        stmt = stmt.bind(now_ms);
+    }
+    let changed = stmt.execute(&mut *tx).await?;
+    if changed != 1 {
+        return Ok(());
+    }
     sql(format!(
         "UPDATE mailboxes SET {} = $2, {} WHERE exchange_id = $3 AND username = $4",
         flag_column(add_on),
@@ -93,6 +78,18 @@ pub(super) async fn finish_add_on_step(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Whether the mailbox has an add-on that is not settled (`new`, `pending`, `purge_pending`).
+pub(super) async fn unsettled(tx: &mut Tx, exchange_id: i64, username: &str) -> StoreResult<bool> {
+    let n = sql("SELECT count(*) AS n FROM mailbox_addons
+         WHERE exchange_id = $1 AND username = $2 AND billing_status <> 'open'")
+    .bind(exchange_id)
+    .bind(username)
+    .fetch_one(tx)
+    .await?
+    .int("n")?;
+    Ok(n > 0)
 }
 
 /// A purged mailbox's add-ons go with it.
@@ -136,6 +133,17 @@ impl Store {
         if let Some(status) = account_not_open(&mut tx, exchange_id).await? {
             return Ok(AddOnOutcome::AccountNotOpen(status));
         }
+        // Lock order: the domain (above), then the owner's open order, then the mailbox.
+        let open = if o.free {
+            None
+        } else {
+            let owner = (&o.owner_id, o.exchange.account_id);
+            match orders::open_order_for(&mut tx, self.dialect, owner, o.order_id, o.now_ms).await?
+            {
+                Some(open) => Some(open),
+                None => return Ok(AddOnOutcome::OwnerBusy),
+            }
+        };
         match mailbox_status(&mut tx, self.dialect, exchange_id, o.username).await? {
             None => return Ok(AddOnOutcome::NotFound),
             Some(BillingStatus::Open) => {}
@@ -146,30 +154,27 @@ impl Store {
             return Ok(AddOnOutcome::Present(status));
         }
         let kind = StepKind::AddAddOn(o.add_on);
-        let (order_id, status, outcome) = if o.free {
-            let rows = OrderRows {
-                order_id: o.order_id.as_str(),
-                account_id: o.exchange.account_id,
-                owner_id: o.owner_id.stored_key(),
-                kind,
-                exchange_id,
-                username: o.username,
-                from_status: None,
-                now_ms: o.now_ms,
-            };
-            insert_order(&mut tx, self.dialect, &rows).await?;
-            let submitted = AddOnOutcome::Submitted;
-            (o.order_id.clone(), BillingStatus::Pending, submitted)
-        } else {
-            let owner = (&o.owner_id, o.exchange.account_id);
-            let Some(open) =
-                orders::open_order_for(&mut tx, self.dialect, owner, o.order_id, o.now_ms).await?
-            else {
-                return Ok(AddOnOutcome::OwnerBusy);
-            };
-            orders::insert_open_line(&mut tx, &open, kind, target, o.add_on.as_str()).await?;
-            let waiting = AddOnOutcome::InOpenOrder(open.clone());
-            (open, BillingStatus::New, waiting)
+        let (order_id, status, outcome) = match open {
+            None => {
+                let rows = OrderRows {
+                    order_id: o.order_id.as_str(),
+                    account_id: o.exchange.account_id,
+                    owner_id: o.owner_id.stored_key(),
+                    kind,
+                    exchange_id,
+                    username: o.username,
+                    from_status: None,
+                    now_ms: o.now_ms,
+                };
+                insert_order(&mut tx, self.dialect, &rows).await?;
+                let submitted = AddOnOutcome::Submitted;
+                (o.order_id.clone(), BillingStatus::Pending, submitted)
+            }
+            Some(open) => {
+                orders::insert_open_line(&mut tx, &open, kind, target, o.add_on.as_str()).await?;
+                let waiting = AddOnOutcome::InOpenOrder(open.clone());
+                (open, BillingStatus::New, waiting)
+            }
         };
         sql(
             "INSERT INTO mailbox_addons (exchange_id, username, addon, billing_status, order_id,

@@ -47,7 +47,8 @@ pub(super) async fn sync_list(tx: &mut Tx, carry: Carry<'_>, list_id: i64) -> St
     let domain = row.text("domain")?;
     let name = row.text("name")?;
     let address = format!("{name}@{domain}");
-    let destinations: Vec<String> = if row.text("billing_status")? == "open" {
+    let open = row.text("billing_status")? == "open";
+    let destinations: Vec<String> = if open {
         sql(
             "SELECT lm.member || '@' || $2 AS destination FROM list_members lm
              WHERE lm.list_id = $1 AND lm.kind = 'mailbox'
@@ -66,7 +67,12 @@ pub(super) async fn sync_list(tx: &mut Tx, carry: Carry<'_>, list_id: i64) -> St
     };
     let destinations: Vec<&str> = destinations.iter().map(String::as_str).collect();
     put_aliases(tx, &address, &destinations).await?;
-    carry_address(tx, carry, row.int("exchange_id")?, &name).await
+    // Only an open list's routing reaches the agent: a pending one is carried once its
+    // `create_list` step has run, a deleted one goes with `delete_list`.
+    if open {
+        carry_address(tx, carry, row.int("exchange_id")?, &name).await?;
+    }
+    Ok(())
 }
 
 /// Removes a mailbox (`mailbox`, by username) or a contact (`globalContact`, by id) from
@@ -210,12 +216,13 @@ impl Store {
     pub async fn address_task(&self, job: &ClaimedJob) -> StoreResult<Option<AddressTask>> {
         let found = sql(
             "SELECT i.id AS item_id, i.order_id, i.username, e.domain, e.plan, f.name AS franchise,
-                    a.franchise_id, a.number AS account_number,
+                    a.franchise_id, a.number AS account_number, o.created_at,
                     (SELECT count(*) FROM email_aliases x WHERE x.exchange_id = i.exchange_id
                         AND x.username = i.username) AS aliases,
                     (SELECT count(*) FROM mailing_lists l WHERE l.exchange_id = i.exchange_id
                         AND l.name = i.username) AS lists
-             FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
+             FROM order_items i JOIN orders o ON o.id = i.order_id
+             JOIN exchanges e ON e.id = i.exchange_id
              JOIN accounts a ON a.id = e.account_id JOIN franchises f ON f.id = a.franchise_id
              WHERE i.id = $1",
         )
@@ -226,14 +233,15 @@ impl Store {
             return Ok(None);
         };
         let address = format!("{}@{}", r.text("username")?, r.text("domain")?);
-        let destinations =
-            sql("SELECT destination FROM mail_aliases WHERE source = $1 ORDER BY destination")
-                .bind(address.as_str())
-                .fetch_all(&self.db)
-                .await?
-                .iter()
-                .map(|row| row.text("destination"))
-                .collect::<StoreResult<_>>()?;
+        // Sorted here, by bytes: the back ends' collations differ.
+        let mut destinations = sql("SELECT destination FROM mail_aliases WHERE source = $1")
+            .bind(address.as_str())
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|row| row.text("destination"))
+            .collect::<StoreResult<Vec<_>>>()?;
+        destinations.sort_unstable();
         let kind = if r.int("aliases")? > 0 {
             Some("alias")
         } else if r.int("lists")? > 0 {
@@ -250,7 +258,7 @@ impl Store {
             franchise_id: r.int("franchise_id")?,
             account_number: r.text("account_number")?,
             step_key: format!("{}.{}", r.text("order_id")?, r.int("item_id")?),
-            revision: r.int("item_id")?,
+            revision: r.int("created_at")?,
         }))
     }
 

@@ -369,6 +369,16 @@ impl Store {
         .await
     }
 
+    /// A franchise's name (the catalog's sections are by name).
+    pub async fn franchise_name(&self, id: i64) -> StoreResult<Option<String>> {
+        sql("SELECT name FROM franchises WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db)
+            .await?
+            .map(|row| row.text("name"))
+            .transpose()
+    }
+
     pub async fn exchange(
         &self,
         account: &str,
@@ -561,6 +571,13 @@ impl Store {
         let status = rows::status(&row, "billing_status", BillingStatus::parse)?;
         if !o.kind.may_start_from(status) || o.only_from.is_some_and(|only| only != status) {
             return Ok(ActionOutcome::WrongState(status));
+        }
+        // An add-on on its way in or out (or waiting in an open order) settles first: its
+        // step runs on this mailbox, and a closed or purged one must not get it.
+        if matches!(o.kind, StepKind::Close | StepKind::Purge)
+            && addons::unsettled(&mut tx, o.exchange_id, o.username).await?
+        {
+            return Ok(ActionOutcome::AddOnBusy);
         }
         sql(concat!(
             "UPDATE mailboxes SET billing_status = $2, ",

@@ -266,16 +266,16 @@ impl Store {
         .bind(c.contact.name.name.as_str())
         .execute(&mut tx)
         .await;
-        let outcome = match updated {
+        match updated {
             Err(e) if is_unique_violation(&e) => return Ok(ChangeObjectOutcome::Taken),
-            Ok(1) => ChangeObjectOutcome::Done,
-            Ok(_) => ChangeObjectOutcome::Stale,
+            Ok(1) => {}
+            Ok(_) => return Ok(ChangeObjectOutcome::Stale),
             Err(e) => return Err(e.into()),
-        };
+        }
         // The lists it is in deliver to its new target.
         lists::sync_lists_of(&mut tx, self.carry(now_ms), "globalContact", id).await?;
         tx.commit().await?;
-        Ok(outcome)
+        Ok(ChangeObjectOutcome::Done)
     }
 
     pub async fn delete_contact(

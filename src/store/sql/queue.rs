@@ -212,8 +212,14 @@ impl Store {
             effect.execute(&mut tx).await?;
         }
         // A purged mailbox's aliases go with it (an alias to nothing would bounce its mail),
-        // and it leaves every list.
-        if kind == StepKind::Purge && failed.is_none() {
+        // and it leaves every list; so does one whose creation failed (aliases and lists may
+        // name a mailbox being provisioned), so that a later mailbox of its name starts clean.
+        let gone = match kind {
+            StepKind::Purge => failed.is_none(),
+            StepKind::Create => failed.is_some(),
+            _ => false,
+        };
+        if gone {
             lists::drop_member_everywhere(&mut tx, carry, exchange_id, "mailbox", &username)
                 .await?;
             addons::drop_add_ons_of(&mut tx, exchange_id, &username).await?;
