@@ -26,6 +26,7 @@ mod ops;
 mod order_actions;
 mod order_list;
 mod orders;
+mod products;
 mod quotes;
 pub mod types;
 
@@ -86,7 +87,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 28] = [
+pub const API_PATHS: [&str; 36] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -115,13 +116,21 @@ pub const API_PATHS: [&str; 28] = [
     "/order/action",
     "/order/quote",
     "/audit",
+    "/productSpecifications",
+    "/productSpecifications/{spec}",
+    "/productSpecifications/{spec}/offerings",
+    "/productSpecifications/{spec}/offerings/{offering}",
+    "/productSpecifications/{spec}/offerings/{offering}/prices",
+    "/productSpecifications/{spec}/serviceSpecifications",
+    "/serviceSpecifications/{service}",
+    "/serviceSpecifications/{service}/attributes",
 ];
 
 /// The operations paths (no trailing-slash twins).
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 28] = [
+    let methods: [MethodRouter<Arc<AppState>>; 36] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -166,6 +175,14 @@ pub fn router(state: Arc<AppState>) -> Router {
         post(order_actions::action_current),
         get(order_actions::quote_current),
         get(audit::list),
+        get(products::list_specs),
+        get(products::read_spec),
+        get(products::list_offerings),
+        get(products::read_offering),
+        get(products::list_prices),
+        get(products::list_services),
+        get(products::read_service),
+        get(products::list_attributes),
     ];
     let routes = API_PATHS.into_iter().zip(methods);
     // Every route also answers with a trailing slash, as the docs' `self` links end in one;

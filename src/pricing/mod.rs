@@ -8,6 +8,7 @@
 //! the 1st of next month, is quoted as deferred. Amounts are integer minor units, never floats.
 
 mod catalog;
+pub mod offerings;
 mod quote;
 
 pub use catalog::{Catalog, CatalogError, PlanPrice, Proration};

@@ -10,6 +10,7 @@ mod account_status;
 mod accounts;
 mod addons;
 mod audit;
+mod catalog;
 mod chaos;
 mod client;
 mod cluster;

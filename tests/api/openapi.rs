@@ -46,6 +46,9 @@ fn concrete(path: &str) -> String {
         .replace("{username}", "nobody")
         .replace("{order}", "0000000000000000000000000000000000000000")
         .replace("{list}", "team")
+        .replace("{spec}", "core.plan.email.exchange2010")
+        .replace("{offering}", "USD-1")
+        .replace("{service}", "core.service.email.exchange.domain")
 }
 
 /// Walks the router: for every path it serves and every method, the router answers `405`
@@ -236,7 +239,10 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
             .expect("sent");
         assert_eq!(r.status(), 400, "{path}: an undocumented filter");
     }
-    assert_eq!(lists, 11, "eleven lists");
+    assert_eq!(
+        lists, 17,
+        "seventeen lists (the offering takes the prices' filters)"
+    );
 }
 
 /// The patterns the document gives for usernames and passwords are the parsers' rules: a

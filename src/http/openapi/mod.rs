@@ -5,6 +5,7 @@
 mod page;
 mod paths;
 mod paths_addons;
+mod paths_catalog;
 mod paths_lists;
 mod paths_objects;
 mod refine;
@@ -68,7 +69,10 @@ impl Modify for Security {
         paths_lists::non_member_list,
         paths::charges_list, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
-        paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list, paths::healthz,
+        paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list,
+        paths_catalog::spec_list, paths_catalog::spec_read, paths_catalog::offering_list,
+        paths_catalog::offering_read, paths_catalog::price_list, paths_catalog::service_list,
+        paths_catalog::service_read, paths_catalog::attribute_list, paths::healthz,
         paths::readyz, paths::metrics, paths::openapi_json, paths::docs
     ),
     components(schemas(crate::http::types::CompactQuote)),
@@ -151,7 +155,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 11] {
+fn lists() -> [(&'static str, &'static ListSpec); 17] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -181,6 +185,27 @@ fn lists() -> [(&'static str, &'static ListSpec); 11] {
         (
             "/accounts/{account}/exchange/{domain}/mailingLists/{list}/nonMembers",
             &super::lists::MEMBERS_SPEC,
+        ),
+        ("/productSpecifications", &super::products::NAMED),
+        (
+            "/productSpecifications/{spec}/offerings",
+            &super::products::NAMED,
+        ),
+        (
+            "/productSpecifications/{spec}/offerings/{offering}",
+            &super::products::PRICES,
+        ),
+        (
+            "/productSpecifications/{spec}/offerings/{offering}/prices",
+            &super::products::PRICES,
+        ),
+        (
+            "/productSpecifications/{spec}/serviceSpecifications",
+            &super::products::NAMED,
+        ),
+        (
+            "/serviceSpecifications/{service}/attributes",
+            &super::products::NAMED,
         ),
     ]
 }

@@ -4,6 +4,7 @@
 //! its type (`crate::error::ErrorBody`).
 
 mod audit;
+mod catalog;
 mod objects;
 mod orders;
 mod quotes;
@@ -11,6 +12,10 @@ mod requests;
 mod resources;
 
 pub use audit::AuditEntry;
+pub use catalog::{
+    BillingCycle, OfferingDocument, OfferingItem, PriceItem, ProductSpecDocument, ProductSpecItem,
+    ServiceAttribute, ServiceSpecDocument, ServiceSpecItem,
+};
 pub use objects::{
     AddOnDocument, EmailAlias, GlobalContactDocument, GlobalContactListItem, ListMember,
     MailingListDocument, MailingListItem,
