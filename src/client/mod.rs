@@ -3,6 +3,7 @@
 //! line on standard error and a non-zero exit code.
 
 mod api;
+mod catalog;
 mod directory;
 mod output;
 
@@ -63,6 +64,12 @@ enum Command {
     /// Mailing lists of an Exchange domain and their members.
     #[command(subcommand)]
     Lists(directory::ListsCmd),
+    /// A mailbox's add-ons (archiving, BlackBerry).
+    #[command(subcommand)]
+    Addons(catalog::AddOnsCmd),
+    /// The product catalog: plans and their prices.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,6 +299,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Aliases(cmd) => directory::aliases(&api, cmd, j).await?,
         Command::Contacts(cmd) => directory::contacts(&api, cmd, j).await?,
         Command::Lists(cmd) => directory::lists(&api, cmd, j).await?,
+        Command::Addons(cmd) => catalog::addons(&api, cmd, j).await?,
+        Command::Catalog(cmd) => catalog::catalog(&api, cmd, j).await?,
         Command::Accounts(AccountsCmd::List { status }) => {
             let query = status
                 .map(|s| format!("?filterStatus={s}"))

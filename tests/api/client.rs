@@ -260,4 +260,77 @@ async fn directory_commands(backend: Backend) {
     assert_eq!(run.json()["list"], serde_json::json!([]));
 }
 
-on_both_backends!(order_mailbox_end_to_end, directory_commands);
+/// `mo catalog` and `mo addons` against a server.
+async fn catalog_and_add_on_commands(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let run = mo(&app, &["catalog", "plans"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("core.plan.email.exchange2010"),
+        "{}",
+        run.stdout
+    );
+    let run = mo(&app, &["catalog", "prices", "exchange2010"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Exchange mailbox recurring fee") && run.stdout.contains("5.18 USD"),
+        "{}",
+        run.stdout
+    );
+    let placed = app.order("john").await;
+    app.wait_final(&placed, std::time::Duration::from_secs(20))
+        .await;
+    let run = mo(
+        &app,
+        &["addons", "add", ACCT, DOMAIN, "john", "blackberry"],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("/orders/"), "{}", run.stdout);
+    // The order is read with the agent's credentials until it ends.
+    let location = run.stdout.trim().to_owned();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let done = loop {
+        let body: Value = app
+            .get(&location, Some(QWE), None)
+            .await
+            .json()
+            .await
+            .expect("json");
+        if body["order"]["Status"] == "Completed" || body["order"]["Status"] == "Failed" {
+            break body;
+        }
+        assert!(std::time::Instant::now() < until, "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await; // bounded by the deadline
+    };
+    assert_eq!(done["order"]["Status"], "Completed");
+    let run = mo(
+        &app,
+        &[
+            "--json",
+            "addons",
+            "get",
+            ACCT,
+            DOMAIN,
+            "john",
+            "blackberry",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(run.json()["billingStatus"], "open");
+    let run = mo(
+        &app,
+        &["addons", "add", ACCT, DOMAIN, "john", "blackberry"],
+        "",
+    )
+    .await;
+    assert_ne!(run.code, 0, "present: a conflict");
+}
+
+on_both_backends!(
+    catalog_and_add_on_commands,
+    order_mailbox_end_to_end,
+    directory_commands
+);
