@@ -4,6 +4,7 @@ mod address;
 mod directory;
 mod fields;
 mod ids;
+mod login;
 mod mailbox;
 mod money;
 pub mod password;
@@ -22,6 +23,9 @@ pub use directory::{
 };
 pub use fields::phone;
 pub use ids::{OrderId, OwnerId};
+pub use login::{
+    ACCOUNT_PASSWORD_PATTERN, AccountUserChange, AccountUserRequest, USER_NAME_PATTERN, UserName,
+};
 pub use mailbox::{
     AddressInput, Contact, CurrentMailbox, Field, FieldProblems, Flag, MailboxChange,
     MailboxCreateRequest, MailboxSettings, MailboxUpdateRequest, NameInput, NewMailbox, OwnerInput,

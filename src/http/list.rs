@@ -342,6 +342,31 @@ impl ListRequest {
         Ok(axum::Json(ListBody { list, links }).into_response())
     }
 
+    /// Answers a list held in memory (already filtered): `items` are (sort key, item), sorted
+    /// by key (`sortOrder`) and paged like every list.
+    pub async fn respond_in_memory<T: Serialize>(
+        &self,
+        url: &str,
+        mut items: Vec<(String, T)>,
+    ) -> ApiResult<Response> {
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.query.sort_desc {
+            items.reverse();
+        }
+        let total = items.len() as u64;
+        self.respond(total, url, async |page| {
+            let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
+            let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+            Ok(items
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(_, item)| item)
+                .collect())
+        })
+        .await
+    }
+
     /// The list's `links`: `self` always; `first`/`previous` unless on page 1, `next`/`last`
     /// unless on the last page (only when paging).
     pub fn links(&self, total: u64, url: &str) -> Vec<Link> {

@@ -2,6 +2,7 @@
 //! Hostway's error body.
 
 mod access;
+mod account_users;
 mod accounts;
 mod addons;
 mod aliases;
@@ -87,7 +88,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 36] = [
+pub const API_PATHS: [&str; 38] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -108,6 +109,8 @@ pub const API_PATHS: [&str; 36] = [
     "/accounts/{account}/exchange/{domain}/mailingLists/{list}/members/{member}",
     "/accounts/{account}/exchange/{domain}/mailingLists/{list}/nonMembers",
     "/accounts/{account}/charges",
+    "/accounts/{account}/users",
+    "/accounts/{account}/user/{user}",
     "/orders",
     "/orders/{order}",
     "/orders/{order}/action",
@@ -130,7 +133,7 @@ pub const API_PATHS: [&str; 36] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 36] = [
+    let methods: [MethodRouter<Arc<AppState>>; 38] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -167,6 +170,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(lists::member).delete(lists::remove_member),
         get(lists::non_members),
         get(charges::list),
+        get(account_users::list).post(account_users::create),
+        get(account_users::read).put(account_users::update),
         get(order_list::list),
         get(orders::read).delete(orders::cancel),
         post(order_actions::action),

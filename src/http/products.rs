@@ -6,7 +6,6 @@
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 use super::State;
 use super::extract::{Auth, Base};
@@ -46,32 +45,6 @@ async fn franchise(state: &super::AppState, caller: &Caller) -> ApiResult<String
 
 fn matches(filter: Option<&TextFilter>, value: &str) -> bool {
     filter.is_none_or(|f| !f.matching(&[value]).is_empty())
-}
-
-/// A list held in memory, under the list conventions: `items` are (sort key, item), filtered
-/// by `keep`, sorted by key (`sortOrder`), paged.
-async fn respond<T: Serialize>(
-    request: &ListRequest,
-    url: &str,
-    mut items: Vec<(String, T)>,
-) -> ApiResult<Response> {
-    items.sort_by(|a, b| a.0.cmp(&b.0));
-    if request.query.sort_desc {
-        items.reverse();
-    }
-    let total = items.len() as u64;
-    request
-        .respond(total, url, async |page| {
-            let offset = usize::try_from(page.offset).unwrap_or(usize::MAX);
-            let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-            Ok(items
-                .into_iter()
-                .skip(offset)
-                .take(limit)
-                .map(|(_, item)| item)
-                .collect())
-        })
-        .await
 }
 
 fn specs_url(base: &str) -> String {
@@ -127,7 +100,7 @@ pub async fn list_specs(
             (s.id(), item)
         })
         .collect();
-    respond(&request, &specs_url(&base), items).await
+    request.respond_in_memory(&specs_url(&base), items).await
 }
 
 /// `GET /productSpecifications/{spec}`.
@@ -174,12 +147,9 @@ pub async fn list_offerings(
             (s.offering(), item)
         })
         .collect();
-    respond(
-        &request,
-        &format!("{}/offerings", spec_url(&base, &spec)),
-        items,
-    )
-    .await
+    request
+        .respond_in_memory(&format!("{}/offerings", spec_url(&base, &spec)), items)
+        .await
 }
 
 /// The offering named in the path.
@@ -279,7 +249,7 @@ pub async fn list_prices(
     let (franchise, spec) = load_offering(&state, &caller, (&id, &offering)).await?;
     let items = price_items(&base, state.catalog.prices(&franchise, spec), &request);
     let url = format!("{}/prices", offering_url(&base, &spec));
-    respond(&request, &url, items).await
+    request.respond_in_memory(&url, items).await
 }
 
 /// `GET /productSpecifications/{spec}/serviceSpecifications`: the services the plan sells.
@@ -311,7 +281,7 @@ pub async fn list_services(
         })
         .collect();
     let url = format!("{}/serviceSpecifications", spec_url(&base, &spec));
-    respond(&request, &url, items).await
+    request.respond_in_memory(&url, items).await
 }
 
 async fn load_service(
@@ -379,5 +349,5 @@ pub async fn list_attributes(
         })
         .collect();
     let url = format!("{}/attributes", service_url(&base, service));
-    respond(&request, &url, items).await
+    request.respond_in_memory(&url, items).await
 }

@@ -211,6 +211,14 @@ pub enum ActionOutcome {
     AddOnBusy,
 }
 
+/// What creating an account user came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewUserOutcome {
+    Created,
+    /// The login is taken in the franchise (by any user, agent or account).
+    Taken,
+}
+
 /// An order that adds an add-on to a mailbox, or removes it.
 pub struct AddOnOrder<'a> {
     /// The id a new order gets.

@@ -7,6 +7,7 @@ mod hygiene;
 
 mod access;
 mod account_status;
+mod account_users;
 mod accounts;
 mod addons;
 mod audit;

@@ -65,6 +65,8 @@ fn stranger_body(operation: &str) -> Option<Value> {
         "list_create" => json!({"name": "intruder", "owner": "target"}),
         "list_update" | "list_update_singular" => json!({"description": "intruder"}),
         "member_add" => json!({"username": "plain"}),
+        "user_create" => json!({"userName": "intruder", "password": "Intruder123"}),
+        "user_update" => json!({"password": "Intruder123"}),
         _ => return None,
     })
 }
@@ -80,6 +82,8 @@ fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
         "list_create" => ("", Some(json!({"name": "Not Valid", "owner": "target"}))),
         "list_update" | "list_update_singular" => ("", Some(json!({"colour": "red"}))),
         "member_add" => ("", Some(json!({"username": "Not Valid"}))),
+        "user_create" => ("", Some(json!({"userName": "Not Valid", "password": "x"}))),
+        "user_update" => ("", Some(json!({"password": "short"}))),
         "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
         "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
         "mailbox_delete" => ("?purge=7", None),
@@ -132,7 +136,9 @@ fn expected(operation: &str, who: Principal) -> u16 {
             | "list_create"
             | "list_update"
             | "list_update_singular"
-            | "member_add" => 400,
+            | "member_add"
+            | "user_create"
+            | "user_update" => 400,
             // Deletions are sent for objects that do not exist (see `concrete`).
             "alias_delete" | "contact_delete" | "list_delete" | "member_remove" => 404,
             // Add-ons are bought and removed on a mailbox that does not exist; the target has
@@ -158,7 +164,7 @@ const CATALOG: [&str; 8] = [
     "attribute_list",
 ];
 
-const KNOWN: [&str; 53] = [
+const KNOWN: [&str; 57] = [
     "account_list",
     "account_read",
     "account_update",
@@ -178,6 +184,10 @@ const KNOWN: [&str; 53] = [
     "blackberry_put",
     "blackberry_delete",
     "charges_list",
+    "user_list",
+    "user_create",
+    "user_read",
+    "user_update",
     "order_list",
     "order_read",
     "order_cancel",
@@ -325,6 +335,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
             && (operation.ends_with("_put") || operation.ends_with("_delete"))
             && (operation.starts_with("archiving") || operation.starts_with("blackberry"));
         path.replace("{account}", ACCT)
+            .replace("{user}", "carol")
             .replace("{spec}", "core.plan.email.exchange2010")
             .replace("{offering}", "USD-1")
             .replace("{service}", "core.service.email.exchange.domain")

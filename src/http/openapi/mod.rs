@@ -8,6 +8,7 @@ mod paths_addons;
 mod paths_catalog;
 mod paths_lists;
 mod paths_objects;
+mod paths_users;
 mod refine;
 
 use std::sync::OnceLock;
@@ -67,7 +68,8 @@ impl Modify for Security {
         paths_lists::list_delete, paths_lists::member_list, paths_lists::member_add,
         paths_lists::member_options, paths_lists::member_read, paths_lists::member_remove,
         paths_lists::non_member_list,
-        paths::charges_list, paths::order_list, paths::order_read,
+        paths::charges_list, paths_users::user_list, paths_users::user_create,
+        paths_users::user_read, paths_users::user_update, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
         paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list,
         paths_catalog::spec_list, paths_catalog::spec_read, paths_catalog::offering_list,
@@ -155,7 +157,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 17] {
+fn lists() -> [(&'static str, &'static ListSpec); 18] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -164,6 +166,7 @@ fn lists() -> [(&'static str, &'static ListSpec); 17] {
             &super::mailbox_list::SPEC,
         ),
         ("/accounts/{account}/charges", &super::charges::SPEC),
+        ("/accounts/{account}/users", &super::account_users::SPEC),
         ("/orders", &super::order_list::SPEC),
         ("/audit", &super::audit::SPEC),
         (

@@ -131,3 +131,14 @@ pub struct Charge {
     /// The order's URL.
     pub order: String,
 }
+
+/// An account's API user (docs §3.2, §6.6): `GET /accounts/{account}/user/{userName}` and the
+/// items of `…/users`. The password is never shown.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountUser {
+    #[schema(example = "mytestuser1")]
+    pub user_name: String,
+    /// `self`, and the account as `related`.
+    pub links: Vec<Link>,
+}

@@ -119,3 +119,66 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The logins of an account's users, by login.
+    pub async fn account_users(&self, account_id: i64) -> StoreResult<Vec<String>> {
+        sql("SELECT login FROM api_users WHERE account_id = $1 AND role = 'account' ORDER BY login")
+            .bind(account_id)
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|r| r.text("login"))
+            .collect()
+    }
+
+    /// Whether `login` is a user of the account.
+    pub async fn account_user_exists(&self, account_id: i64, login: &str) -> StoreResult<bool> {
+        Ok(sql("SELECT 1 AS found FROM api_users WHERE account_id = $1 AND role = 'account' AND login = $2")
+            .bind(account_id)
+            .bind(login)
+            .fetch_optional(&self.db)
+            .await?
+            .is_some())
+    }
+
+    /// Adds a user to the account; its login must be free in the franchise.
+    pub async fn create_account_user(
+        &self,
+        u: &NewApiUser<'_>,
+        now_ms: i64,
+    ) -> StoreResult<NewUserOutcome> {
+        let inserted = sql("INSERT INTO api_users (franchise_id, login, password_hash, role, account_id, created_at)
+             VALUES ($1, $2, $3, 'account', $4, $5)")
+        .bind(u.franchise_id)
+        .bind(u.login)
+        .bind(u.password_hash.as_str())
+        .bind(u.account_id)
+        .bind(now_ms)
+        .execute(&self.db)
+        .await;
+        match inserted {
+            Err(e) if super::is_unique_violation(&e) => Ok(NewUserOutcome::Taken),
+            other => other
+                .map(|_| NewUserOutcome::Created)
+                .map_err(StoreError::from),
+        }
+    }
+
+    /// Sets an account user's password; `false` if it is not a user of the account.
+    pub async fn set_account_user_password(
+        &self,
+        account_id: i64,
+        login: &str,
+        hash: &crate::domain::PasswordHash,
+    ) -> StoreResult<bool> {
+        let changed = sql("UPDATE api_users SET password_hash = $1
+             WHERE account_id = $2 AND role = 'account' AND login = $3")
+        .bind(hash.as_str())
+        .bind(account_id)
+        .bind(login)
+        .execute(&self.db)
+        .await?;
+        Ok(changed == 1)
+    }
+}
