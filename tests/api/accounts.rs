@@ -51,6 +51,12 @@ async fn accounts_in_the_docs_shape(backend: Backend) {
         json!([{"href": app.url(&format!("/accounts/{ACCT}/exchange")), "rel": "related"}])
     );
     assert_eq!(one["links"][0]["rel"], "self");
+    // Every link leads to something that answers.
+    for key in ["exchange", "charges", "users"] {
+        let href = one[key][0]["href"].as_str().expect("a link");
+        let r = app.get(href, Some(QWE), None).await;
+        assert_eq!(r.status(), 200, "{key}: {href}");
+    }
     // 404 across franchises, 403 for another account, 401 without credentials.
     assert_eq!(
         app.send(Method::GET, &format!("/accounts/{ACCT}"), MALLORY, None)
