@@ -11,24 +11,31 @@ fn flag_column(add_on: AddOn) -> &'static str {
     }
 }
 
-/// The add-on's status on the mailbox, read in the transaction (after the domain's row).
-async fn status_of(
+/// The `billing_status` of a mailbox, or (with `add_on`) of its add-on, read with its row
+/// locked in the transaction (after the domain's row).
+async fn locked_status(
     tx: &mut Tx,
     dialect: Dialect,
     (exchange_id, username): (i64, &str),
-    add_on: AddOn,
+    add_on: Option<AddOn>,
 ) -> StoreResult<Option<BillingStatus>> {
-    sql(format!(
-        "SELECT billing_status FROM mailbox_addons WHERE exchange_id = $1 AND username = $2 AND addon = $3{}",
+    let (table, also) = match add_on {
+        Some(_) => ("mailbox_addons", " AND addon = $3"),
+        None => ("mailboxes", ""),
+    };
+    let mut stmt = sql(format!(
+        "SELECT billing_status FROM {table} WHERE exchange_id = $1 AND username = $2{also}{}",
         dialect.row_lock()
     ))
     .bind(exchange_id)
-    .bind(username)
-    .bind(add_on.as_str())
-    .fetch_optional(tx)
-    .await?
-    .map(|row| rows::status(&row, "billing_status", BillingStatus::parse))
-    .transpose()
+    .bind(username);
+    if let Some(a) = add_on {
+        stmt = stmt.bind(a.as_str());
+    }
+    stmt.fetch_optional(tx)
+        .await?
+        .map(|row| rows::status(&row, "billing_status", BillingStatus::parse))
+        .transpose()
 }
 
 /// What a finished add-on step does: an added one is `open` and its mailbox's flag 1; a failed
@@ -144,13 +151,13 @@ impl Store {
                 None => return Ok(AddOnOutcome::OwnerBusy),
             }
         };
-        match mailbox_status(&mut tx, self.dialect, exchange_id, o.username).await? {
+        match locked_status(&mut tx, self.dialect, (exchange_id, o.username), None).await? {
             None => return Ok(AddOnOutcome::NotFound),
             Some(BillingStatus::Open) => {}
             Some(other) => return Ok(AddOnOutcome::MailboxNotOpen(other)),
         }
         let target = (exchange_id, o.username);
-        if let Some(status) = status_of(&mut tx, self.dialect, target, o.add_on).await? {
+        if let Some(status) = locked_status(&mut tx, self.dialect, target, Some(o.add_on)).await? {
             return Ok(AddOnOutcome::Present(status));
         }
         let kind = StepKind::AddAddOn(o.add_on);
@@ -197,13 +204,13 @@ impl Store {
         let mut tx = self.write_tx().await?;
         let exchange_id = o.exchange.id;
         touch_exchange(&mut tx, exchange_id, o.now_ms).await?;
-        match mailbox_status(&mut tx, self.dialect, exchange_id, o.username).await? {
+        match locked_status(&mut tx, self.dialect, (exchange_id, o.username), None).await? {
             None => return Ok(AddOnOutcome::NotFound),
             Some(BillingStatus::Open | BillingStatus::Suspended) => {}
             Some(other) => return Ok(AddOnOutcome::MailboxNotOpen(other)),
         }
         let target = (exchange_id, o.username);
-        match status_of(&mut tx, self.dialect, target, o.add_on).await? {
+        match locked_status(&mut tx, self.dialect, target, Some(o.add_on)).await? {
             None => return Ok(AddOnOutcome::NotFound),
             Some(BillingStatus::Open) => {}
             Some(other) => return Ok(AddOnOutcome::WrongState(other)),
@@ -231,23 +238,4 @@ impl Store {
         tx.commit().await?;
         Ok(AddOnOutcome::Submitted)
     }
-}
-
-/// The mailbox's billing status, its row locked.
-async fn mailbox_status(
-    tx: &mut Tx,
-    dialect: Dialect,
-    exchange_id: i64,
-    username: &str,
-) -> StoreResult<Option<BillingStatus>> {
-    sql(format!(
-        "SELECT billing_status FROM mailboxes WHERE exchange_id = $1 AND username = $2{}",
-        dialect.row_lock()
-    ))
-    .bind(exchange_id)
-    .bind(username)
-    .fetch_optional(tx)
-    .await?
-    .map(|row| rows::status(&row, "billing_status", BillingStatus::parse))
-    .transpose()
 }
