@@ -1,5 +1,6 @@
 //! Domain types: every value here is parsed once at the edge, so an invalid one cannot exist.
 
+mod account_contact;
 mod address;
 mod directory;
 mod fields;
@@ -14,6 +15,9 @@ mod status;
 mod text;
 pub mod username;
 
+pub use account_contact::{
+    AccountContact, AccountContactInput, AccountContactsRequest, CONTACT_KINDS,
+};
 pub use address::{
     ADDRESS_PATTERN, DomainName, EmailAddress, MAILBOX_TARGET_PATTERN, TARGET_PATTERN,
 };

@@ -2,6 +2,7 @@
 //! Hostway's error body.
 
 mod access;
+mod account_contacts;
 mod account_users;
 mod accounts;
 mod addons;
@@ -88,7 +89,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 38] = [
+pub const API_PATHS: [&str; 39] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -109,6 +110,7 @@ pub const API_PATHS: [&str; 38] = [
     "/accounts/{account}/exchange/{domain}/mailingLists/{list}/members/{member}",
     "/accounts/{account}/exchange/{domain}/mailingLists/{list}/nonMembers",
     "/accounts/{account}/charges",
+    "/accounts/{account}/contacts",
     "/accounts/{account}/users",
     "/accounts/{account}/user/{user}",
     "/orders",
@@ -133,7 +135,7 @@ pub const API_PATHS: [&str; 38] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 38] = [
+    let methods: [MethodRouter<Arc<AppState>>; 39] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -170,6 +172,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(lists::member).delete(lists::remove_member),
         get(lists::non_members),
         get(charges::list),
+        get(account_contacts::read).put(account_contacts::update),
         get(account_users::list).post(account_users::create),
         get(account_users::read).put(account_users::update),
         get(order_list::list),

@@ -1,5 +1,6 @@
 //! An account's API users (docs §6.6): added by an agent or the account's own users, logging in
-//! at once with the account's rights only, new passwords effective at once.
+//! at once with the account's rights only, new passwords effective at once; and its contacts
+//! (docs §6.5).
 
 use reqwest::Method;
 use serde_json::json;
@@ -136,7 +137,71 @@ async fn a_new_password_works_at_once(backend: Backend) {
     );
 }
 
+/// The four contacts: empty until set, each kind replaced as sent, `null` clearing one, every
+/// problem named.
+async fn contacts_are_set_and_read(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_account_users(&app).await;
+    let path = format!("/accounts/{ACCT}/contacts");
+    let empty = app.get_json(&path, QWE).await;
+    let kinds: Vec<&String> = empty.as_object().expect("object").keys().collect();
+    assert_eq!(kinds, ["regular", "billing", "administrator", "technical"]);
+    assert_eq!(empty["billing"]["firstName"], "");
+    assert_eq!(empty["billing"]["emailVerified"], 0);
+    let billing = json!({"firstName": "Jane", "lastName": "Doe", "email1": "jane@example.com",
+        "countryCode": "us", "phone1": "+1 (555) 555-5501", "street1": "100 Main St."});
+    let body = json!({"billing": billing, "technical": {"firstName": "Tom"}});
+    let r = app.send(Method::PUT, &path, CAROL, Some(&body)).await;
+    assert_eq!(r.status(), 204);
+    let set = app.get_json(&path, CAROL).await;
+    assert_eq!(set["billing"]["firstName"], "Jane");
+    assert_eq!(set["billing"]["countryCode"], "US");
+    assert_eq!(set["billing"]["email2"], "");
+    assert_eq!(set["technical"]["firstName"], "Tom");
+    assert_eq!(set["regular"]["firstName"], "");
+    // A kind sent replaces its contact; a kind left out keeps its own; null clears.
+    let r = app
+        .send(
+            Method::PUT,
+            &path,
+            QWE,
+            Some(&json!({"billing": {"firstName": "Janet"}, "technical": null})),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let now = app.get_json(&path, QWE).await;
+    assert_eq!(now["billing"]["firstName"], "Janet");
+    assert_eq!(now["billing"]["lastName"], "", "replaced, not merged");
+    assert_eq!(now["technical"]["firstName"], "");
+    // Every problem by name, nothing changed.
+    let bad = json!({"regular": {"email1": "nobody", "countryCode": "USA", "emailVerified": 1,
+        "colour": "red"}, "shipping": {}});
+    let r = app.send(Method::PUT, &path, QWE, Some(&bad)).await;
+    assert_eq!(r.status(), 400);
+    let (_, details) = error_of(r).await;
+    for key in [
+        "regular.email1",
+        "regular.countryCode",
+        "regular.emailVerified",
+        "regular.colour",
+        "shipping",
+    ] {
+        assert!(details[key].is_string(), "{key}: {details}");
+    }
+    assert_eq!(
+        app.get_json(&path, QWE).await["billing"]["firstName"],
+        "Janet"
+    );
+    // Another account's user, another franchise.
+    assert_eq!(app.send(Method::GET, &path, BOB, None).await.status(), 403);
+    assert_eq!(
+        app.send(Method::GET, &path, MALLORY, None).await.status(),
+        404
+    );
+}
+
 on_both_backends!(
+    contacts_are_set_and_read,
     users_are_added_and_log_in_at_once,
     a_new_password_works_at_once
 );

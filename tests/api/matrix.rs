@@ -67,6 +67,7 @@ fn stranger_body(operation: &str) -> Option<Value> {
         "member_add" => json!({"username": "plain"}),
         "user_create" => json!({"userName": "intruder", "password": "Intruder123"}),
         "user_update" => json!({"password": "Intruder123"}),
+        "contacts_update" => json!({"regular": {"firstName": "intruder"}}),
         _ => return None,
     })
 }
@@ -84,6 +85,7 @@ fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
         "member_add" => ("", Some(json!({"username": "Not Valid"}))),
         "user_create" => ("", Some(json!({"userName": "Not Valid", "password": "x"}))),
         "user_update" => ("", Some(json!({"password": "short"}))),
+        "contacts_update" => ("", Some(json!({"regular": {"colour": "red"}}))),
         "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
         "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
         "mailbox_delete" => ("?purge=7", None),
@@ -138,7 +140,8 @@ fn expected(operation: &str, who: Principal) -> u16 {
             | "list_update_singular"
             | "member_add"
             | "user_create"
-            | "user_update" => 400,
+            | "user_update"
+            | "contacts_update" => 400,
             // Deletions are sent for objects that do not exist (see `concrete`).
             "alias_delete" | "contact_delete" | "list_delete" | "member_remove" => 404,
             // Add-ons are bought and removed on a mailbox that does not exist; the target has
@@ -164,7 +167,7 @@ const CATALOG: [&str; 8] = [
     "attribute_list",
 ];
 
-const KNOWN: [&str; 57] = [
+const KNOWN: [&str; 59] = [
     "account_list",
     "account_read",
     "account_update",
@@ -184,6 +187,8 @@ const KNOWN: [&str; 57] = [
     "blackberry_put",
     "blackberry_delete",
     "charges_list",
+    "contacts_read",
+    "contacts_update",
     "user_list",
     "user_create",
     "user_read",

@@ -68,7 +68,8 @@ impl Modify for Security {
         paths_lists::list_delete, paths_lists::member_list, paths_lists::member_add,
         paths_lists::member_options, paths_lists::member_read, paths_lists::member_remove,
         paths_lists::non_member_list,
-        paths::charges_list, paths_users::user_list, paths_users::user_create,
+        paths::charges_list, paths_users::contacts_read, paths_users::contacts_update,
+        paths_users::user_list, paths_users::user_create,
         paths_users::user_read, paths_users::user_update, paths::order_list, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
         paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list,
@@ -98,6 +99,7 @@ pub fn document() -> &'static Value {
         refine::close_update_body(&mut doc);
         refine::split_contact_bodies(&mut doc);
         refine::split_list_bodies(&mut doc);
+        refine::account_contact_bodies(&mut doc);
         refine::add_links(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =

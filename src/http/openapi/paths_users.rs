@@ -1,7 +1,7 @@
-//! The documented operations of an account's API users (docs §6.6).
+//! The documented operations of an account's contacts (docs §6.5) and API users (docs §6.6).
 #![allow(dead_code)]
 
-use crate::domain::{AccountUserChange, AccountUserRequest};
+use crate::domain::{AccountContactsRequest, AccountUserChange, AccountUserRequest};
 use crate::error::ErrorBody;
 use crate::http::types::*;
 
@@ -39,3 +39,20 @@ pub fn user_read() {}
     responses((status = 204, description = "Changed"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("basic" = [])))]
 pub fn user_update() {}
+
+#[utoipa::path(get, path = "/accounts/{account}/contacts", tag = "Accounts",
+    summary = "The account's contacts: regular, billing, administrator, technical",
+    description = "Each with every field of the docs' record; `\"\"` where not given.",
+    params(("account" = String, Path, example = "acct999999")),
+    responses((status = 200, body = AccountContacts), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn contacts_read() {}
+
+#[utoipa::path(put, path = "/accounts/{account}/contacts", tag = "Accounts",
+    summary = "Set the account's contacts",
+    description = "Each kind sent replaces that contact (fields left out are empty), `null` clears it, a kind left out keeps its contact. `countryCode` is two letters (stored upper case), `email1`/`email2` addresses, phones digits and `+ - ( ) . x /`; `emailVerified` only 0; unknown kinds and fields are refused by name. `204`.",
+    params(("account" = String, Path, example = "acct999999")),
+    request_body(content = AccountContactsRequest, content_type = "application/json"),
+    responses((status = 204, description = "Set"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn contacts_update() {}

@@ -150,6 +150,32 @@ pub fn close_update_body(doc: &mut Value) {
     });
 }
 
+/// The account contacts' `PUT` body (docs §6.5), closed at both levels (unknown kinds and
+/// fields are refused by name), each field with what its parser takes: free text, an address
+/// or nothing, a phone number, a two-letter country; `emailVerified` only 0.
+pub fn account_contact_bodies(doc: &mut Value) {
+    use crate::domain::{ADDRESS_PATTERN, PHONE_PATTERN, TEXT_PATTERN};
+    let schemas = &mut doc["components"]["schemas"];
+    let input = &mut schemas["AccountContactInput"];
+    for (name, field) in input["properties"].as_object_mut().into_iter().flatten() {
+        let pattern = match name.as_str() {
+            "emailVerified" => {
+                *field = json!({"enum": [0, false, null],
+                    "description": "Only 0: nothing verifies addresses yet"});
+                continue;
+            }
+            "countryCode" => "^([A-Za-z]{2})?$".to_owned(),
+            "email1" | "email2" => format!("^$|{ADDRESS_PATTERN}"),
+            "fax" | "phone1" | "phone2" => PHONE_PATTERN.to_owned(),
+            _ => TEXT_PATTERN.to_owned(),
+        };
+        field["pattern"] = json!(pattern);
+        field["maxLength"] = json!(128);
+    }
+    input["additionalProperties"] = json!(false);
+    schemas["AccountContactsRequest"]["additionalProperties"] = json!(false);
+}
+
 /// The global contact bodies: one type in the code, two schemas in the document. The `POST`
 /// needs `target` (`ContactCreateRequest`); the `PUT` takes any field and refuses unknown ones,
 /// `links` aside (`ContactRequest`, closed).

@@ -24,8 +24,8 @@ pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};
 pub use requests::{AccountStatusRequest, MailboxActionRequest, OrderActionRequest};
 pub use resources::{
-    Account, AccountListItem, AccountUser, Charge, Exchange, ExchangeListItem, Mailbox,
-    MailboxListItem,
+    Account, AccountContacts, AccountListItem, AccountUser, Charge, Exchange, ExchangeListItem,
+    Mailbox, MailboxListItem,
 };
 
 use serde::Serialize;

@@ -144,3 +144,13 @@ pub struct AccountUser {
     /// `self`, and the account as `related`.
     pub links: Vec<Link>,
 }
+
+/// `GET /accounts/{account}/contacts` (docs §6.5): the four contacts, each with every field
+/// (`""` where not given).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountContacts {
+    pub regular: crate::domain::AccountContact,
+    pub billing: crate::domain::AccountContact,
+    pub administrator: crate::domain::AccountContact,
+    pub technical: crate::domain::AccountContact,
+}

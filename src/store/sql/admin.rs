@@ -182,3 +182,56 @@ impl Store {
         Ok(changed == 1)
     }
 }
+
+impl Store {
+    /// The account's contacts that are set: (kind, contact).
+    pub async fn account_contacts(
+        &self,
+        account_id: i64,
+    ) -> StoreResult<Vec<(String, crate::domain::AccountContact)>> {
+        sql("SELECT kind, contact FROM account_contacts WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&self.db)
+            .await?
+            .iter()
+            .map(|r| {
+                let contact = serde_json::from_str(&r.text("contact")?)
+                    .map_err(|e| anyhow::anyhow!("stored account contact: {e}"))?;
+                Ok((r.text("kind")?, contact))
+            })
+            .collect()
+    }
+
+    /// Sets (or, with `None`, clears) contacts of the account, in one transaction.
+    pub async fn put_account_contacts(
+        &self,
+        account_id: i64,
+        changes: &[(&str, Option<crate::domain::AccountContact>)],
+        now_ms: i64,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for (kind, contact) in changes {
+            sql("DELETE FROM account_contacts WHERE account_id = $1 AND kind = $2")
+                .bind(account_id)
+                .bind(*kind)
+                .execute(&mut tx)
+                .await?;
+            if let Some(c) = contact {
+                let json = serde_json::to_string(c)
+                    .map_err(|e| anyhow::anyhow!("cannot encode a contact: {e}"))?;
+                sql(
+                    "INSERT INTO account_contacts (account_id, kind, contact, updated_at)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account_id)
+                .bind(*kind)
+                .bind(json)
+                .bind(now_ms)
+                .execute(&mut tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
