@@ -7,12 +7,13 @@ judges the request as it finally is).
 - A mailbox `PUT` sends `password` only with `?passwordReset=1` (and that flag only with a
   password); `username`, `billingStatus`, `quota`, `archiving` and `blackberry` only at their
   current values, which a generated body cannot know. A mailing list's `PUT` likewise sends
-  `name` and `owner` only at their current values.
+  `name` and `owner` only at their current values, and an account user's `PUT` its `userName`.
 """
 
 import schemathesis
 
 UPDATE = "PUT /accounts/{account}/exchange/{domain}/mailboxes/{username}"
+USER_UPDATE = "PUT /accounts/{account}/user/{user}"
 LIST_UPDATES = (
     "PUT /accounts/{account}/exchange/{domain}/mailingLists/{list}",
     "PUT /accounts/{account}/exchange/{domain}/mailingList/{list}",
@@ -27,6 +28,11 @@ def before_call(context, case, kwargs):
             query["pageSize"] = 10
         elif "pageSize" in query and "page" not in query:
             query["page"] = 1
+    if case.operation.label == USER_UPDATE and isinstance(case.body, dict):
+        # The user's name may be repeated as it is, never changed.
+        if isinstance(case.body.get("userName"), str):
+            case.body["userName"] = case.path_parameters.get("user")
+        return
     if case.operation.label in LIST_UPDATES and isinstance(case.body, dict):
         # A list's PUT changes its description; `name` and `owner` only at their values.
         if "name" in case.body:
