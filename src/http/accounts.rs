@@ -97,6 +97,7 @@ pub async fn read(
         status: a.status,
         exchange: Link::related(format!("{own}/exchange")),
         charges: Link::related(format!("{own}/charges")),
+        contacts: Link::related(format!("{own}/contacts")),
         users: Link::related(format!("{own}/users")),
         links: Link::own(format!("{own}/")),
         account_number: a.number,

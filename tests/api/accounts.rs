@@ -52,7 +52,7 @@ async fn accounts_in_the_docs_shape(backend: Backend) {
     );
     assert_eq!(one["links"][0]["rel"], "self");
     // Every link leads to something that answers.
-    for key in ["exchange", "charges", "users"] {
+    for key in ["exchange", "charges", "contacts", "users"] {
         let href = one[key][0]["href"].as_str().expect("a link");
         let r = app.get(href, Some(QWE), None).await;
         assert_eq!(r.status(), 200, "{key}: {href}");

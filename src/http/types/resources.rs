@@ -32,6 +32,8 @@ pub struct Account {
     pub exchange: Vec<Link>,
     /// The ledger (an extension).
     pub charges: Vec<Link>,
+    /// The account's contacts (docs §6.2's `contacts`).
+    pub contacts: Vec<Link>,
     /// The account's API users (docs §6.2's `users`).
     pub users: Vec<Link>,
     pub links: Vec<Link>,
