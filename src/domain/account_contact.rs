@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::fields::{Flag, Object, Problems, phone};
+use super::fields::{Object, Problems, phone};
 use super::{BoundedText, EmailAddress, Field, FieldProblems, Problem};
 
 /// The four kinds, in the docs' order.
@@ -81,7 +81,7 @@ pub struct AccountContactInput {
     /// Only 0 (nothing verifies addresses yet).
     #[schema(value_type = Option<u8>)]
     #[serde(default)]
-    pub email_verified: Field<Flag>,
+    pub email_verified: Field<i64>,
     #[schema(value_type = Option<String>)]
     #[serde(default)]
     pub fax: Field<String>,
@@ -185,11 +185,11 @@ impl AccountContactInput {
         c.fax = f.parsed("fax", self.fax, phone).unwrap_or_default();
         c.phone1 = f.parsed("phone1", self.phone1, phone).unwrap_or_default();
         c.phone2 = f.parsed("phone2", self.phone2, phone).unwrap_or_default();
-        if f.flag("emailVerified", self.email_verified, false) {
-            f.fail(
-                "emailVerified",
-                "cannot be set: nothing verifies addresses yet",
-            );
+        match self.email_verified {
+            Field::Absent | Field::Null | Field::Given(0) => {}
+            Field::Given(_) | Field::Wrong => {
+                f.fail("emailVerified", "only 0: nothing verifies addresses yet");
+            }
         }
         c
     }

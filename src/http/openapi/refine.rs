@@ -160,7 +160,7 @@ pub fn account_contact_bodies(doc: &mut Value) {
     for (name, field) in input["properties"].as_object_mut().into_iter().flatten() {
         let pattern = match name.as_str() {
             "emailVerified" => {
-                *field = json!({"enum": [0, false, null],
+                *field = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 0,
                     "description": "Only 0: nothing verifies addresses yet"});
                 continue;
             }
