@@ -467,6 +467,18 @@ pub fn seed_body() -> Value {
     })
 }
 
+/// The last segment of a response's `Location` (a created object's id or name).
+pub fn location_id(r: &reqwest::Response) -> String {
+    r.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .expect("an id")
+        .to_owned()
+}
+
 /// The Hostway error body's type and details, after checking its shape.
 pub async fn error_of(r: reqwest::Response) -> (String, Value) {
     let status = r.status().as_u16();

@@ -471,14 +471,7 @@ async fn directory_objects_are_carried_to_the_agent(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 201);
-    let id = r.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .expect("id")
-        .to_owned();
+    let id = location_id(&r);
     let r = app
         .send(Method::POST, &members, QWE, Some(&json!({"username": id})))
         .await;

@@ -49,14 +49,7 @@ async fn add_contact(app: &TestApp, target: &str, name: &str) -> String {
         )
         .await;
     assert_eq!(r.status(), 201);
-    r.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .expect("id")
-        .to_owned()
+    location_id(&r)
 }
 
 async fn lists_in_the_docs_shape(backend: Backend) {

@@ -276,14 +276,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 201);
-    let contact = r.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .expect("id")
-        .to_owned();
+    let contact = location_id(&r);
     // A mailing list with the target mailbox as its member.
     let lists = format!("/accounts/{ACCT}/exchange/{DOMAIN}/mailingLists");
     let r = app

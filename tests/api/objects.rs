@@ -290,12 +290,7 @@ async fn contacts_in_the_docs_shape(backend: Backend) {
     let r = app.send(Method::POST, &contacts(), QWE, Some(&body)).await;
     assert_eq!(r.status(), 201);
     let location = r.headers()["location"].to_str().expect("ascii").to_owned();
-    let id = location
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .expect("id")
-        .to_owned();
+    let id = location_id(&r);
     assert_eq!(id.len(), 40);
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
     assert_eq!(location, app.url(&format!("{}/{id}/", contacts())));

@@ -148,14 +148,7 @@ async fn lists_deliver_to_their_members(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), 201);
-    let contact = r.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .expect("id")
-        .to_owned();
+    let contact = location_id(&r);
     let r = app
         .send(
             Method::POST,
