@@ -61,6 +61,12 @@ pub enum ApiError {
     /// Too many requests in flight on this instance: `503` + `Retry-After`.
     #[error("Server busy, retry later")]
     Shed,
+    /// An `Idempotency-Key` first used with another method, path or body: `422`.
+    #[error("This Idempotency-Key was used with another method, path or body")]
+    KeyReused,
+    /// A request with this `Idempotency-Key` is still running: `409` + `Retry-After`.
+    #[error("A request with this Idempotency-Key is still running, retry later")]
+    KeyInUse,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -91,7 +97,8 @@ impl ApiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Conflict { .. } | Self::KeyInUse => StatusCode::CONFLICT,
+            Self::KeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -116,6 +123,7 @@ pub fn error_type(status: StatusCode) -> &'static str {
         413 => "requestEntityTooLarge",
         414 => "requestUriTooLong",
         415 => "unsupportedMediaType",
+        422 => "unprocessableEntity",
         429 => "tooManyRequests",
         431 => "requestHeaderFieldsTooLarge",
         503 => "serviceUnavailable",
@@ -195,6 +203,8 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unsupported_media_type: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub unprocessable_entity: Option<ErrorDetail>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub too_many_requests: Option<ErrorDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_header_fields_too_large: Option<ErrorDetail>,
@@ -217,6 +227,7 @@ impl ErrorBody {
             "requestEntityTooLarge" => &mut body.request_entity_too_large,
             "requestUriTooLong" => &mut body.request_uri_too_long,
             "unsupportedMediaType" => &mut body.unsupported_media_type,
+            "unprocessableEntity" => &mut body.unprocessable_entity,
             "requestHeaderFieldsTooLarge" => &mut body.request_header_fields_too_large,
             "tooManyRequests" => &mut body.too_many_requests,
             "serviceUnavailable" => &mut body.service_unavailable,
@@ -274,7 +285,7 @@ impl IntoResponse for ApiError {
             Self::Unavailable | Self::TimedOut => {
                 with_retry_after(error_body(status, &self.to_string(), Details::none()), 5)
             }
-            Self::Shed => {
+            Self::Shed | Self::KeyInUse => {
                 with_retry_after(error_body(status, &self.to_string(), Details::none()), 1)
             }
             Self::Overloaded { retry_after_secs }

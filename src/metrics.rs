@@ -62,6 +62,8 @@ pub struct Metrics {
     pub shed: Counter,
     /// Audit entries the database would not take, given up on.
     pub audit_lost: Counter,
+    /// Responses replayed for a repeated `Idempotency-Key`.
+    pub idempotent_replays: Counter,
     /// Set from the database when scraped.
     pub orders: Family<StatusLabel, Gauge>,
     pub queue_depth: Gauge,
@@ -136,6 +138,12 @@ impl Metrics {
             "Audit entries given up on after the database refused them",
             audit_lost.clone(),
         );
+        let idempotent_replays = Counter::default();
+        registry.register(
+            "idempotent_replays",
+            "Responses replayed for a repeated Idempotency-Key",
+            idempotent_replays.clone(),
+        );
         let shed = Counter::default();
         registry.register(
             "shed",
@@ -195,6 +203,7 @@ impl Metrics {
             limited,
             shed,
             audit_lost,
+            idempotent_replays,
             orders,
             queue_depth,
             oldest_queued_seconds,

@@ -73,6 +73,8 @@ pub struct Maintenance {
     pub orders_expired: usize,
     /// Audit entries past the retention, now deleted.
     pub audit_swept: u64,
+    /// Idempotency keys past their 24 hours, now deleted.
+    pub keys_swept: u64,
 }
 
 /// What one [`Worker::run_once`] did.
@@ -426,8 +428,18 @@ impl Worker {
                 break;
             }
         }
+        // Idempotency keys past their 24 hours, in batches likewise.
+        let mut keys_swept = 0;
+        for _ in 0..10 {
+            let gone = self.store.sweep_idempotency(now, 10_000).await?;
+            keys_swept += gone;
+            if gone < 10_000 {
+                break;
+            }
+        }
         Ok(Maintenance {
             purges_queued: queued,
+            keys_swept,
             orders_expired: expired_orders,
             audit_swept,
         })

@@ -188,6 +188,10 @@ struct LimitArgs {
     /// Requests this instance handles at once; one more is answered 503 with Retry-After.
     #[arg(long, env = "MAILORDER_MAX_IN_FLIGHT", default_value_t = 512)]
     max_in_flight: usize,
+    /// Order reads waiting for a change (`Prefer: wait=N`) at once, besides --max-in-flight
+    /// (a waiter costs no query); beyond, a read answers at once without waiting.
+    #[arg(long, env = "MAILORDER_MAX_WAITERS", default_value_t = 10_000)]
+    max_waiters: usize,
     /// Seconds a request may take before it is answered 503 (its work is abandoned).
     #[arg(long, env = "MAILORDER_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     request_timeout_secs: u64,
@@ -209,6 +213,7 @@ impl LimitArgs {
                 per_login: self.rate_per_login,
             },
             max_in_flight: self.max_in_flight.max(1),
+            max_waiters: self.max_waiters,
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
             trusted_proxies: self.trusted_proxies.clone(),
             login_backoff_after: self.login_backoff_after,
@@ -439,6 +444,7 @@ fn log_config(config: &ServeConfig) {
         rate_per_address = config.limits.rate.per_address,
         rate_per_login = config.limits.rate.per_login,
         max_in_flight = config.limits.max_in_flight,
+        max_waiters = config.limits.max_waiters,
         request_timeout_secs = config.limits.request_timeout.as_secs(),
         trusted_proxies = config.limits.trusted_proxies.len(),
         public_url = config.public_url.as_deref().unwrap_or("-"),

@@ -197,15 +197,51 @@ impl Api {
         Ok(())
     }
 
-    /// Polls the order until `Completed` or `Failed`, with a spinner on a terminal.
+    /// Follows the order until `Completed` or `Failed`, with a spinner on a terminal: each
+    /// request waits on the server for the next change (`Prefer: wait`, `If-None-Match`), so a
+    /// long step costs one request per 30 s rather than four a second.
     pub async fn follow(&self, order: &str, cookie: &str, spinner: bool) -> anyhow::Result<Value> {
         let bar = indicatif::ProgressBar::new_spinner();
         if !spinner || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
         bar.enable_steady_tick(Duration::from_millis(100));
+        let url = self.url(order);
+        let mut etag: Option<String> = None;
         loop {
-            let r = self.request(Method::GET, order, cookie, None).await?;
+            let mut req = self
+                .client
+                .get(&url)
+                .header("Prefer", format!("wait={}", super::WAIT.as_secs()));
+            if let Some((u, p)) = &self.auth {
+                req = req.basic_auth(u, Some(p));
+            }
+            if !cookie.is_empty() {
+                req = req.header(header::COOKIE, cookie);
+            }
+            if let Some(tag) = &etag {
+                req = req.header(header::IF_NONE_MATCH, tag);
+            }
+            let sent = std::time::Instant::now();
+            let r = req
+                .send()
+                .await
+                .with_context(|| format!("cannot reach {url}"))?;
+            if r.status() == reqwest::StatusCode::NOT_MODIFIED {
+                // Answered before the wait was over (a busy server does not hold reads): wait
+                // as long as it asks before the next one.
+                if sent.elapsed() < super::WAIT / 2 {
+                    let secs = header_str(&r, header::RETRY_AFTER)
+                        .and_then(|s| s.parse().ok())
+                        .unwrap_or(1);
+                    tokio::time::sleep(Duration::from_secs(secs)).await;
+                }
+                continue;
+            }
+            if !r.status().is_success() {
+                return Err(server_error(r).await);
+            }
+            etag = header_str(&r, header::ETAG);
             let body: Value = r.json().await?;
             let status = body["order"]["Status"].as_str().unwrap_or("?").to_owned();
             bar.set_message(format!("order {status}"));
@@ -215,7 +251,9 @@ impl Api {
                     return Ok(body);
                 }
                 "new" => bail!("the order is open: submit it first"),
-                _ => tokio::time::sleep(super::POLL).await,
+                // A server without waits (or an old copy) answers at once: not a busy loop.
+                _ if etag.is_none() => tokio::time::sleep(super::WAIT_FALLBACK).await,
+                _ => {}
             }
         }
     }

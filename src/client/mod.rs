@@ -412,5 +412,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// How often the order is polled while following it.
-const POLL: Duration = Duration::from_millis(250);
+/// How long one request of `mo` waits on the server for an order to change.
+const WAIT: Duration = Duration::from_secs(30);
+/// Between reads of an order from a server that does not say its version (no `ETag`).
+const WAIT_FALLBACK: Duration = Duration::from_millis(250);

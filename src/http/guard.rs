@@ -37,6 +37,9 @@ pub struct LimitsConfig {
     pub rate: RateConfig,
     /// Requests handled at once by this instance; more are answered `503` at once.
     pub max_in_flight: usize,
+    /// Order reads waiting for a change at once (outside `max_in_flight`: they cost no query
+    /// while they wait); beyond, a read does not wait.
+    pub max_waiters: usize,
     /// The longest a request may take before it is answered `503`.
     pub request_timeout: Duration,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
@@ -50,6 +53,7 @@ impl Default for LimitsConfig {
         Self {
             rate: RateConfig::default(),
             max_in_flight: 512,
+            max_waiters: 10_000,
             request_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
             login_backoff_after: crate::backoff::FREE_FAILURES,
@@ -61,6 +65,7 @@ impl Default for LimitsConfig {
 pub struct Guard {
     pub limits: Arc<RateLimits>,
     in_flight: Arc<Semaphore>,
+    waiting: Arc<Semaphore>,
     timeout: Duration,
     trusted_proxies: Vec<IpNet>,
 }
@@ -70,9 +75,15 @@ impl Guard {
         Self {
             limits,
             in_flight: Arc::new(Semaphore::new(config.max_in_flight.max(1))),
+            waiting: Arc::new(Semaphore::new(config.max_waiters)),
             timeout: config.request_timeout,
             trusted_proxies: config.trusted_proxies.clone(),
         }
+    }
+
+    /// How long a request may run (`--request-timeout-secs`).
+    pub fn deadline(&self) -> Duration {
+        self.timeout
     }
 
     /// The client: the peer, or, when the peer is a trusted proxy, the nearest address in
@@ -138,11 +149,27 @@ pub async fn guard(state: State, request: Request, next: Next) -> Response {
         }
         .into_response();
     }
-    let Ok(_permit) = Arc::clone(&guard.in_flight).try_acquire_owned() else {
-        state.metrics.shed.inc();
-        return ApiError::Shed.into_response();
+    // An order read that waits for a change (`Prefer: wait=N`) holds a waiter's place, not
+    // one of the requests in flight, and has N seconds more; without a free place it does not
+    // wait.
+    let mut request = request;
+    let wait = waits(&request);
+    let waiting = wait.and_then(|_| Arc::clone(&guard.waiting).try_acquire_owned().ok());
+    if wait.is_some() && waiting.is_none() {
+        request.headers_mut().remove("prefer");
+    }
+    let timeout = guard.timeout + waiting.as_ref().and(wait).unwrap_or_default();
+    let _permit = match waiting {
+        Some(place) => place,
+        None => match Arc::clone(&guard.in_flight).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                state.metrics.shed.inc();
+                return ApiError::Shed.into_response();
+            }
+        },
     };
-    match tokio::time::timeout(guard.timeout, next.run(request)).await {
+    match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(
@@ -152,6 +179,15 @@ pub async fn guard(state: State, request: Request, next: Next) -> Response {
             ApiError::TimedOut.into_response()
         }
     }
+}
+
+/// The wait an order read asks for (`Prefer: wait=N` on `GET /orders/{id}` or `/order`).
+fn waits(request: &Request) -> Option<Duration> {
+    let path = request.uri().path();
+    let order = path.starts_with("/orders/") || path == "/order" || path == "/order/";
+    (request.method() == axum::http::Method::GET && order)
+        .then(|| super::order_wait::asked_wait(request.headers()))
+        .flatten()
 }
 
 /// `Err(400)` when a JSON text nests arrays and objects deeper than [`MAX_JSON_DEPTH`]

@@ -16,6 +16,7 @@ mod extract;
 pub mod fuzzing;
 pub mod guard;
 pub mod hosts;
+pub mod idempotency;
 mod list;
 pub mod listener;
 mod lists;
@@ -27,6 +28,7 @@ pub mod openapi;
 mod ops;
 mod order_actions;
 mod order_list;
+mod order_wait;
 mod orders;
 mod products;
 mod quotes;
@@ -212,9 +214,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(ops::metrics))
         .route("/openapi.json", get(openapi::spec))
         .route("/docs", get(openapi::docs_page))
+        // Only where a route and method match (a `405` is no work to keep), inside the route's
+        // name, so that replays are counted and audited under their route.
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            idempotency::layer,
+        ))
         .route_layer(axum::middleware::from_fn(observe::route_template))
         .fallback(|| async { ApiError::NotFound })
         .layer(axum::middleware::map_response(hostway_error_bodies))
+        .layer(axum::middleware::map_response(poll_after_accepted))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             audit::record,
@@ -228,6 +237,20 @@ pub fn router(state: Arc<AppState>) -> Router {
             observe::observe,
         ))
         .with_state(state)
+}
+
+/// A `202` that names an order (`Location`) says when polling it is worth it (`Retry-After`);
+/// or the client can wait on it (`Prefer: wait=N`).
+async fn poll_after_accepted(mut response: Response) -> Response {
+    if response.status() == StatusCode::ACCEPTED
+        && response.headers().contains_key(header::LOCATION)
+        && !response.headers().contains_key(header::RETRY_AFTER)
+    {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, order_wait::POLL_AFTER_SECS.into());
+    }
+    response
 }
 
 /// Rewrites error responses that did not come from [`ApiError`] (axum's own 405s and

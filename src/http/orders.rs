@@ -2,16 +2,18 @@
 //! read and cancel. Readable with the order's `OwnerId` cookie or with the credentials of a user
 //! who can see the order's account.
 
-use axum::Json;
 use axum::extract::Path;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 
-use super::State;
 use super::extract::{Base, MaybeAuth, OwnerCookie, owner_cookie};
+use super::order_wait::{self, Rendered};
 use super::types::{Link, OrderDocument, OrderFields, OrderItem};
+use super::{AppState, State};
 use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
+use crate::store::watch::Waiter;
 use crate::store::{CancelOutcome, OrderLine, OrderRecord, OrderStatus, Role};
 
 pub const PERMISSION: &str = "Unauthorized: Order failed permission check";
@@ -129,14 +131,16 @@ pub fn timestamp(ms: i64) -> String {
 }
 
 /// `GET /orders/{id}`: the docs' `{"order": {"Status", "Account"}, "links": [self]}`, plus
-/// `Errors` (failed orders), `Items` (one per line), `Created` and `Updated`.
+/// `Errors` (failed orders), `Items` (one per line), `Created` and `Updated`; with an `ETag`,
+/// `304` for `If-None-Match`, and `Prefer: wait=N` to wait for a change ([`order_wait`]).
 pub async fn read(
     state: State,
     asker: Asker,
     Base(base): Base,
+    headers: HeaderMap,
     Path(id): Path<String>,
-) -> ApiResult<Json<OrderDocument>> {
-    read_order(state, asker, base, Target::Id(id)).await
+) -> ApiResult<Response> {
+    read_order(state, asker, base, Target::Id(id), headers).await
 }
 
 /// `GET /order`: the same, for the cookie's open order, with an `alternate` link to it.
@@ -144,8 +148,9 @@ pub async fn read_current(
     state: State,
     asker: Asker,
     Base(base): Base,
-) -> ApiResult<Json<OrderDocument>> {
-    read_order(state, asker, base, Target::Current).await
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    read_order(state, asker, base, Target::Current, headers).await
 }
 
 async fn read_order(
@@ -153,15 +158,74 @@ async fn read_order(
     asker: Asker,
     base: String,
     target: Target,
-) -> ApiResult<Json<OrderDocument>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let wait = order_wait::asked_wait(&headers);
+    // A named order is waited on before it is read: a change in between is not missed.
+    let early = match (&target, wait) {
+        (Target::Id(id), Some(_)) => {
+            OrderId::parse(id).map(|id| state.store.order_watch().wait_on(id.as_str()))
+        }
+        _ => None,
+    };
     let (order, lines) = authorized(&state, &asker, &target, PERMISSION).await?;
-    Ok(Json(document(&order, lines, &base, &target)))
+    let can_change = !order.status.is_final();
+    let rendered = Rendered::new(&document(&order, &lines, &base, &target), can_change)?;
+    let Some(wait) = wait else {
+        return Ok(rendered.respond(&headers));
+    };
+    // Nothing to wait for: a final order, or a client whose copy is old already.
+    let stale_copy = headers.contains_key(header::IF_NONE_MATCH) && !rendered.is_known(&headers);
+    if !can_change || stale_copy {
+        return Ok(rendered.respond(&headers));
+    }
+    let id = order.id.as_str();
+    let mut waiter = match early {
+        Some(waiter) => waiter,
+        None => {
+            // `/order` is known only once read: waited on now, and read once more.
+            let mut waiter = state.store.order_watch().wait_on(id);
+            let newer = render(&state, (id, &base, &target), &mut waiter).await?;
+            if newer.etag() != rendered.etag() {
+                return Ok(newer.respond(&headers));
+            }
+            waiter
+        }
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut current = rendered;
+    while order_wait::next_change(&mut waiter, deadline).await {
+        let newer = render(&state, (id, &base, &target), &mut waiter).await?;
+        let changed = newer.etag() != current.etag();
+        current = newer;
+        if changed || !current.can_change() {
+            break;
+        }
+    }
+    Ok(current.respond(&headers))
+}
+
+/// The waited-on order read again (one read shared by its waiters) and rendered.
+async fn render(
+    state: &AppState,
+    (id, base, target): (&str, &str, &Target),
+    waiter: &mut Waiter,
+) -> ApiResult<Rendered> {
+    let read = waiter
+        .read(|| state.store.order_with_lines(id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (order, lines) = &*read;
+    Rendered::new(
+        &document(order, lines, base, target),
+        !order.status.is_final(),
+    )
 }
 
 /// The order's document.
 fn document(
     order: &OrderRecord,
-    lines: Vec<OrderLine>,
+    lines: &[OrderLine],
     base: &str,
     target: &Target,
 ) -> OrderDocument {
@@ -174,13 +238,13 @@ fn document(
         ],
     };
     let items = lines
-        .into_iter()
+        .iter()
         .map(|l| OrderItem {
             kind: l.kind.as_str(),
             mailbox: format!("{}@{}", l.username, l.domain),
-            plan: l.plan,
+            plan: l.plan.clone(),
             status: l.status,
-            error: l.error,
+            error: l.error.clone(),
         })
         .collect();
     OrderDocument {

@@ -43,6 +43,21 @@ const WORK_CHANNEL: &str = "mailorder_work";
 /// The channel that announces changed credentials (a password, a closed mailbox, a suspended
 /// account): every instance forgets the logins it has cached.
 const CREDENTIALS_CHANNEL: &str = "mailorder_credentials";
+/// The channel that announces a changed order (its id): every instance wakes its waiters.
+const ORDERS_CHANNEL: &str = "mailorder_orders";
+
+/// Tells every instance on this PostgreSQL database that order `id` changed; nothing to do on
+/// SQLite (one process, told directly).
+pub(super) async fn announce_order(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(ORDERS_CHANNEL)
+            .bind(id)
+            .execute(pool)
+            .await?;
+    }
+    Ok(())
+}
 
 /// Tells every instance on this PostgreSQL database that credentials changed; nothing to do on
 /// SQLite (one process).
@@ -126,21 +141,39 @@ impl Dialect {
 }
 
 /// Opens `url` (`sqlite://PATH` or `postgres://…`) and applies its back end's migrations.
-pub(super) async fn open(url: &str, options: &DbOptions) -> anyhow::Result<(Dialect, Db)> {
+/// Counts the pool's checkouts (a statement outside a transaction, or a whole transaction):
+/// what a request costs the database, as the long-poll test measures it.
+pub(super) type Checkouts = Arc<std::sync::atomic::AtomicU64>;
+
+fn count(checkouts: &Checkouts) {
+    checkouts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub(super) async fn open(
+    url: &str,
+    options: &DbOptions,
+    checkouts: Checkouts,
+) -> anyhow::Result<(Dialect, Db)> {
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     {
-        Ok((Dialect::Sqlite, open_sqlite(path, options).await?))
+        Ok((
+            Dialect::Sqlite,
+            open_sqlite(path, options, checkouts).await?,
+        ))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok((Dialect::Postgres, open_postgres(url, options).await?))
+        Ok((
+            Dialect::Postgres,
+            open_postgres(url, options, checkouts).await?,
+        ))
     } else {
         anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
     }
 }
 
 /// One SQLite file in WAL mode; the folder is created if missing.
-async fn open_sqlite(path: &str, db: &DbOptions) -> anyhow::Result<Db> {
+async fn open_sqlite(path: &str, db: &DbOptions, checkouts: Checkouts) -> anyhow::Result<Db> {
     if let Some(dir) = std::path::Path::new(path)
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -161,7 +194,10 @@ async fn open_sqlite(path: &str, db: &DbOptions) -> anyhow::Result<Db> {
         // A local file does not go away like a server: no ping before every use (it was a
         // further round trip to the connection's thread per query).
         .test_before_acquire(false)
-        .after_release(|conn, _| Box::pin(sqlite_still_usable(conn)))
+        .after_release(move |conn, _| {
+            count(&checkouts);
+            Box::pin(sqlite_still_usable(conn))
+        })
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open SQLite database {path}"))?;
@@ -195,7 +231,7 @@ async fn sqlite_still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, 
 
 /// A PostgreSQL server; statements longer than the timeout are cancelled by the server.
 /// Migrations run under sqlx's advisory lock, so instances may start at once.
-async fn open_postgres(url: &str, db: &DbOptions) -> anyhow::Result<Db> {
+async fn open_postgres(url: &str, db: &DbOptions, checkouts: Checkouts) -> anyhow::Result<Db> {
     let timeout_ms = db.statement_timeout.as_millis().to_string();
     let options = PgConnectOptions::from_str(url)
         .context("invalid PostgreSQL URL")?
@@ -206,6 +242,10 @@ async fn open_postgres(url: &str, db: &DbOptions) -> anyhow::Result<Db> {
         // A connection the server dropped fails its next statement (`503`) and is discarded;
         // a ping before every use would cost a round trip per statement.
         .test_before_acquire(false)
+        .after_release(move |_, _| {
+            count(&checkouts);
+            Box::pin(async { Ok(true) })
+        })
         .connect_with(options)
         .await
         .context("cannot connect to PostgreSQL")?;
@@ -224,6 +264,7 @@ pub(super) async fn listen_for_work(
     db: &Db,
     wake: Arc<Notify>,
     credentials: Arc<Notify>,
+    orders: Arc<super::watch::OrderWatch>,
     mut ready: Option<tokio::sync::oneshot::Sender<()>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -243,7 +284,7 @@ pub(super) async fn listen_for_work(
             }
         };
         if let Err(e) = listener
-            .listen_all([WORK_CHANNEL, CREDENTIALS_CHANNEL])
+            .listen_all([WORK_CHANNEL, CREDENTIALS_CHANNEL, ORDERS_CHANNEL])
             .await
         {
             tracing::warn!(error = %e, "cannot LISTEN for work; polling meanwhile");
@@ -255,6 +296,7 @@ pub(super) async fn listen_for_work(
         wake.notify_waiters();
         if reconnected {
             credentials.notify_one();
+            orders.changed_all();
         }
         reconnected = true;
         if let Some(ready) = ready.take() {
@@ -265,11 +307,13 @@ pub(super) async fn listen_for_work(
                 message = listener.try_recv() => match message {
                     // `notify_one` keeps the notice for the forgetting task if it is busy.
                     Ok(Some(n)) if n.channel() == CREDENTIALS_CHANNEL => credentials.notify_one(),
+                    Ok(Some(n)) if n.channel() == ORDERS_CHANNEL => orders.changed(n.payload()),
                     Ok(Some(_)) => wake.notify_waiters(),
                     // The connection was lost and will be re-established.
                     Ok(None) => {
                         wake.notify_waiters();
                         credentials.notify_one();
+                        orders.changed_all();
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, "LISTEN connection failed");

@@ -15,13 +15,14 @@ mod model;
 mod order_model;
 mod rows;
 mod sql;
+pub mod watch;
 
 use std::sync::Arc;
 
 pub use crate::domain::{AccountStatus, AddOn, BillingStatus, OrderStatus, Role, StepKind};
 pub use model::*;
 pub use order_model::*;
-pub use sql::Store;
+pub use sql::{ClaimTimes, IdempotencyClaim, Store};
 
 use crate::domain::OrderId;
 

@@ -2,6 +2,7 @@
 //! docs page rendered from it on the server (`GET /docs`: plain HTML with inline styles, no
 //! scripts or external assets, so it works offline).
 
+mod headers;
 mod page;
 mod paths;
 mod paths_addons;
@@ -91,6 +92,8 @@ pub fn document() -> &'static Value {
         // The crate's version, set here so the snapshot stays stable across releases.
         doc["info"]["version"] = Value::String(env!("CARGO_PKG_VERSION").to_owned());
         tighten_error_body(&mut doc);
+        headers::idempotency(&mut doc);
+        headers::waiting(&mut doc);
         add_shared_responses(&mut doc);
         require_headers(&mut doc);
         add_list_parameters(&mut doc);
@@ -146,6 +149,9 @@ fn require_headers(doc: &mut Value) {
                 // `get_mut`, not indexing: indexing would add `"headers": null` where none are.
                 let headers = response.get_mut("headers").and_then(Value::as_object_mut);
                 for (name, header) in headers.into_iter().flatten() {
+                    if header.get("required").is_some() {
+                        continue;
+                    }
                     let conditional = CONDITIONAL_HEADERS.contains(&(
                         id.as_str(),
                         status.as_str(),

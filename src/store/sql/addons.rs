@@ -196,6 +196,9 @@ impl Store {
         .execute(&mut tx)
         .await?;
         tx.commit().await?;
+        if let AddOnOutcome::InOpenOrder(open) = &outcome {
+            self.order_changed(open.as_str()).await;
+        }
         Ok(outcome)
     }
 

@@ -9,6 +9,8 @@
 mod addons;
 mod admin;
 mod audit;
+mod idempotency;
+pub use idempotency::{ClaimTimes, IdempotencyClaim};
 mod directory;
 mod lists;
 mod objects;
@@ -39,6 +41,10 @@ pub struct Store {
     /// Domains whose aliases and lists a platform behind the `http` agent follows (set once at
     /// start; unset: none).
     agent_scope: std::sync::OnceLock<AgentScope>,
+    /// The orders requests wait on in this process.
+    orders: Arc<super::watch::OrderWatch>,
+    /// The pool's checkouts so far.
+    checkouts: dialect::Checkouts,
 }
 
 /// What a transaction that changes an alias's or a list's routing needs to carry the change to
@@ -114,11 +120,14 @@ fn unsettled_statuses() -> String {
 
 impl Store {
     pub async fn open(url: &str, options: &DbOptions) -> anyhow::Result<Self> {
-        let (dialect, db) = dialect::open(url, options).await?;
+        let checkouts = dialect::Checkouts::default();
+        let (dialect, db) = dialect::open(url, options, Arc::clone(&checkouts)).await?;
         let store = Self {
             db,
             dialect,
             agent_scope: std::sync::OnceLock::new(),
+            orders: Arc::default(),
+            checkouts,
         };
         store.rehash_legacy_owner_ids().await?;
         Ok(store)
@@ -164,6 +173,26 @@ impl Store {
     pub fn set_agent_scope(&self, scope: AgentScope) {
         if self.agent_scope.set(scope).is_err() {
             tracing::warn!("the agent's scope was set already; the first one stays");
+        }
+    }
+
+    /// The orders requests wait on in this process.
+    pub fn order_watch(&self) -> &Arc<super::watch::OrderWatch> {
+        &self.orders
+    }
+
+    /// How many times a connection was taken from the pool (a statement outside a
+    /// transaction, or a whole transaction) since the store opened.
+    pub fn db_checkouts(&self) -> u64 {
+        self.checkouts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Order `id` changed (committed): its waiters here wake at once, other instances' when
+    /// the announcement reaches them (PostgreSQL `NOTIFY`).
+    pub(crate) async fn order_changed(&self, id: &str) {
+        self.orders.changed(id);
+        if let Err(e) = dialect::announce_order(&self.db, id).await {
+            tracing::warn!(error = %e, order.id = id, "cannot announce a changed order to other instances");
         }
     }
 
@@ -648,6 +677,9 @@ impl Store {
             }
         };
         tx.commit().await?;
+        if let CreateOutcome::Quoted(open) = &outcome {
+            self.order_changed(open.as_str()).await;
+        }
         Ok(outcome)
     }
 

@@ -285,6 +285,7 @@ impl Store {
         }
         notify_work(&mut tx, self.dialect).await?;
         tx.commit().await?;
+        self.order_changed(s.order_id).await;
         Ok(SubmitOutcome::Submitted)
     }
 
@@ -330,6 +331,7 @@ impl Store {
                 .execute(&mut tx)
                 .await?;
             tx.commit().await?;
+            self.order_changed(order_id).await;
             return Ok(CancelOutcome::Cancelled);
         }
         Err(anyhow::anyhow!("order {order_id} kept changing while being cancelled").into())

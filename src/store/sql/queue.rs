@@ -262,6 +262,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        self.order_changed(job.order_id.as_str()).await;
         Ok(true)
     }
 
@@ -318,7 +319,8 @@ impl Store {
         ready: Option<tokio::sync::oneshot::Sender<()>>,
         shutdown: watch::Receiver<bool>,
     ) {
-        dialect::listen_for_work(&self.db, wake, credentials, ready, shutdown).await;
+        let orders = Arc::clone(&self.orders);
+        dialect::listen_for_work(&self.db, wake, credentials, orders, ready, shutdown).await;
     }
 
     /// Tells every instance that credentials changed (PostgreSQL `NOTIFY`), so that each forgets
