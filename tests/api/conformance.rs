@@ -275,11 +275,13 @@ mod tests {
     }
 
     fn check_order(body: &Value, status: StatusCode) -> Result<(), String> {
+        let mut headers = json_headers();
+        headers.insert("etag", axum::http::HeaderValue::from_static("\"0123\""));
         check(
             &Method::GET,
             "/orders/00000145ff9ba7e58e7c2c51007f000000010001/",
             status,
-            &json_headers(),
+            &headers,
             &serde_json::to_vec(body).expect("json"),
         )
     }
@@ -323,7 +325,7 @@ mod tests {
 
         let err = check(
             &Method::GET,
-            "/orders/x",
+            "/accounts/acct1",
             StatusCode::OK,
             &HeaderMap::new(),
             b"",
