@@ -50,6 +50,8 @@ pub struct ServeConfig {
     pub hashing: HashPoolConfig,
     /// Request limits: rates, requests in flight, the deadline, trusted proxies.
     pub limits: LimitsConfig,
+    /// Webhook deliveries: the secrets' key, the networks allowed, retries.
+    pub webhooks: crate::webhooks::WebhookConfig,
     /// Wraps the API's router, for an embedder's own layers (the tests check every response
     /// against the OpenAPI document with one).
     pub wrap_router: Option<RouterWrap>,
@@ -82,6 +84,7 @@ impl ServeConfig {
             drivers: DriverSelection::default(),
             hashing: HashPoolConfig::default(),
             limits: LimitsConfig::default(),
+            webhooks: crate::webhooks::WebhookConfig::default(),
             wrap_router: None,
         }
     }
@@ -117,6 +120,7 @@ pub struct Server {
     hashing: Arc<HashPool>,
     audit: Arc<AuditLog>,
     audit_writer: JoinHandle<()>,
+    deliverer: Arc<crate::webhooks::Deliverer>,
     shutdown: watch::Sender<bool>,
     http: Option<JoinHandle<std::io::Result<()>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -164,6 +168,11 @@ impl Server {
             Arc::clone(&audit),
         ));
 
+        let deliverer = Arc::new(crate::webhooks::Deliverer::new(
+            Arc::clone(&store),
+            config.webhooks.clone(),
+            crate::http::webhook_docs::renderer(),
+        )?);
         // Announced by any instance when credentials change: this one forgets cached logins.
         let credentials = Arc::new(Notify::new());
         let (shutdown, stop) = watch::channel(false);
@@ -209,6 +218,7 @@ impl Server {
                     metrics: Arc::clone(&metrics),
                     worker: Arc::clone(&worker),
                     workers_configured: config.worker.workers,
+                    deliverer: Arc::clone(&deliverer),
                 });
                 let forget = {
                     let (state, credentials, mut stop) =
@@ -245,6 +255,7 @@ impl Server {
         };
         let mut tasks = worker.spawn(&stop);
         tasks.extend(forget_task);
+        tasks.push(tokio::spawn(Arc::clone(&deliverer).run(stop.clone())));
         if config.worker.workers > 0 || config.listen.is_some() {
             let store = Arc::clone(&store);
             let stop = stop.clone();
@@ -266,6 +277,7 @@ impl Server {
             hashing,
             audit,
             audit_writer,
+            deliverer,
             shutdown,
             http,
             tasks,
@@ -287,6 +299,11 @@ impl Server {
     /// The password-hashing pool (its counters, and for admin operations in tests).
     pub fn hashing(&self) -> &Arc<HashPool> {
         &self.hashing
+    }
+
+    /// The webhook delivery loop (tests drive it or wait on what it delivers).
+    pub fn deliverer(&self) -> &Arc<crate::webhooks::Deliverer> {
+        &self.deliverer
     }
 
     /// The worker, for driving it step by step (tests start with `workers: 0`).

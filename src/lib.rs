@@ -38,6 +38,8 @@ pub mod pricing;
 pub mod provision;
 /// The storage seam and its SQLite and PostgreSQL back ends.
 pub mod store;
+/// Webhook deliveries: fan-out, signing, back-off, and where they may go.
+pub mod webhooks;
 /// The order worker: leases, retries, outcomes.
 pub mod worker;
 

@@ -75,6 +75,8 @@ pub struct Maintenance {
     pub audit_swept: u64,
     /// Idempotency keys past their 24 hours, now deleted.
     pub keys_swept: u64,
+    /// Webhook events fanned out and deliveries finished over a week ago, now deleted.
+    pub webhook_history_swept: u64,
 }
 
 /// What one [`Worker::run_once`] did.
@@ -437,9 +439,15 @@ impl Worker {
                 break;
             }
         }
+        // A week of webhook deliveries stays readable (`GET /webhooks/{id}/deliveries`).
+        let webhook_history_swept = self
+            .store
+            .sweep_webhook_history(now - 7 * 24 * 3600 * 1000)
+            .await?;
         Ok(Maintenance {
             purges_queued: queued,
             keys_swept,
+            webhook_history_swept,
             orders_expired: expired_orders,
             audit_swept,
         })

@@ -12,12 +12,15 @@ judges the request as it finally is).
   generated one repeats (`0`), and a repeat replays an earlier answer about objects the run has
   changed since, which the stateful checks would take for the server's inconsistency.
   Malformed keys are sent as generated (`400`).
+- A webhook's `url`, when it is one, is a dead loopback port's (the server runs with loopback
+  allowed): a generated public name would be resolved, and its events delivered, out there.
 - `Prefer: wait=N` is not sent: it holds a read of an open order for up to a minute by design
   (the integration tests cover waiting); `If-None-Match` is.
 """
 
 import re
 import uuid
+from collections.abc import MutableMapping
 
 import schemathesis
 
@@ -30,16 +33,28 @@ LIST_UPDATES = (
 
 
 KEY = re.compile(r"^[!-~]{1,255}$")
+WEBHOOK_URL = re.compile(r"^[Hh][Tt][Tt][Pp]([Ss])?://[!-~]+$")
+WEBHOOK_BODIES = ("POST /webhooks", "PUT /webhooks/{webhook}")
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    headers = case.headers if isinstance(case.headers, dict) else None
-    if headers is not None:
-        key = headers.get("Idempotency-Key")
-        if isinstance(key, str) and KEY.match(key):
-            headers["Idempotency-Key"] = str(uuid.uuid4())
-        headers.pop("Prefer", None)
+    # Headers are a case-insensitive mapping on the case, and may be in the call's arguments
+    # already.
+    for headers in (case.headers, kwargs.get("headers")):
+        if not isinstance(headers, MutableMapping):
+            continue
+        for name in [n for n in headers if n.lower() == "idempotency-key"]:
+            key = headers[name]
+            if isinstance(key, str) and KEY.match(key):
+                headers[name] = str(uuid.uuid4())
+        for name in [n for n in headers if n.lower() == "prefer"]:
+            del headers[name]
+    if case.operation.label in WEBHOOK_BODIES and isinstance(case.body, dict):
+        url = case.body.get("url")
+        if isinstance(url, str) and WEBHOOK_URL.match(url) and len(url) <= 2000:
+            case.body["url"] = "http://127.0.0.1:9/hook"
+        return
     query = case.query if isinstance(case.query, dict) else None
     if query is not None:
         if "page" in query and "pageSize" not in query:

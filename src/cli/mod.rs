@@ -297,6 +297,15 @@ struct RunArgs {
     /// Days audit entries are kept before maintenance deletes them.
     #[arg(long, env = "MAILORDER_AUDIT_RETENTION_DAYS", default_value_t = 90)]
     audit_retention_days: u64,
+    /// 64 hex digits: the key that seals webhook secrets at rest (every instance needs the
+    /// same one). Without it, a key of this process: subscriptions stop being signed (and are
+    /// turned off) after a restart.
+    #[arg(long, env = "MAILORDER_WEBHOOK_KEY", hide_env_values = true)]
+    webhook_key: Option<String>,
+    /// Networks webhooks may be delivered to although the policy refuses them (loopback,
+    /// private, link-local), comma separated CIDR blocks.
+    #[arg(long, env = "MAILORDER_WEBHOOK_ALLOW_NETS", value_delimiter = ',')]
+    webhook_allow_nets: Vec<ipnet::IpNet>,
     #[command(flatten)]
     catalog: CatalogArg,
     #[command(flatten)]
@@ -343,6 +352,13 @@ impl RunArgs {
             ),
             ..WorkerConfig::default()
         };
+        config.webhooks.key = self
+            .webhook_key
+            .as_deref()
+            .map(crate::domain::SealKey::parse)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("webhook-key {e}"))?;
+        config.webhooks.allow_nets = self.webhook_allow_nets;
         Ok(config)
     }
 }

@@ -142,6 +142,25 @@ impl Api {
         Ok(())
     }
 
+    /// A request whose answer has a body (and maybe a `Location`): both.
+    pub async fn exchange(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(Option<String>, Value)> {
+        let method = Method::from_bytes(method.as_bytes())?;
+        let r = self.request(method, path, "", body).await?;
+        let location = header_str(&r, header::LOCATION);
+        let text = r.text().await?;
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        };
+        Ok((location, body))
+    }
+
     /// A request that answers `202` with an order: its URL.
     pub async fn send_order(
         &self,

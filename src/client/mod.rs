@@ -6,6 +6,7 @@ mod api;
 mod catalog;
 mod directory;
 mod output;
+mod webhooks;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -70,6 +71,9 @@ enum Command {
     /// The product catalog: plans and their prices.
     #[command(subcommand)]
     Catalog(catalog::CatalogCmd),
+    /// Webhook subscriptions: events posted to your URL, signed.
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCmd),
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +305,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Lists(cmd) => directory::lists(&api, cmd, j).await?,
         Command::Addons(cmd) => catalog::addons(&api, cmd, j).await?,
         Command::Catalog(cmd) => catalog::catalog(&api, cmd, j).await?,
+        Command::Webhooks(cmd) => webhooks::webhooks(&api, cmd, j).await?,
         Command::Accounts(AccountsCmd::List { status }) => {
             let query = status
                 .map(|s| format!("?filterStatus={s}"))

@@ -14,6 +14,7 @@ mod sealed;
 mod status;
 mod text;
 pub mod username;
+pub mod webhook;
 
 pub use account_contact::{
     AccountContact, AccountContactInput, AccountContactsRequest, CONTACT_KINDS,

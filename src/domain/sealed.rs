@@ -35,6 +35,48 @@ impl SealKey {
     }
 }
 
+impl SealKey {
+    /// A random key (for a process that was given none: what it seals, only it can open).
+    pub fn generate() -> Self {
+        Self(XChaCha20Poly1305::generate_key(&mut OsRng))
+    }
+
+    /// Seals `plain`, bound to `aad` (it opens only for the same `aad`): `xc1:` + base64.
+    pub fn seal(&self, plain: &[u8], aad: &str) -> String {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = XChaCha20Poly1305::new(&self.0)
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption of a short message cannot fail");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        format!("{PREFIX}{}", STANDARD_NO_PAD.encode(bytes))
+    }
+
+    /// Opens what [`Self::seal`] sealed for `aad`; `None` for another key or `aad`.
+    pub fn open(&self, sealed: &str, aad: &str) -> Option<Vec<u8>> {
+        let bytes = sealed
+            .strip_prefix(PREFIX)
+            .and_then(|b| STANDARD_NO_PAD.decode(b).ok())
+            .filter(|b| b.len() > NONCE_LEN)?;
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        XChaCha20Poly1305::new(&self.0)
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .ok()
+    }
+}
+
 impl fmt::Debug for SealKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SealKey(<redacted>)")

@@ -90,8 +90,13 @@ pub async fn read(
 ) -> ApiResult<Json<Account>> {
     scope(&caller)?;
     let a: AccountRecord = access::account(&state, &caller, &number).await?;
+    Ok(Json(document(&base, a)))
+}
+
+/// An account's document.
+pub(crate) fn document(base: &str, a: AccountRecord) -> Account {
     let own = format!("{base}/accounts/{}", a.number);
-    Ok(Json(Account {
+    Account {
         created_date: created_date(a.created_ms),
         currency: a.currency,
         status: a.status,
@@ -101,7 +106,7 @@ pub async fn read(
         users: Link::related(format!("{own}/users")),
         links: Link::own(format!("{own}/")),
         account_number: a.number,
-    }))
+    }
 }
 
 /// `PUT /accounts/{acct}` `{"status": "open|suspended|closed"}`: agents only ("elevated

@@ -28,7 +28,7 @@ fn aliases_url(base: &str, exchange: &ExchangeRecord) -> String {
     format!("{}/emailAliases", exchange_url(base, exchange))
 }
 
-fn document(base: &str, exchange: &ExchangeRecord, a: AliasRecord) -> EmailAlias {
+pub(crate) fn document(base: &str, exchange: &ExchangeRecord, a: AliasRecord) -> EmailAlias {
     let own = format!("{}/{}/", aliases_url(base, exchange), a.name);
     let mailbox = access::mailbox_url(base, exchange, &a.target);
     EmailAlias {

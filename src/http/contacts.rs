@@ -122,6 +122,28 @@ async fn load(
         .ok_or(ApiError::NotFound)
 }
 
+/// A contact's document.
+pub(crate) fn document(
+    base: &str,
+    exchange: &ExchangeRecord,
+    c: crate::store::ContactRecord,
+) -> GlobalContactDocument {
+    let own = format!("{}/{}/", contacts_url(base, exchange), c.id);
+    let GlobalContact {
+        target,
+        contact,
+        notes,
+    } = c.contact;
+    GlobalContactDocument {
+        target: target.to_string(),
+        name: contact.name,
+        address: contact.address,
+        phones: contact.phones,
+        notes: notes.as_str().to_owned(),
+        links: Link::own(own),
+    }
+}
+
 pub async fn read(
     state: State,
     Auth(caller): Auth,
@@ -134,22 +156,9 @@ pub async fn read(
     if let Some(cached) = not_modified(&headers, c.updated_ms) {
         return Ok(cached);
     }
-    let own = format!("{}/{}/", contacts_url(&base, &exchange), c.id);
-    let GlobalContact {
-        target,
-        contact,
-        notes,
-    } = c.contact;
-    let mut response = Json(GlobalContactDocument {
-        target: target.to_string(),
-        name: contact.name,
-        address: contact.address,
-        phones: contact.phones,
-        notes: notes.as_str().to_owned(),
-        links: Link::own(own),
-    })
-    .into_response();
-    with_last_modified(&mut response, c.updated_ms);
+    let updated_ms = c.updated_ms;
+    let mut response = Json(document(&base, &exchange, c)).into_response();
+    with_last_modified(&mut response, updated_ms);
     Ok(response)
 }
 

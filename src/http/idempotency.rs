@@ -194,6 +194,22 @@ fn worth_keeping(status: StatusCode) -> bool {
         ))
 }
 
+/// Whether the route the request matched serves its method (as the document says; the
+/// document holds every route, a test checks).
+fn documented(request: &Request, method: &Method) -> bool {
+    let Some(path) = request.extensions().get::<axum::extract::MatchedPath>() else {
+        return false;
+    };
+    let template = path.as_str();
+    let template = template.strip_suffix('/').unwrap_or(template);
+    let template = template.replace("emailaliases", "emailAliases");
+    let method = method.as_str().to_ascii_lowercase();
+    super::openapi::document()["paths"]
+        .get(&template)
+        .and_then(|item| item.get(&method))
+        .is_some()
+}
+
 /// The layer.
 pub async fn layer(state: State, request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -203,6 +219,10 @@ pub async fn layer(state: State, request: Request, next: Next) -> Response {
     let Some(value) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
     };
+    // A method the route does not serve (`405`) is no work to keep.
+    if !documented(&request, &method) {
+        return next.run(request).await;
+    }
     match keyed(state, request, next, &method, &value).await {
         Ok(response) | Err(response) => response,
     }

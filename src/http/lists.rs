@@ -151,6 +151,23 @@ pub async fn create(
     }
 }
 
+/// A list's document.
+pub(crate) fn document(
+    base: &str,
+    exchange: &ExchangeRecord,
+    l: ListRecord,
+) -> MailingListDocument {
+    let own = format!("{}/{}", lists_url(base, exchange), l.name);
+    MailingListDocument {
+        members: format!("{own}/members"),
+        links: Link::own(format!("{own}/")),
+        name: l.name,
+        owner: l.owner,
+        billingstatus: l.billing_status,
+        description: l.description,
+    }
+}
+
 pub async fn read(
     state: State,
     Auth(caller): Auth,
@@ -163,17 +180,8 @@ pub async fn read(
     if let Some(cached) = not_modified(&headers, l.updated_ms) {
         return Ok(cached);
     }
-    let own = format!("{}/{}", lists_url(&base, &exchange), l.name);
     let updated_ms = l.updated_ms;
-    let mut response = Json(MailingListDocument {
-        members: format!("{own}/members"),
-        links: Link::own(format!("{own}/")),
-        name: l.name,
-        owner: l.owner,
-        billingstatus: l.billing_status,
-        description: l.description,
-    })
-    .into_response();
+    let mut response = Json(document(&base, &exchange, l)).into_response();
     with_last_modified(&mut response, updated_ms);
     Ok(response)
 }

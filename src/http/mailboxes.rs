@@ -177,7 +177,7 @@ async fn quoted(
     Ok(response)
 }
 
-fn mailbox_body(m: MailboxRecord, self_url: String) -> Mailbox {
+pub(crate) fn mailbox_body(m: MailboxRecord, self_url: String) -> Mailbox {
     Mailbox {
         username: m.username,
         admin: u8::from(m.admin),

@@ -33,6 +33,8 @@ mod orders;
 mod products;
 mod quotes;
 pub mod types;
+pub mod webhook_docs;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -75,9 +77,13 @@ pub struct AppState {
     pub guard: guard::Guard,
     /// Where mutating calls are recorded.
     pub audit: Arc<crate::audit::AuditLog>,
+    /// Webhook deliveries: the secrets' key, the target policy, the loop to wake.
+    pub deliverer: Arc<crate::webhooks::Deliverer>,
 }
 
 pub type State = axum::extract::State<Arc<AppState>>;
+
+pub(crate) use orders::timestamp;
 
 /// Credentials changed (a password, a closed or restored mailbox, an account's status): this
 /// instance forgets its cached logins at once, the others when the announcement reaches them
@@ -91,7 +97,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 39] = [
+pub const API_PATHS: [&str; 44] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -131,13 +137,18 @@ pub const API_PATHS: [&str; 39] = [
     "/productSpecifications/{spec}/serviceSpecifications",
     "/serviceSpecifications/{service}",
     "/serviceSpecifications/{service}/attributes",
+    "/webhooks",
+    "/webhooks/{webhook}",
+    "/webhooks/{webhook}/test",
+    "/webhooks/{webhook}/deliveries",
+    "/webhooks/{webhook}/deliveries/{delivery}",
 ];
 
 /// The operations paths (no trailing-slash twins).
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 39] = [
+    let methods: [MethodRouter<Arc<AppState>>; 44] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -193,6 +204,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(products::list_services),
         get(products::read_service),
         get(products::list_attributes),
+        get(webhooks::list).post(webhooks::create),
+        get(webhooks::read)
+            .put(webhooks::update)
+            .delete(webhooks::delete),
+        post(webhooks::test),
+        get(webhooks::deliveries),
+        get(webhooks::delivery),
     ];
     let routes = API_PATHS.into_iter().zip(methods);
     // Every route also answers with a trailing slash, as the docs' `self` links end in one;

@@ -223,7 +223,7 @@ async fn render(
 }
 
 /// The order's document.
-fn document(
+pub(crate) fn document(
     order: &OrderRecord,
     lines: &[OrderLine],
     base: &str,

@@ -551,3 +551,82 @@ pub enum AddMemberOutcome {
     /// Neither a mailbox nor a global contact of the domain.
     Unknown,
 }
+
+/// A webhook subscription as stored (its secret sealed).
+#[derive(Debug, Clone)]
+pub struct WebhookRecord {
+    pub id: String,
+    pub franchise_id: i64,
+    /// An account user's subscription: its account; an agent's: `None` (every account).
+    pub account_id: Option<i64>,
+    pub created_by: i64,
+    pub url: String,
+    /// The API base its deliveries' links start with (where it was created).
+    pub base: String,
+    pub events: Vec<String>,
+    pub secret_sealed: String,
+    pub active: bool,
+    pub disabled_reason: Option<String>,
+    pub failing_since_ms: Option<i64>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// A new subscription's row.
+pub struct NewWebhookRow<'a> {
+    pub id: &'a str,
+    pub franchise_id: i64,
+    pub account_id: Option<i64>,
+    pub created_by: i64,
+    pub url: &'a str,
+    pub base: &'a str,
+    pub events: &'a [crate::domain::webhook::EventKind],
+    pub secret_sealed: &'a str,
+    pub now_ms: i64,
+}
+
+/// A subscription's change: `None` keeps a field.
+pub struct WebhookChangeRow<'a> {
+    pub url: Option<&'a str>,
+    pub events: Option<&'a [crate::domain::webhook::EventKind]>,
+    pub secret_sealed: Option<&'a str>,
+    pub active: Option<bool>,
+    pub now_ms: i64,
+}
+
+/// One event for one subscription.
+#[derive(Debug, Clone)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub kind: String,
+    /// The API path of what the event is about (`/orders/…`).
+    pub resource: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    /// When it is (or was last) due.
+    pub next_ms: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
+
+/// How an attempt at a delivery went.
+#[derive(Debug, Clone)]
+pub enum DeliveryOutcome {
+    Delivered {
+        status: i64,
+    },
+    Retry {
+        status: Option<i64>,
+        error: String,
+        next_ms: i64,
+    },
+    GaveUp {
+        status: Option<i64>,
+        error: String,
+    },
+}

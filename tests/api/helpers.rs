@@ -253,6 +253,14 @@ pub fn test_config(db: &TestDb) -> ServeConfig {
     config.worker.retry_base = Duration::from_millis(20);
     // Every test talks from loopback, many of them fast: the rate limits have tests of their own.
     config.limits.rate = mailorder::limits::RateConfig::OFF;
+    // Webhook receivers of the tests listen on loopback; the policy has tests of its own.
+    config.webhooks.allow_nets = vec![
+        "127.0.0.0/8".parse().expect("net"),
+        "::1/128".parse().expect("net"),
+    ];
+    config.webhooks.key = Some(mailorder::domain::SealKey::parse(&"5a".repeat(32)).expect("key"));
+    config.webhooks.retry_base = Duration::from_millis(50);
+    config.webhooks.poll = Duration::from_millis(20);
     config
 }
 

@@ -286,6 +286,17 @@ async fn answers_that_did_nothing_are_not_kept(backend: Backend) {
         .await
         .expect("sent");
     assert_eq!(r.status(), 401);
+    // A method the route does not serve: 405, nothing kept.
+    let r = app
+        .client
+        .post(app.url(&format!("/accounts/{ACCT}")))
+        .basic_auth(QWE.0, Some(QWE.1))
+        .header("Idempotency-Key", "another-key")
+        .json(&serde_json::json!({"status": "open"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 405);
     assert_eq!(
         count(&app, "SELECT count(*) FROM idempotency_keys").await,
         1,

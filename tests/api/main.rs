@@ -43,3 +43,4 @@ mod seed;
 mod shutdown;
 mod store;
 mod validation;
+mod webhooks;

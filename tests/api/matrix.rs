@@ -68,6 +68,12 @@ fn stranger_body(operation: &str) -> Option<Value> {
         "user_create" => json!({"userName": "intruder", "password": "Intruder123"}),
         "user_update" => json!({"password": "Intruder123"}),
         "contacts_update" => json!({"regular": {"firstName": "intruder"}}),
+        // Anyone who may subscribe may subscribe for themselves: a body refused on content
+        // (`400`) shows who got that far without creating anything.
+        "webhook_create" => json!({"url": "not a url", "events": []}),
+        "webhook_update" => {
+            json!({"events": ["mailbox.created"], "url": "http://127.0.0.1:9/intruder"})
+        }
         _ => return None,
     })
 }
@@ -86,6 +92,7 @@ fn owner_request(operation: &str) -> (&'static str, Option<Value>) {
         "user_create" => ("", Some(json!({"userName": "Not Valid", "password": "x"}))),
         "user_update" => ("", Some(json!({"password": "short"}))),
         "contacts_update" => ("", Some(json!({"regular": {"colour": "red"}}))),
+        "webhook_update" => ("", Some(json!({"events": ["no.such.event"]}))),
         "mailbox_create" => ("", Some(json!({"owner": {"username": "Not Valid"}}))),
         "mailbox_update" => ("", Some(json!({"recipientLimit": 0}))),
         "mailbox_delete" => ("?purge=7", None),
@@ -105,6 +112,9 @@ fn expected(operation: &str, who: Principal) -> u16 {
     let list = matches!(operation, "account_list" | "order_list");
     // The catalog is every login's own franchise's: no object of anyone's is in it.
     let catalog = CATALOG.contains(&operation);
+    if WEBHOOKS.contains(&operation) {
+        return expected_webhooks(operation, who);
+    }
     match who {
         Principal::Nobody | Principal::PlantedOwner | Principal::WrongPassword if catalog => 401,
         _ if catalog => 200,
@@ -153,6 +163,35 @@ fn expected(operation: &str, who: Principal) -> u16 {
             "order_cancel" => 405,
             _ => 200,
         },
+    }
+}
+
+/// Webhooks: subscribing is for agents and account users (mailbox logins: `403`); a
+/// subscription is its franchise's agents' and its account's users' (anyone else: `404`).
+/// The objects are Carol's subscription and its test delivery.
+const WEBHOOKS: [&str; 8] = [
+    "webhook_list",
+    "webhook_create",
+    "webhook_read",
+    "webhook_update",
+    "webhook_delete",
+    "webhook_test",
+    "delivery_list",
+    "delivery_read",
+];
+
+fn expected_webhooks(operation: &str, who: Principal) -> u16 {
+    match (who, operation) {
+        (Principal::Nobody | Principal::PlantedOwner | Principal::WrongPassword, _) => 401,
+        (Principal::OtherDomainAdmin | Principal::PlainMailbox, _) => 403,
+        // Their own list, and a subscription of their own refused on content.
+        (_, "webhook_list") => 200,
+        (_, "webhook_create") => 400,
+        (Principal::OtherFranchise | Principal::OtherAccount, _) => 404,
+        (_, "webhook_update") => 400,
+        // Owners delete and test a subscription that is not there (see `concrete`).
+        (_, "webhook_delete" | "webhook_test") => 404,
+        _ => 200,
     }
 }
 
@@ -322,6 +361,27 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         )
         .await;
     assert_eq!(added["order"]["Status"], "Completed");
+    // Carol's subscription, with one test delivery.
+    let r = app
+        .send(
+            Method::POST,
+            "/webhooks",
+            CAROL,
+            Some(&json!({"url": "http://127.0.0.1:9/carol-hook", "events": ["mailbox.created"]})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let webhook = location_id(&r);
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/webhooks/{webhook}/test"),
+            CAROL,
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    let delivery = location_id(&r);
     // Owners delete objects that are not there, so the matrix removes nothing.
     let concrete = |path: &str, operation: &str, owner: bool| {
         let gone = owner
@@ -364,6 +424,15 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                 },
             )
             .replace("{member}", if gone { "nobody" } else { "target" })
+            .replace(
+                "{webhook}",
+                if owner && matches!(operation, "webhook_delete" | "webhook_test") {
+                    "wh_000000000000000000000000"
+                } else {
+                    &webhook
+                },
+            )
+            .replace("{delivery}", &delivery)
     };
     let spec = mailorder::http::openapi::document();
     let mut checked = 0;
@@ -374,7 +443,9 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         for (method, op) in item.as_object().expect("operations") {
             let operation = op["operationId"].as_str().expect("id");
             assert!(
-                KNOWN.contains(&operation) || CATALOG.contains(&operation),
+                KNOWN.contains(&operation)
+                    || CATALOG.contains(&operation)
+                    || WEBHOOKS.contains(&operation),
                 "{operation} has no row in the matrix"
             );
             for (n, who) in PRINCIPALS.into_iter().enumerate() {
@@ -442,7 +513,15 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                     }
                     continue;
                 }
-                for secret in [ACCT, "target", order.as_str(), "intruder", contact.as_str()] {
+                for secret in [
+                    ACCT,
+                    "target",
+                    order.as_str(),
+                    "intruder",
+                    contact.as_str(),
+                    webhook.as_str(),
+                    "carol-hook",
+                ] {
                     assert!(
                         !text.contains(secret),
                         "{method} {path} as {who:?} shows {secret}: {text}"
@@ -454,7 +533,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
     }
     assert_eq!(
         checked,
-        KNOWN.len() + CATALOG.len(),
+        KNOWN.len() + CATALOG.len() + WEBHOOKS.len(),
         "every operation checked"
     );
     // Nothing changed: the mailbox is as it was, and no intruder was ordered.
@@ -496,6 +575,19 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         all["list"].as_array().expect("list").len(),
         1,
         "no intruder list"
+    );
+    let hook = app.get_json(&format!("/webhooks/{webhook}"), QWE).await;
+    assert_eq!(
+        hook["url"], "http://127.0.0.1:9/carol-hook",
+        "not redirected"
+    );
+    assert_eq!(hook["events"], json!(["mailbox.created"]));
+    assert_eq!(hook["status"], "active");
+    let all = app.get_json("/webhooks", QWE).await;
+    assert_eq!(
+        all["list"].as_array().expect("list").len(),
+        1,
+        "no intruder webhook"
     );
 }
 

@@ -141,8 +141,8 @@ pub fn waiting(doc: &mut Value) {
                     "name": "Prefer",
                     "in": "header",
                     "required": false,
-                    "description": "`wait=N` (seconds, at most 60): answer as soon as the order's document changes (from the `If-None-Match` copy, or from what it is now), or after N seconds with the current one. An order that cannot change any more (`Completed`, `Failed`, `Cancelled`) is answered at once",
-                    "schema": {"type": "string", "pattern": "^wait=[0-9]{1,2}$"},
+                    "description": "`wait=N` (seconds; more than 60 is 60): answer as soon as the order's document changes (from the `If-None-Match` copy, or from what it is now), or after N seconds with the current one. An order that cannot change any more (`Completed`, `Failed`, `Cancelled`) is answered at once. Preferences the server does not know, and a `wait` it cannot read, are ignored (RFC 7240)",
+                    "schema": {"type": "string"},
                     "example": "wait=30",
                 }),
             ];

@@ -10,6 +10,7 @@ mod paths_catalog;
 mod paths_lists;
 mod paths_objects;
 mod paths_users;
+mod paths_webhooks;
 mod refine;
 
 use std::sync::OnceLock;
@@ -76,7 +77,10 @@ impl Modify for Security {
         paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list,
         paths_catalog::spec_list, paths_catalog::spec_read, paths_catalog::offering_list,
         paths_catalog::offering_read, paths_catalog::price_list, paths_catalog::service_list,
-        paths_catalog::service_read, paths_catalog::attribute_list, paths::healthz,
+        paths_catalog::service_read, paths_catalog::attribute_list, paths_webhooks::webhook_list,
+        paths_webhooks::webhook_create, paths_webhooks::webhook_read, paths_webhooks::webhook_update,
+        paths_webhooks::webhook_delete, paths_webhooks::webhook_test, paths_webhooks::delivery_list,
+        paths_webhooks::delivery_read, paths::healthz,
         paths::readyz, paths::metrics, paths::openapi_json, paths::docs
     ),
     components(schemas(crate::http::types::CompactQuote)),
@@ -104,6 +108,7 @@ pub fn document() -> &'static Value {
         refine::split_list_bodies(&mut doc);
         refine::account_contact_bodies(&mut doc);
         refine::add_links(&mut doc);
+        paths_webhooks::refine_bodies(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
@@ -165,7 +170,7 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 18] {
+fn lists() -> [(&'static str, &'static ListSpec); 20] {
     [
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
@@ -217,6 +222,11 @@ fn lists() -> [(&'static str, &'static ListSpec); 18] {
         (
             "/serviceSpecifications/{service}/attributes",
             &super::products::NAMED,
+        ),
+        ("/webhooks", &super::webhooks::SPEC),
+        (
+            "/webhooks/{webhook}/deliveries",
+            &super::webhooks::DELIVERY_SPEC,
         ),
     ]
 }

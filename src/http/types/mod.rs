@@ -10,6 +10,7 @@ mod orders;
 mod quotes;
 mod requests;
 mod resources;
+mod webhooks;
 
 pub use audit::AuditEntry;
 pub use catalog::{
@@ -27,6 +28,7 @@ pub use resources::{
     Account, AccountContacts, AccountListItem, AccountUser, Charge, Exchange, ExchangeListItem,
     Mailbox, MailboxListItem,
 };
+pub use webhooks::{Webhook, WebhookDelivery};
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -133,6 +133,13 @@ impl Store {
             };
             insert_order(&mut tx, self.dialect, &rows).await?;
         }
+        webhooks::account_event(
+            &mut tx,
+            crate::domain::webhook::EventKind::AccountStatusChanged,
+            account_id,
+            now_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(AccountStatusOutcome::Changed)
     }

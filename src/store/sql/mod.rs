@@ -16,6 +16,7 @@ mod lists;
 mod objects;
 mod orders;
 mod queue;
+mod webhooks;
 
 use anyhow::Context;
 
@@ -24,6 +25,7 @@ use super::dialect::{self, Dialect};
 use super::list_sql::{self, Bind};
 use super::rows;
 use super::*;
+use crate::domain::webhook::EventKind;
 use crate::domain::{OrderId, OwnerId, PasswordHash, SealedPassword};
 
 /// `updated_at = ` the later of now (`$1`) and the next whole second after its current value,
@@ -321,6 +323,7 @@ async fn insert_order(tx: &mut Tx, dialect: Dialect, o: &OrderRows<'_>) -> Store
     .bind(o.now_ms)
     .execute(&mut *tx)
     .await?;
+    webhooks::order_event(tx, EventKind::OrderStatusChanged, o.order_id, o.now_ms).await?;
     notify_work(tx, dialect).await
 }
 
@@ -567,6 +570,15 @@ impl Store {
             };
             insert_order(&mut tx, self.dialect, &rows).await?;
         }
+        let tail = format!("mailboxes/{}", u.username);
+        webhooks::exchange_event(
+            &mut tx,
+            EventKind::MailboxUpdated,
+            u.exchange_id,
+            &tail,
+            u.now_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(UpdateOutcome::Updated)
     }

@@ -129,6 +129,9 @@ impl Store {
             alias.name.as_str(),
         )
         .await?;
+        let tail = format!("emailAliases/{}", alias.name);
+        webhooks::exchange_event(&mut tx, EventKind::AliasCreated, exchange_id, &tail, now_ms)
+            .await?;
         tx.commit().await?;
         Ok(CreateObjectOutcome::Created)
     }
@@ -164,6 +167,9 @@ impl Store {
             .execute(&mut tx)
             .await?;
         carry_address(&mut tx, self.carry(now_ms), exchange_id, name).await?;
+        let tail = format!("emailAliases/{name}");
+        webhooks::exchange_event(&mut tx, EventKind::AliasDeleted, exchange_id, &tail, now_ms)
+            .await?;
         tx.commit().await?;
         Ok(ChangeObjectOutcome::Done)
     }
@@ -227,6 +233,15 @@ impl Store {
             Err(e) if is_unique_violation(&e) => return Ok(CreateObjectOutcome::Taken),
             other => other?,
         };
+        let tail = format!("globalContacts/{id}");
+        webhooks::exchange_event(
+            &mut tx,
+            EventKind::ContactCreated,
+            exchange_id,
+            &tail,
+            now_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreateObjectOutcome::Created)
     }
@@ -274,6 +289,15 @@ impl Store {
         }
         // The lists it is in deliver to its new target.
         lists::sync_lists_of(&mut tx, self.carry(now_ms), "globalContact", id).await?;
+        let tail = format!("globalContacts/{id}");
+        webhooks::exchange_event(
+            &mut tx,
+            EventKind::ContactUpdated,
+            exchange_id,
+            &tail,
+            now_ms,
+        )
+        .await?;
         tx.commit().await?;
         Ok(ChangeObjectOutcome::Done)
     }
@@ -294,6 +318,17 @@ impl Store {
             .bind(id)
             .execute(&mut tx)
             .await?;
+        if gone == 1 {
+            let tail = format!("globalContacts/{id}");
+            webhooks::exchange_event(
+                &mut tx,
+                EventKind::ContactDeleted,
+                exchange_id,
+                &tail,
+                now_ms,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(if gone == 0 {
             ChangeObjectOutcome::Gone

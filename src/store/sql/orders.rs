@@ -283,6 +283,7 @@ impl Store {
             .execute(&mut tx)
             .await?;
         }
+        webhooks::order_event(&mut tx, EventKind::OrderStatusChanged, s.order_id, s.now_ms).await?;
         notify_work(&mut tx, self.dialect).await?;
         tx.commit().await?;
         self.order_changed(s.order_id).await;
@@ -330,6 +331,7 @@ impl Store {
                 .bind(order_id)
                 .execute(&mut tx)
                 .await?;
+            webhooks::order_event(&mut tx, EventKind::OrderStatusChanged, order_id, now_ms).await?;
             tx.commit().await?;
             self.order_changed(order_id).await;
             return Ok(CancelOutcome::Cancelled);

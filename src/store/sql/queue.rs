@@ -230,12 +230,20 @@ impl Store {
                 .text("domain")?;
             objects::drop_aliases_of(&mut tx, carry, exchange_id, &domain, &username).await?;
         }
+        if failed.is_none() {
+            step_event(&mut tx, kind, exchange_id, &username, now_ms).await?;
+        }
+        let order_id = job.order_id.as_str();
         match failed {
             Some(e) => {
-                let row = sql("SELECT errors FROM orders WHERE id = $1")
+                let row = sql("SELECT errors, status FROM orders WHERE id = $1")
                     .bind(job.order_id.as_str())
                     .fetch_one(&mut tx)
                     .await?;
+                if row.text("status")? != OrderStatus::Failed.as_str() {
+                    webhooks::order_event(&mut tx, EventKind::OrderStatusChanged, order_id, now_ms)
+                        .await?;
+                }
                 let mut errors = rows::order_errors(row.opt_text("errors")?)?;
                 errors.push(e.clone());
                 sql("UPDATE orders SET status = 'Failed', errors = $1, updated_at = $2 WHERE id = $3")
@@ -252,13 +260,17 @@ impl Store {
                     .bind(job.item_id)
                     .execute(&mut tx)
                     .await?;
-                sql("UPDATE orders SET status = 'Completed', updated_at = $1
+                let completed = sql("UPDATE orders SET status = 'Completed', updated_at = $1
                      WHERE id = $2 AND status = 'Processing'
                        AND NOT EXISTS (SELECT 1 FROM order_items WHERE order_id = $2 AND status <> 'Completed')")
                 .bind(now_ms)
                 .bind(job.order_id.as_str())
                 .execute(&mut tx)
                 .await?;
+                if completed == 1 {
+                    webhooks::order_event(&mut tx, EventKind::OrderStatusChanged, order_id, now_ms)
+                        .await?;
+                }
             }
         }
         tx.commit().await?;
@@ -328,4 +340,26 @@ impl Store {
     pub async fn announce_credentials(&self) -> StoreResult<()> {
         Ok(dialect::announce_credentials(&self.db).await?)
     }
+}
+
+/// What a provisioned step did to its mailbox or list, for the webhooks that hear it.
+async fn step_event(
+    tx: &mut Tx,
+    kind: StepKind,
+    exchange_id: i64,
+    name: &str,
+    now_ms: i64,
+) -> StoreResult<()> {
+    let (event, tail) = match kind {
+        StepKind::Create => (EventKind::MailboxCreated, format!("mailboxes/{name}")),
+        StepKind::Purge => (EventKind::MailboxDeleted, format!("mailboxes/{name}")),
+        StepKind::CreateList => (EventKind::ListCreated, format!("mailingLists/{name}")),
+        StepKind::DeleteList => (EventKind::ListDeleted, format!("mailingLists/{name}")),
+        // Address syncs change what the agent holds, not a resource of the API.
+        StepKind::SyncAddress => return Ok(()),
+        // A whole account's moves are one `account.status_changed`.
+        StepKind::AccountStatus => return Ok(()),
+        _ => (EventKind::MailboxUpdated, format!("mailboxes/{name}")),
+    };
+    webhooks::exchange_event(tx, event, exchange_id, &tail, now_ms).await
 }
