@@ -13,7 +13,9 @@ pub enum WebhooksCmd {
     List,
     /// Subscribe a URL to events; prints the signing secret, which is shown only now.
     Add {
-        url: String,
+        /// Where events are posted (`https://…`).
+        #[arg(value_name = "URL")]
+        target: String,
         /// Event types, comma separated (`order.status_changed,mailbox.created`, …).
         #[arg(long, value_delimiter = ',', required = true)]
         events: Vec<String>,
@@ -62,11 +64,11 @@ pub async fn webhooks(api: &Api, cmd: WebhooksCmd, j: bool) -> anyhow::Result<()
             output::list(&list, &["id", "status", "url", "events"], j);
         }
         WebhooksCmd::Add {
-            url,
+            target,
             events,
             secret,
         } => {
-            let mut body = json!({"url": url, "events": events});
+            let mut body = json!({"url": target, "events": events});
             if let Some(secret) = secret {
                 body["secret"] = Value::String(secret);
             }

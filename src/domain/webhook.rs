@@ -24,13 +24,14 @@ pub enum EventKind {
     ContactUpdated,
     ContactDeleted,
     ListCreated,
+    ListUpdated,
     ListDeleted,
     Test,
 }
 
 impl EventKind {
     /// Every kind a subscription may name.
-    pub const SUBSCRIBABLE: [EventKind; 12] = [
+    pub const SUBSCRIBABLE: [EventKind; 13] = [
         Self::OrderStatusChanged,
         Self::MailboxCreated,
         Self::MailboxUpdated,
@@ -42,6 +43,7 @@ impl EventKind {
         Self::ContactUpdated,
         Self::ContactDeleted,
         Self::ListCreated,
+        Self::ListUpdated,
         Self::ListDeleted,
     ];
 
@@ -58,6 +60,7 @@ impl EventKind {
             Self::ContactUpdated => "globalContact.updated",
             Self::ContactDeleted => "globalContact.deleted",
             Self::ListCreated => "mailingList.created",
+            Self::ListUpdated => "mailingList.updated",
             Self::ListDeleted => "mailingList.deleted",
             Self::Test => "webhook.test",
         }

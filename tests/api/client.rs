@@ -332,5 +332,58 @@ async fn catalog_and_add_on_commands(backend: Backend) {
 on_both_backends!(
     catalog_and_add_on_commands,
     order_mailbox_end_to_end,
-    directory_commands
+    directory_commands,
+    webhook_commands
 );
+
+/// `mo webhooks`: add (the secret printed once), list, test (the delivery's outcome: the
+/// target is a closed loopback port, so it failed and is pending), disable, delete.
+async fn webhook_commands(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let run = mo(
+        &app,
+        &[
+            "--json",
+            "webhooks",
+            "add",
+            "http://127.0.0.1:9/hook",
+            "--events",
+            "order.status_changed,mailbox.created",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hook = run.json();
+    assert!(
+        hook["secret"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("whsec_"))
+    );
+    let id = hook["id"].as_str().expect("id").to_owned();
+    let run = mo(&app, &["webhooks", "list"], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&id) && run.stdout.contains("active"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("whsec_"), "the secret is shown once");
+    let run = mo(&app, &["--json", "webhooks", "test", &id], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let delivery = run.json();
+    assert_eq!(delivery["type"], "webhook.test");
+    assert!(
+        delivery["lastError"]
+            .as_str()
+            .is_some_and(|e| e.contains("connect")),
+        "{delivery}"
+    );
+    let run = mo(&app, &["--json", "webhooks", "disable", &id], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["status"], "disabled");
+    let run = mo(&app, &["webhooks", "delete", &id], "").await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = mo(&app, &["webhooks", "get", &id], "").await;
+    assert_eq!(run.code, 2, "gone: {}", run.stdout);
+}

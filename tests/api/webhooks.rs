@@ -23,6 +23,7 @@ on_both_backends!(
     only_those_who_may_read_it_hear_it,
     failing_subscriptions_are_turned_off,
     subscriptions_are_changed_tested_and_deleted,
+    every_resource_has_its_events,
 );
 
 /// One request the receiver got.
@@ -485,4 +486,128 @@ async fn the_policy_refuses_private_targets() {
     }
     let list = app.get_json("/webhooks", QWE).await;
     assert_eq!(list["list"], json!([]));
+}
+
+async fn every_resource_has_its_events(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let receiver = Receiver::start().await;
+    let every: Vec<&str> = mailorder::domain::webhook::EventKind::SUBSCRIBABLE
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let (_, secret) = subscribe(&app, QWE, &receiver.url, &every).await;
+    let placed = app.order("owner1").await;
+    app.wait_final(&placed, Duration::from_secs(20)).await;
+    let domain = format!("/accounts/{ACCT}/exchange/{DOMAIN}");
+    let call = |method: Method, path: String, body: Option<Value>| {
+        let app = &app;
+        async move {
+            let r = app.send(method, &path, QWE, body.as_ref()).await;
+            assert!(r.status().is_success(), "{path}: {}", r.status());
+            r
+        }
+    };
+    call(
+        Method::PUT,
+        format!("{domain}/mailboxes/owner1"),
+        Some(json!({"notes": "changed"})),
+    )
+    .await;
+    call(
+        Method::POST,
+        format!("{domain}/emailAliases"),
+        Some(json!({"emailalias": {"username": "alias1", "emailForward": "owner1"}})),
+    )
+    .await;
+    call(
+        Method::DELETE,
+        format!("{domain}/emailAliases/alias1"),
+        None,
+    )
+    .await;
+    let r = call(
+        Method::POST,
+        format!("{domain}/globalContacts"),
+        Some(json!({"target": "someone@elsewhere.org"})),
+    )
+    .await;
+    let contact = location_id(&r);
+    call(
+        Method::PUT,
+        format!("{domain}/globalContacts/{contact}"),
+        Some(json!({"notes": "n"})),
+    )
+    .await;
+    call(
+        Method::DELETE,
+        format!("{domain}/globalContacts/{contact}"),
+        None,
+    )
+    .await;
+    let r = call(
+        Method::POST,
+        format!("{domain}/mailingLists"),
+        Some(json!({"name": "list1", "owner": "owner1"})),
+    )
+    .await;
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    call(
+        Method::PUT,
+        format!("{domain}/mailingLists/list1"),
+        Some(json!({"description": "d"})),
+    )
+    .await;
+    call(
+        Method::POST,
+        format!("{domain}/mailingLists/list1/members"),
+        Some(json!({"username": "owner1"})),
+    )
+    .await;
+    let r = call(Method::DELETE, format!("{domain}/mailingLists/list1"), None).await;
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    call(
+        Method::PUT,
+        format!("/accounts/{ACCT}"),
+        Some(json!({"status": "suspended"})),
+    )
+    .await;
+    call(
+        Method::PUT,
+        format!("/accounts/{ACCT}"),
+        Some(json!({"status": "open"})),
+    )
+    .await;
+    let expected = [
+        "mailbox.created",
+        "mailbox.updated",
+        "emailAlias.created",
+        "emailAlias.deleted",
+        "globalContact.created",
+        "globalContact.updated",
+        "globalContact.deleted",
+        "mailingList.created",
+        "mailingList.updated",
+        "mailingList.deleted",
+        "account.status_changed",
+        "order.status_changed",
+    ];
+    let all = receiver
+        .wait_for("an event of every kind", |all| {
+            expected.iter().all(|kind| !of_type(all, kind).is_empty())
+        })
+        .await;
+    for r in &all {
+        assert!(verify(&secret, r));
+    }
+    let gone = of_type(&all, "emailAlias.deleted")[0].json();
+    assert_eq!(gone["data"], Value::Null, "a deleted alias has no document");
+    assert!(
+        gone["resource"]
+            .as_str()
+            .is_some_and(|r| r.ends_with("/emailAliases/alias1"))
+    );
+    let account = of_type(&all, "account.status_changed")[0].json();
+    assert_eq!(account["data"]["accountNumber"], ACCT);
 }

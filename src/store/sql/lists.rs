@@ -374,6 +374,7 @@ impl Store {
         read_ms: i64,
         now_ms: i64,
     ) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
         let changed = sql(concat!(
             "UPDATE mailing_lists SET description = $2, ",
             bump_updated_at!(),
@@ -383,8 +384,12 @@ impl Store {
         .bind(description)
         .bind(list_id)
         .bind(read_ms)
-        .execute(&self.db)
+        .execute(&mut tx)
         .await?;
+        if changed == 1 {
+            webhooks::list_event(&mut tx, EventKind::ListUpdated, list_id, now_ms).await?;
+        }
+        tx.commit().await?;
         Ok(changed == 1)
     }
 
@@ -453,6 +458,7 @@ impl Store {
             other => other?,
         };
         sync_list(&mut tx, self.carry(now_ms), list_id).await?;
+        webhooks::list_event(&mut tx, EventKind::ListUpdated, list_id, now_ms).await?;
         tx.commit().await?;
         Ok(AddMemberOutcome::Added)
     }
@@ -476,6 +482,7 @@ impl Store {
             return Ok(false);
         }
         sync_list(&mut tx, self.carry(now_ms), list_id).await?;
+        webhooks::list_event(&mut tx, EventKind::ListUpdated, list_id, now_ms).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -113,6 +113,30 @@ pub(super) async fn exchange_event(
     Ok(())
 }
 
+/// An event about mailing list `list_id` (its description or members changed).
+pub(super) async fn list_event(
+    tx: &mut Tx,
+    kind: EventKind,
+    list_id: i64,
+    now_ms: i64,
+) -> StoreResult<()> {
+    sql(format!(
+        "INSERT INTO webhook_events (id, franchise_id, account_id, kind, resource, created_at)
+         SELECT $1, a.franchise_id, a.id, $2,
+                '/accounts/' || a.number || '/exchange/' || e.domain || '/mailingLists/' || l.name, $3
+         FROM mailing_lists l JOIN exchanges e ON e.id = l.exchange_id
+              JOIN accounts a ON a.id = e.account_id
+         WHERE l.id = $4 AND {HEARD}"
+    ))
+    .bind(event_id())
+    .bind(kind.as_str())
+    .bind(now_ms)
+    .bind(list_id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// An event about account `account_id`.
 pub(super) async fn account_event(
     tx: &mut Tx,
@@ -277,6 +301,13 @@ impl Store {
     /// Fans out up to `limit` events to the active subscriptions that hear them (their
     /// franchise, their account or all of it, their event types); returns how many events.
     pub async fn dispatch_events(&self, now_ms: i64, limit: i64) -> StoreResult<usize> {
+        // A read first: an idle process does not take the write lock (SQLite) to find nothing.
+        let waiting = sql("SELECT 1 AS one FROM webhook_events WHERE dispatched = 0 LIMIT 1")
+            .fetch_optional(&self.db)
+            .await?;
+        if waiting.is_none() {
+            return Ok(0);
+        }
         let mut tx = self.write_tx().await?;
         let events = sql(format!(
             "SELECT id, franchise_id, account_id, kind, resource FROM webhook_events
