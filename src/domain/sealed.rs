@@ -41,6 +41,15 @@ impl SealKey {
         Self(XChaCha20Poly1305::generate_key(&mut OsRng))
     }
 
+    /// A key for another purpose, derived from this one under `label`.
+    pub fn derive(&self, label: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_slice())
+            .expect("any key length works");
+        mac.update(label);
+        mac.finalize().into_bytes().into()
+    }
+
     /// Seals `plain`, bound to `aad` (it opens only for the same `aad`): `xc1:` + base64.
     pub fn seal(&self, plain: &[u8], aad: &str) -> String {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);

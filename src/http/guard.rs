@@ -183,8 +183,12 @@ pub async fn guard(state: State, request: Request, next: Next) -> Response {
 
 /// The wait an order read asks for (`Prefer: wait=N` on `GET /orders/{id}` or `/order`).
 fn waits(request: &Request) -> Option<Duration> {
-    let path = request.uri().path();
-    let order = path.starts_with("/orders/") || path == "/order" || path == "/order/";
+    // `/orders/{id}` or `/order`, with or without the trailing `/`: nothing under them.
+    let path = request.uri().path().trim_end_matches('/');
+    let order = path == "/order"
+        || path
+            .strip_prefix("/orders/")
+            .is_some_and(|id| !id.is_empty() && !id.contains('/'));
     (request.method() == axum::http::Method::GET && order)
         .then(|| super::order_wait::asked_wait(request.headers()))
         .flatten()

@@ -22,10 +22,10 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
-use super::State;
 use super::extract::{Authenticated, OwnerCookie, owner_cookie};
+use super::{AppState, State};
 use crate::auth::Caller;
 use crate::domain::Role;
 use crate::error::ApiError;
@@ -55,17 +55,23 @@ fn parse_key(value: &HeaderValue) -> Result<&str, ApiError> {
     Ok(key)
 }
 
-/// Whose key it is: the login (an API user or a mailbox), else the `OwnerId` cookie.
+/// Whose key it is: the login (an API user or a mailbox) and the `OwnerId` cookie it sends
+/// (one login may serve many shoppers, each with a cookie of their own: a shopper's retry must
+/// not get another's cookie), else the cookie alone.
 fn scope(caller: Option<&Caller>, cookie: OwnerCookie) -> Option<String> {
-    match (caller, cookie) {
-        (Some(c), _) => Some(match c.role {
-            Role::Agent | Role::AccountUser { .. } => format!("user:{}", c.user_id),
-            Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => {
-                format!("mailbox:{}", c.user_id)
-            }
-        }),
-        (None, OwnerCookie::Valid(owner)) => Some(format!("owner:{}", owner.stored_key())),
-        (None, _) => None,
+    let owner = match cookie {
+        OwnerCookie::Valid(owner) => Some(owner.stored_key()),
+        OwnerCookie::Absent | OwnerCookie::Invalid => None,
+    };
+    let login = caller.map(|c| match c.role {
+        Role::Agent | Role::AccountUser { .. } => format!("user:{}", c.user_id),
+        Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => format!("mailbox:{}", c.user_id),
+    });
+    match (login, owner) {
+        (Some(login), Some(owner)) => Some(format!("{login}|owner:{owner}")),
+        (Some(login), None) => Some(login),
+        (None, Some(owner)) => Some(format!("owner:{owner}")),
+        (None, None) => None,
     }
 }
 
@@ -91,19 +97,16 @@ struct Keyed {
 }
 
 impl Keyed {
-    fn new(scope: &str, key: &str) -> Self {
-        let id = Sha256::new()
-            .chain_update(b"mailorder idempotency id v1\0")
-            .chain_update(scope.as_bytes())
-            .chain_update(b"\0")
-            .chain_update(key.as_bytes())
-            .finalize();
+    /// `server` is a secret of the server's (derived from `--webhook-key`): with it, a reader
+    /// of the database cannot try guessed keys against the rows.
+    fn new(server: &[u8; 32], scope: &str, key: &str) -> Self {
+        let parts = [scope.as_bytes(), key.as_bytes()];
         Self {
-            id: hex(&id),
-            secret: mac(
-                key.as_bytes(),
-                &[b"mailorder idempotency v1", scope.as_bytes()],
-            ),
+            id: hex(&mac(
+                server,
+                &[b"mailorder idempotency id v1", parts[0], parts[1]],
+            )),
+            secret: mac(server, &[b"mailorder idempotency v1", parts[0], parts[1]]),
         }
     }
 
@@ -247,7 +250,7 @@ async fn keyed(
         // Nobody to keep it for: the route answers as it does for strangers.
         return Ok(next.run(request).await);
     };
-    let keyed = Keyed::new(&scope, key);
+    let keyed = Keyed::new(&state.deliverer.key().derive(b"idempotency"), &scope, key);
     let (mut parts, body) = request.into_parts();
     let body = to_bytes(body, MAX_BODY)
         .await
@@ -281,24 +284,62 @@ async fn keyed(
     if let Some(caller) = caller {
         parts.extensions.insert(Authenticated(caller));
     }
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
-    Ok(keep(&state, &keyed, response).await)
+    // The work and the keeping of its answer run to their end even if the client goes away or
+    // the deadline passes: a retry must find the answer, not run the work again.
+    let request = Request::from_parts(parts, Body::from(body));
+    let work = async move {
+        let response = next.run(request).await;
+        keep(&state, &keyed, response).await
+    };
+    tokio::spawn(with_request_locals(work)).await.map_err(|e| {
+        ApiError::Internal(anyhow::Error::new(e).context("a keyed request's task failed"))
+            .into_response()
+    })
+}
+
+/// `work` with the request's task-locals (its id, client address, audit scope), for a task of
+/// its own.
+fn with_request_locals<F>(work: F) -> impl std::future::Future<Output = F::Output> + Send + 'static
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send,
+{
+    let id = crate::error::REQUEST_ID.try_with(Clone::clone).ok();
+    let client = crate::auth::CLIENT_ADDR.try_with(|a| *a).ok();
+    let audit = crate::audit::SCOPE.try_with(std::sync::Arc::clone).ok();
+    async move {
+        let work = async move {
+            match audit {
+                Some(scope) => crate::audit::SCOPE.scope(scope, work).await,
+                None => work.await,
+            }
+        };
+        let work = async move {
+            match client {
+                Some(addr) => crate::auth::CLIENT_ADDR.scope(addr, work).await,
+                None => work.await,
+            }
+        };
+        match id {
+            Some(id) => crate::error::REQUEST_ID.scope(id, work).await,
+            None => work.await,
+        }
+    }
 }
 
 /// Keeps the response under the claimed key (or frees the key if it is not worth keeping)
 /// and answers it.
-async fn keep(state: &State, keyed: &Keyed, response: Response) -> Response {
+async fn keep(state: &AppState, keyed: &Keyed, response: Response) -> Response {
     let (parts, body) = response.into_parts();
-    let bytes = match to_bytes(body, MAX_KEPT).await {
+    let bytes = match to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            tracing::error!(error = %e, "a response too big to keep");
             release(state, keyed).await;
-            return ApiError::Internal(anyhow::anyhow!("a response too big to keep"))
+            return ApiError::Internal(anyhow::Error::new(e).context("cannot read a response"))
                 .into_response();
         }
     };
-    let stored = if worth_keeping(parts.status) {
+    let stored = if worth_keeping(parts.status) && bytes.len() <= MAX_KEPT {
         let kept = Kept::of(parts.status, &parts.headers, &bytes);
         match keyed.seal(&kept) {
             Ok(sealed) => state
@@ -323,7 +364,7 @@ async fn keep(state: &State, keyed: &Keyed, response: Response) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-async fn release(state: &State, keyed: &Keyed) {
+async fn release(state: &AppState, keyed: &Keyed) {
     if let Err(e) = state.store.release_idempotency(&keyed.id).await {
         tracing::warn!(error = %e, "cannot free an idempotency key; it frees itself when its lease ends");
     }
@@ -367,7 +408,7 @@ mod tests {
         );
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("2"));
         let kept = Kept::of(StatusCode::ACCEPTED, &headers, b"{}");
-        let a = Keyed::new("user:1", "key-1");
+        let a = Keyed::new(&[7; 32], "user:1", "key-1");
         let sealed = a.seal(&kept).unwrap();
         assert!(!sealed.contains("OwnerId"), "sealed, not encoded");
         let replay = a.open(&sealed).unwrap().into_response().unwrap();
@@ -375,14 +416,28 @@ mod tests {
         assert_eq!(replay.headers()[header::SET_COOKIE], "OwnerId=abc; Path=/");
         assert!(replay.headers().get(header::CONTENT_LENGTH).is_none());
         assert_eq!(replay.headers()[REPLAYED], "true");
-        assert!(Keyed::new("user:2", "key-1").open(&sealed).is_err());
-        assert!(Keyed::new("user:1", "key-2").open(&sealed).is_err());
-        assert_ne!(a.id, Keyed::new("user:2", "key-1").id);
+        assert!(
+            Keyed::new(&[7; 32], "user:2", "key-1")
+                .open(&sealed)
+                .is_err()
+        );
+        assert!(
+            Keyed::new(&[8; 32], "user:1", "key-1")
+                .open(&sealed)
+                .is_err(),
+            "another server key"
+        );
+        assert!(
+            Keyed::new(&[7; 32], "user:1", "key-2")
+                .open(&sealed)
+                .is_err()
+        );
+        assert_ne!(a.id, Keyed::new(&[7; 32], "user:2", "key-1").id);
     }
 
     #[test]
     fn request_hash_covers_method_target_and_body() {
-        let k = Keyed::new("user:1", "k");
+        let k = Keyed::new(&[7; 32], "user:1", "k");
         let h = k.request_hash(&Method::POST, "/a", b"{}");
         assert_eq!(h, k.request_hash(&Method::POST, "/a", b"{}"));
         assert_ne!(h, k.request_hash(&Method::PUT, "/a", b"{}"));

@@ -180,12 +180,21 @@ async fn read_order(
         return Ok(rendered.respond(&headers));
     }
     let id = order.id.as_str();
+    // A domain's admin mailbox (not the order's cookie) reads the order only while every line
+    // is on its domain: checked again on every read of the wait.
+    let by_cookie =
+        matches!(asker.cookie, OwnerCookie::Valid(owner) if owner.stored_key() == order.owner_id);
+    let only_domain = match asker.caller.map(|c| c.role) {
+        Some(Role::MailboxAdmin { exchange_id }) if !by_cookie => Some(exchange_id),
+        _ => None,
+    };
+    let at = (id, base.as_str(), &target);
     let mut waiter = match early {
         Some(waiter) => waiter,
         None => {
             // `/order` is known only once read: waited on now, and read once more.
             let mut waiter = state.store.order_watch().wait_on(id);
-            let newer = render(&state, (id, &base, &target), &mut waiter).await?;
+            let newer = render(&state, at, only_domain, &mut waiter).await?;
             if newer.etag() != rendered.etag() {
                 return Ok(newer.respond(&headers));
             }
@@ -195,7 +204,7 @@ async fn read_order(
     let deadline = tokio::time::Instant::now() + wait;
     let mut current = rendered;
     while order_wait::next_change(&mut waiter, deadline).await {
-        let newer = render(&state, (id, &base, &target), &mut waiter).await?;
+        let newer = render(&state, at, only_domain, &mut waiter).await?;
         let changed = newer.etag() != current.etag();
         current = newer;
         if changed || !current.can_change() {
@@ -209,6 +218,7 @@ async fn read_order(
 async fn render(
     state: &AppState,
     (id, base, target): (&str, &str, &Target),
+    only_domain: Option<i64>,
     waiter: &mut Waiter,
 ) -> ApiResult<Rendered> {
     let read = waiter
@@ -216,6 +226,11 @@ async fn render(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (order, lines) = &*read;
+    if let Some(exchange_id) = only_domain
+        && lines.iter().any(|l| l.exchange_id != exchange_id)
+    {
+        return Err(ApiError::Forbidden(PERMISSION.into()));
+    }
     Rendered::new(
         &document(order, lines, base, target),
         !order.status.is_final(),

@@ -608,6 +608,8 @@ pub struct DeliveryRecord {
     pub attempts: i64,
     /// When it is (or was last) due.
     pub next_ms: i64,
+    /// Until when an attempt holds it.
+    pub lease_until: Option<i64>,
     pub last_status: Option<i64>,
     pub last_error: Option<String>,
     pub created_ms: i64,

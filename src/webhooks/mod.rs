@@ -120,10 +120,12 @@ impl Deliverer {
 
     /// Fans out new events and makes one round of due deliveries; `true` if there was work.
     pub async fn run_once(self: &Arc<Self>) -> StoreResult<bool> {
-        let now = crate::now_ms();
-        let dispatched = self.store.dispatch_events(now, 100).await?;
+        let dispatched = self.store.dispatch_events(crate::now_ms(), 100).await?;
         let lease = millis(self.config.timeout) + 5_000;
-        let claimed = self.store.claim_deliveries(now, lease, 16).await?;
+        let claimed = self
+            .store
+            .claim_deliveries(crate::now_ms(), lease, 16)
+            .await?;
         let worked = dispatched > 0 || !claimed.is_empty();
         // At once: one slow receiver does not hold up the others.
         let mut running = tokio::task::JoinSet::new();
@@ -131,9 +133,14 @@ impl Deliverer {
             let this = Arc::clone(self);
             running.spawn(async move { this.deliver(&d).await });
         }
+        // Every attempt runs to its end; an outcome the database would not take is retried
+        // when its lease runs out.
         while let Some(done) = running.join_next().await {
             match done {
-                Ok(result) => result?,
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "cannot record a webhook delivery's outcome")
+                }
                 Err(e) => tracing::error!(error = %e, "a webhook delivery task failed"),
             }
         }
@@ -148,7 +155,10 @@ impl Deliverer {
                 Ok(false) => match self.store.next_delivery_due().await {
                     Ok(Some(due)) => {
                         Duration::from_millis(u64::try_from(due - crate::now_ms()).unwrap_or(0))
-                            .min(self.config.poll)
+                            .clamp(
+                                Duration::from_millis(10),
+                                self.config.poll.max(Duration::from_millis(10)),
+                            )
                     }
                     _ => self.config.poll,
                 },

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use ipnet::IpNet;
 
 /// The networks webhooks may not reach unless allowed.
-const DENIED: [&str; 17] = [
+const DENIED: [&str; 21] = [
     "0.0.0.0/8",
     "10.0.0.0/8",
     "100.64.0.0/10",
@@ -25,8 +25,14 @@ const DENIED: [&str; 17] = [
     "198.18.0.0/15",
     "224.0.0.0/4",
     "240.0.0.0/4",
-    "::/128",
+    // IPv4-compatible addresses (`::a.b.c.d`, deprecated), `::` and `::1` among them.
+    "::/96",
     "::1/128",
+    // Translated or tunnelled IPv4: local-use NAT64, 6to4, Teredo; site-local (deprecated).
+    "64:ff9b:1::/48",
+    "2002::/16",
+    "2001::/32",
+    "fec0::/10",
     "fc00::/7",
     "fe80::/10",
     "ff00::/8",
@@ -155,6 +161,10 @@ mod tests {
             "fd00:ec2::254",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            "::127.0.0.1",
+            "2002:7f00:1::1",
+            "2001:0:4136:e378::1",
+            "64:ff9b:1::a00:1",
         ] {
             assert!(!policy.permits(denied.parse().unwrap()), "{denied}");
         }

@@ -184,6 +184,35 @@ async fn keys_belong_to_their_caller(backend: Backend) {
     let r = post_keyed(&app, CAROL, KEY, &mailbox_body("mine")).await;
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     assert_eq!(r.status(), 409);
+    // One login serving two shoppers, each with an `OwnerId` of their own: the same key and
+    // body from the second is the second's request, never the first's cookie.
+    let names: Vec<(String, &str)> = (0..10).map(|i| (format!("user{i}"), "open")).collect();
+    app.fill_mailboxes(DOMAIN, &names).await;
+    let shopper = |cookie: &'static str| {
+        app.client
+            .post(app.url(&mailboxes_path(DOMAIN, "")))
+            .basic_auth(QWE.0, Some(QWE.1))
+            .header("Cookie", format!("OwnerId={cookie}"))
+            .header("Idempotency-Key", "shop-order-1")
+            .json(&mailbox_body("paid1"))
+            .send()
+    };
+    let first = shopper("11111111-1111-4111-8111-111111111111")
+        .await
+        .expect("sent");
+    assert_eq!(first.status(), 202);
+    let second = shopper("22222222-2222-4222-8222-222222222222")
+        .await
+        .expect("sent");
+    assert!(
+        second.headers().get("idempotent-replayed").is_none(),
+        "not the first shopper's"
+    );
+    assert_eq!(
+        second.status(),
+        409,
+        "the name is in the first shopper's order"
+    );
 }
 
 async fn concurrent_duplicates_do_one_piece_of_work(backend: Backend) {

@@ -11,7 +11,11 @@ const WEBHOOK_COLUMNS: &str =
     "id, franchise_id, account_id, created_by, url, base, events, secret, active,
      disabled_reason, failing_since, created_at, updated_at";
 const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, kind, resource, state, attempts, next_at,
-     last_status, last_error, created_at, updated_at";
+     lease_until, last_status, last_error, created_at, updated_at";
+
+/// A delivery a subscription takes now: it is on, or the delivery is a test.
+const ACTIVE: &str = "(kind = 'webhook.test'
+     OR webhook_id IN (SELECT id FROM webhooks WHERE active = 1))";
 
 /// Written only where someone may hear it.
 const HEARD: &str =
@@ -60,6 +64,7 @@ fn delivery(r: &Row) -> StoreResult<DeliveryRecord> {
         state: r.text("state")?,
         attempts: r.int("attempts")?,
         next_ms: r.int("next_at")?,
+        lease_until: r.opt_int("lease_until")?,
         last_status: r.opt_int("last_status")?,
         last_error: r.opt_text("last_error")?,
         created_ms: r.int("created_at")?,
@@ -360,6 +365,7 @@ impl Store {
              WHERE id IN (SELECT id FROM webhook_deliveries
                           WHERE state = 'pending' AND next_at <= $1
                             AND (lease_until IS NULL OR lease_until <= $1)
+                            AND {ACTIVE}
                           ORDER BY next_at, id LIMIT $3{})
              RETURNING {DELIVERY_COLUMNS}",
             self.dialect.claim_lock()
@@ -394,16 +400,21 @@ impl Store {
                 ("failed", d.next_ms, *status, Some(error.as_str()))
             }
         };
-        sql("UPDATE webhook_deliveries SET state = $2, next_at = $3, last_status = $4, last_error = $5,
-                 lease_until = NULL, updated_at = $6 WHERE id = $1")
+        let ours = sql("UPDATE webhook_deliveries SET state = $2, next_at = $3, last_status = $4, last_error = $5,
+                 lease_until = NULL, updated_at = $6 WHERE id = $1 AND lease_until = $7")
         .bind(d.id.as_str())
         .bind(state)
         .bind(next_at)
         .bind(status)
         .bind(error)
         .bind(now)
+        .bind(d.lease_until)
         .execute(&mut tx)
         .await?;
+        if ours == 0 {
+            // Its lease ran out and another attempt has it: that one's outcome counts.
+            return Ok(());
+        }
         if matches!(outcome, DeliveryOutcome::Delivered { .. }) {
             sql("UPDATE webhooks SET failing_since = NULL WHERE id = $1")
                 .bind(d.webhook_id.as_str())
@@ -420,8 +431,11 @@ impl Store {
                 error.unwrap_or("?")
             );
             // Failing for the whole give-up time, or since before a delivery given up on.
+            // Given up on: off if it was failing before this attempt (no success since the
+            // delivery's earlier failures; a success would have cleared `failing_since`, which
+            // this attempt then set to `now`).
             let since = match outcome {
-                DeliveryOutcome::GaveUp { .. } => now,
+                DeliveryOutcome::GaveUp { .. } => now - 1,
                 _ => now - disable_after_ms,
             };
             sql(
@@ -441,10 +455,14 @@ impl Store {
 
     /// When the earliest pending delivery is due.
     pub async fn next_delivery_due(&self) -> StoreResult<Option<i64>> {
-        sql("SELECT min(next_at) AS due FROM webhook_deliveries WHERE state = 'pending'")
-            .fetch_one(&self.db)
-            .await?
-            .opt_int("due")
+        sql(format!(
+            "SELECT min(CASE WHEN lease_until IS NOT NULL AND lease_until > next_at
+                             THEN lease_until ELSE next_at END) AS due
+             FROM webhook_deliveries WHERE state = 'pending' AND {ACTIVE}"
+        ))
+        .fetch_one(&self.db)
+        .await?
+        .opt_int("due")
     }
 
     /// Deletes fanned-out events and finished deliveries older than `before_ms`.
@@ -453,11 +471,11 @@ impl Store {
             .bind(before_ms)
             .execute(&self.db)
             .await?;
-        let deliveries =
-            sql("DELETE FROM webhook_deliveries WHERE state <> 'pending' AND updated_at < $1")
-                .bind(before_ms)
-                .execute(&self.db)
-                .await?;
+        // Pending ones too, after a week: a subscription turned off leaves them behind.
+        let deliveries = sql("DELETE FROM webhook_deliveries WHERE updated_at < $1")
+            .bind(before_ms)
+            .execute(&self.db)
+            .await?;
         Ok(events + deliveries)
     }
 }
