@@ -52,9 +52,17 @@ fn scope(caller: &Caller) -> ApiResult<Option<i64>> {
     }
 }
 
+/// [`scope`], and for an account user `403` while its account is suspended or closed (as on
+/// every route under it).
+async fn visible_scope(state: &AppState, caller: &Caller) -> ApiResult<Option<i64>> {
+    let own = scope(caller)?;
+    super::access::own_account_visible(state, caller).await?;
+    Ok(own)
+}
+
 /// The subscription, if the caller has it.
 async fn load(state: &AppState, caller: &Caller, id: &str) -> ApiResult<WebhookRecord> {
-    let own = scope(caller)?;
+    let own = visible_scope(state, caller).await?;
     state
         .store
         .webhook(id)
@@ -126,7 +134,7 @@ pub async fn list(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
     let request = ListRequest::parse(query.as_deref(), &SPEC, &[])?;
-    let own = scope(&caller)?;
+    let own = visible_scope(&state, &caller).await?;
     let webhooks = state
         .store
         .webhooks_of(caller.franchise_id, own, MAX_WEBHOOKS)
@@ -161,7 +169,7 @@ pub async fn create(
     Base(base): Base,
     JsonBody(body): JsonBody<WebhookRequest>,
 ) -> ApiResult<Response> {
-    let account_id = scope(&caller)?;
+    let account_id = visible_scope(&state, &caller).await?;
     let new = body.parse().map_err(ApiError::Validation)?;
     state
         .deliverer

@@ -24,6 +24,7 @@ on_both_backends!(
     failing_subscriptions_are_turned_off,
     subscriptions_are_changed_tested_and_deleted,
     every_resource_has_its_events,
+    a_purge_and_a_suspension_are_heard_as_they_should,
 );
 
 /// One request the receiver got.
@@ -610,4 +611,99 @@ async fn every_resource_has_its_events(backend: Backend) {
     );
     let account = of_type(&all, "account.status_changed")[0].json();
     assert_eq!(account["data"]["accountNumber"], ACCT);
+}
+
+/// A purge takes the mailbox's aliases and list memberships with it: those are events too. A
+/// suspended account's users may not read it: their subscriptions hear nothing meanwhile and
+/// they cannot manage them (`403`), while the agent hears the suspension.
+async fn a_purge_and_a_suspension_are_heard_as_they_should(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    add_account_users(&app).await;
+    let (agent, carol) = (Receiver::start().await, Receiver::start().await);
+    let kinds = [
+        "emailAlias.deleted",
+        "mailingList.updated",
+        "mailbox.deleted",
+        "account.status_changed",
+    ];
+    subscribe(&app, QWE, &agent.url, &kinds).await;
+    subscribe(&app, CAROL, &carol.url, &["account.status_changed"]).await;
+    for name in ["leaver", "stayer"] {
+        let placed = app.order(name).await;
+        app.wait_final(&placed, Duration::from_secs(20)).await;
+    }
+    let domain = format!("/accounts/{ACCT}/exchange/{DOMAIN}");
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{domain}/emailAliases"),
+            QWE,
+            Some(&json!({"emailalias": {"username": "gone1", "emailForward": "leaver"}})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{domain}/mailingLists"),
+            QWE,
+            Some(&json!({"name": "crew", "owner": "stayer"})),
+        )
+        .await;
+    app.wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    let r = app
+        .send(
+            Method::POST,
+            &format!("{domain}/mailingLists/crew/members"),
+            QWE,
+            Some(&json!({"username": "leaver"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let before = agent.all().len();
+    let done = app.delete_mailbox_and_wait("leaver").await;
+    assert_eq!(done["order"]["Status"], "Completed");
+    agent
+        .wait_for("the purge's cascade", |all| {
+            let since = &all[before.min(all.len())..];
+            [
+                "emailAlias.deleted",
+                "mailingList.updated",
+                "mailbox.deleted",
+            ]
+            .iter()
+            .all(|k| !of_type(since, k).is_empty())
+        })
+        .await;
+    // Suspended: the agent hears it, Carol does not, and cannot manage hers meanwhile.
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/accounts/{ACCT}"),
+            QWE,
+            Some(&json!({"status": "suspended"})),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    agent
+        .wait_for("the suspension", |all| {
+            !of_type(all, "account.status_changed").is_empty()
+        })
+        .await;
+    let r = app.send(Method::GET, "/webhooks", CAROL, None).await;
+    assert_eq!(r.status(), 403);
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("/accounts/{ACCT}"),
+            QWE,
+            Some(&json!({"status": "open"})),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    // Open again: she hears that one (the suspension was never hers to hear).
+    let all = carol.wait_for("the reopening", |all| !all.is_empty()).await;
+    assert_eq!(all.len(), 1, "only the reopening");
+    assert_eq!(all[0].json()["data"]["status"], "open");
 }

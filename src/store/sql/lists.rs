@@ -102,6 +102,7 @@ pub(super) async fn drop_member_everywhere(
             .execute(&mut *tx)
             .await?;
         sync_list(tx, carry, list_id).await?;
+        webhooks::list_event(tx, EventKind::ListUpdated, list_id, carry.now_ms).await?;
     }
     Ok(())
 }

@@ -45,6 +45,15 @@ pub(super) async fn drop_aliases_of(
             .execute(&mut *tx)
             .await?;
         carry_address(tx, carry, exchange_id, &name).await?;
+        let tail = format!("emailAliases/{name}");
+        webhooks::exchange_event(
+            tx,
+            EventKind::AliasDeleted,
+            exchange_id,
+            &tail,
+            carry.now_ms,
+        )
+        .await?;
     }
     Ok(())
 }

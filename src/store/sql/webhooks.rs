@@ -326,7 +326,10 @@ impl Store {
             let (event, kind) = (e.text("id")?, e.text("kind")?);
             let listeners = sql(
                 "SELECT id FROM webhooks WHERE franchise_id = $1 AND active = 1
-                   AND (account_id IS NULL OR account_id = $2) AND events LIKE $3",
+                   AND (account_id IS NULL
+                        OR (account_id = $2
+                            AND EXISTS (SELECT 1 FROM accounts WHERE id = $2 AND status IN ('open', 'pending'))))
+                   AND events LIKE $3",
             )
             .bind(e.int("franchise_id")?)
             .bind(e.int("account_id")?)
