@@ -300,12 +300,7 @@ pub async fn test(
         .await?;
     state.deliverer.wake.notify_one();
     let location = format!("{}/deliveries/{delivery}", webhook_url(&base, &w.id));
-    let mut response = StatusCode::ACCEPTED.into_response();
-    response.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
-    );
-    Ok(response)
+    super::access::located(StatusCode::ACCEPTED, location)
 }
 
 fn delivery_document(base: &str, d: DeliveryRecord) -> WebhookDelivery {
@@ -329,8 +324,8 @@ fn delivery_document(base: &str, d: DeliveryRecord) -> WebhookDelivery {
     }
 }
 
-/// `GET /webhooks/{id}/deliveries`: its newest deliveries (at most 1,000), newest first by
-/// default order `created`.
+/// `GET /webhooks/{id}/deliveries`: its newest deliveries (at most 1,000), by `created`
+/// (oldest first; `sortOrder=desc` for the newest first).
 pub async fn deliveries(
     state: State,
     Auth(caller): Auth,

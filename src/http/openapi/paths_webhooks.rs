@@ -58,7 +58,7 @@ pub fn webhook_test() {}
 
 #[utoipa::path(get, path = "/webhooks/{webhook}/deliveries", tag = "Webhooks",
     summary = "A subscription's deliveries",
-    description = "Its newest 1,000, each with its status (`pending`, `delivered`, `failed`), attempts, the last answer's status or error, and the next attempt. Sorted by `created`; filters `type` and `status`.",
+    description = "Its newest 1,000, each with its status (`pending`, `delivered`, `failed`), attempts, the last answer's status or error, and the next attempt. Sorted by `created` (oldest first; `sortOrder=desc` for the newest first); filters `type` and `status`.",
     params(("webhook" = String, Path, example = "wh_3f2a9c0d4b5e6f708192a3b4")),
     responses((status = 200, body = ListBody<WebhookDelivery>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
