@@ -290,7 +290,7 @@ pub struct WebhookChange {
 }
 
 /// What a `GET` shows that a `PUT` may repeat but not change.
-const READ_ONLY: [&str; 7] = [
+pub const READ_ONLY: [&str; 7] = [
     "id",
     "status",
     "disabledReason",

@@ -106,50 +106,40 @@ pub fn waiting(doc: &mut Value) {
         "description": "The document's version: send it back as `If-None-Match`",
         "required": true,
     });
-    for item in doc["paths"]
-        .as_object_mut()
-        .into_iter()
-        .flat_map(|p| p.values_mut())
-    {
-        for op in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|o| o.values_mut())
-        {
-            if let Some(accepted) = op["responses"].get_mut("202") {
-                accepted["headers"]["Retry-After"] = retry_after.clone();
-            }
-            if !ORDER_READS.contains(&op["operationId"].as_str().unwrap_or("")) {
-                continue;
-            }
-            let ok = &mut op["responses"]["200"];
-            ok["headers"]["ETag"] = etag.clone();
-            ok["headers"]["Retry-After"] = retry_after.clone();
-            op["responses"]["304"] = json!({
-                "description": "The client's copy (`If-None-Match`) is current: after the wait it asked for, nothing changed",
-                "headers": {"ETag": etag.clone(), "Retry-After": retry_after.clone()},
-            });
-            let parameters = [
-                json!({
-                    "name": "If-None-Match",
-                    "in": "header",
-                    "required": false,
-                    "description": "The `ETag` of the client's copy: `304` if it is current (after the wait, with `Prefer: wait`)",
-                    "schema": {"type": "string"},
-                }),
-                json!({
-                    "name": "Prefer",
-                    "in": "header",
-                    "required": false,
-                    "description": "`wait=N` (seconds; more than 60 is 60): answer as soon as the order's document changes (from the `If-None-Match` copy, or from what it is now), or after N seconds with the current one. An order that cannot change any more (`Completed`, `Failed`, `Cancelled`) is answered at once. Preferences the server does not know, and a `wait` it cannot read, are ignored (RFC 7240)",
-                    "schema": {"type": "string"},
-                    "example": "wait=30",
-                }),
-            ];
-            match op["parameters"].as_array_mut() {
-                Some(list) => list.extend(parameters),
-                None => op["parameters"] = Value::Array(parameters.to_vec()),
-            }
+    for op in super::operations_mut(doc) {
+        if let Some(accepted) = op["responses"].get_mut("202") {
+            accepted["headers"]["Retry-After"] = retry_after.clone();
+        }
+        if !ORDER_READS.contains(&op["operationId"].as_str().unwrap_or("")) {
+            continue;
+        }
+        let ok = &mut op["responses"]["200"];
+        ok["headers"]["ETag"] = etag.clone();
+        ok["headers"]["Retry-After"] = retry_after.clone();
+        op["responses"]["304"] = json!({
+            "description": "The client's copy (`If-None-Match`) is current: after the wait it asked for, nothing changed",
+            "headers": {"ETag": etag.clone(), "Retry-After": retry_after.clone()},
+        });
+        let parameters = [
+            json!({
+                "name": "If-None-Match",
+                "in": "header",
+                "required": false,
+                "description": "The `ETag` of the client's copy: `304` if it is current (after the wait, with `Prefer: wait`)",
+                "schema": {"type": "string"},
+            }),
+            json!({
+                "name": "Prefer",
+                "in": "header",
+                "required": false,
+                "description": "`wait=N` (seconds; more than 60 is 60): answer as soon as the order's document changes (from the `If-None-Match` copy, or from what it is now), or after N seconds with the current one. An order that cannot change any more (`Completed`, `Failed`, `Cancelled`) is answered at once. Preferences the server does not know, and a `wait` it cannot read, are ignored (RFC 7240)",
+                "schema": {"type": "string"},
+                "example": "wait=30",
+            }),
+        ];
+        match op["parameters"].as_array_mut() {
+            Some(list) => list.extend(parameters),
+            None => op["parameters"] = Value::Array(parameters.to_vec()),
         }
     }
 }

@@ -136,34 +136,34 @@ const CONDITIONAL_HEADERS: [(&str, &str, &str); 2] = [
     ("mailbox_update", "204", "X-Mailorder-Order"),
 ];
 
-/// Every documented response header is `required` (always sent with that answer) unless
-/// [`CONDITIONAL_HEADERS`] says otherwise.
-fn require_headers(doc: &mut Value) {
-    for item in doc["paths"]
+/// Every operation of the document.
+fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
+    doc["paths"]
         .as_object_mut()
         .into_iter()
         .flat_map(|p| p.values_mut())
-    {
-        for op in item
-            .as_object_mut()
-            .into_iter()
-            .flat_map(|o| o.values_mut())
-        {
-            let id = op["operationId"].as_str().unwrap_or("").to_owned();
-            for (status, response) in op["responses"].as_object_mut().into_iter().flatten() {
-                // `get_mut`, not indexing: indexing would add `"headers": null` where none are.
-                let headers = response.get_mut("headers").and_then(Value::as_object_mut);
-                for (name, header) in headers.into_iter().flatten() {
-                    if header.get("required").is_some() {
-                        continue;
-                    }
-                    let conditional = CONDITIONAL_HEADERS.contains(&(
-                        id.as_str(),
-                        status.as_str(),
-                        name.as_str(),
-                    ));
-                    header["required"] = Value::Bool(!conditional);
+        .flat_map(|item| {
+            item.as_object_mut()
+                .into_iter()
+                .flat_map(|o| o.values_mut())
+        })
+}
+
+/// Every documented response header is `required` (always sent with that answer) unless
+/// [`CONDITIONAL_HEADERS`] says otherwise.
+fn require_headers(doc: &mut Value) {
+    for op in operations_mut(doc) {
+        let id = op["operationId"].as_str().unwrap_or("").to_owned();
+        for (status, response) in op["responses"].as_object_mut().into_iter().flatten() {
+            // `get_mut`, not indexing: indexing would add `"headers": null` where none are.
+            let headers = response.get_mut("headers").and_then(Value::as_object_mut);
+            for (name, header) in headers.into_iter().flatten() {
+                if header.get("required").is_some() {
+                    continue;
                 }
+                let conditional =
+                    CONDITIONAL_HEADERS.contains(&(id.as_str(), status.as_str(), name.as_str()));
+                header["required"] = Value::Bool(!conditional);
             }
         }
     }

@@ -92,15 +92,7 @@ pub fn refine_bodies(doc: &mut serde_json::Value) {
         secret["maxLength"] = json!(200);
         secret["pattern"] = json!("^[!-~]+$");
         if nullable {
-            for read_only in [
-                "id",
-                "status",
-                "disabledReason",
-                "account",
-                "created",
-                "updated",
-                "links",
-            ] {
+            for read_only in crate::domain::webhook::READ_ONLY {
                 props[read_only] = json!({"description": "Read-only (as a `GET` shows it): may be sent back, is ignored"});
             }
         }
