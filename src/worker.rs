@@ -220,6 +220,15 @@ impl Worker {
                     self.outcome_of(job, result)
                 }
             }
+        } else if job.kind.is_onboarding() {
+            tracing::Span::current().record("step", job.kind.as_str());
+            match self.store.run_onboarding_step(job, now_ms()).await? {
+                Ok(found) => {
+                    target = Some(found);
+                    JobOutcome::Done
+                }
+                Err((message, code)) => failed(message, code),
+            }
         } else if job.kind == StepKind::SyncAddress {
             tracing::Span::current().record("step", job.kind.as_str());
             match self.store.address_task(job).await? {
@@ -288,13 +297,18 @@ impl Worker {
             StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => {
                 self.with_lease_renewal(job, p.add_on_step(task)).await
             }
-            // List and address steps do not load a mailbox task (`run_job`).
-            StepKind::CreateList | StepKind::DeleteList | StepKind::SyncAddress => {
-                Err(ProvisionError::Permanent {
-                    message: "a list or address step on a mailbox".into(),
-                    code: 500,
-                })
-            }
+            // List, address and onboarding steps do not load a mailbox task (`run_job`).
+            StepKind::CreateList
+            | StepKind::DeleteList
+            | StepKind::SyncAddress
+            | StepKind::OpenAccount
+            | StepKind::CreateUser
+            | StepKind::SetContacts
+            | StepKind::AddPayment
+            | StepKind::CreateExchange => Err(ProvisionError::Permanent {
+                message: "a list or address step on a mailbox".into(),
+                code: 500,
+            }),
         };
         // A password step that is over (delivered, or refused for good) lets go of the password
         // it sent, unless a newer one was sealed meanwhile. Creation erases it with the outcome.

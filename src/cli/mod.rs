@@ -695,14 +695,16 @@ mod tests {
     /// `--status` takes every account status by its API name, and only those.
     #[test]
     fn account_status_argument_covers_the_domain() {
-        for status in AccountStatus::ALL {
+        let settable = || {
+            AccountStatus::ALL
+                .iter()
+                .filter(|s| **s != AccountStatus::New)
+        };
+        for status in settable() {
             let arg = AccountStatusArg::from_str(status.as_str(), false).expect("a value");
             assert_eq!(AccountStatus::from(arg), *status);
         }
-        assert_eq!(
-            AccountStatusArg::value_variants().len(),
-            AccountStatus::ALL.len()
-        );
+        assert_eq!(AccountStatusArg::value_variants().len(), settable().count());
         let refused = Cli::command().try_get_matches_from([
             "mailorder",
             "account",

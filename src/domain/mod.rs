@@ -9,6 +9,7 @@ mod login;
 mod mailbox;
 mod money;
 pub mod password;
+mod payment;
 mod role;
 mod sealed;
 mod status;
@@ -38,6 +39,9 @@ pub use mailbox::{
 };
 pub use money::{Currency, Money};
 pub use password::{HashMemory, MAX_MEMORY_KIB, Password, PasswordHash};
+pub use payment::{
+    BillingAddress, BillingAddressInput, CardType, PaymentInfoRequest, PaymentMethod,
+};
 pub use role::Role;
 pub use sealed::{SealKey, SealedPassword};
 pub use status::{AccountStatus, AddOn, BillingStatus, OrderStatus, StepKind};

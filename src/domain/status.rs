@@ -117,6 +117,8 @@ impl BillingStatus {
 spelled! {
     /// A customer account's status.
     AccountStatus {
+        /// A draft: the account an open order sets up (only the order shows it).
+        New = "new",
         Pending = "pending",
         Open = "open",
         Suspended = "suspended",
@@ -128,7 +130,7 @@ impl AccountStatus {
     /// `PUT /accounts/{acct}` may set `open`, `suspended` or `closed` on any account that is
     /// not `pending` (being provisioned); setting the status it has changes nothing.
     pub fn can_move_to(self, next: Self) -> bool {
-        self != Self::Pending && next != Self::Pending
+        !matches!(self, Self::Pending | Self::New) && !matches!(next, Self::Pending | Self::New)
     }
 
     /// The billing status this account status moves the account's mailboxes from, and to; and
@@ -139,7 +141,7 @@ impl AccountStatus {
         match self {
             Self::Open => Some((Suspended, Open, true)),
             Self::Suspended | Self::Closed => Some((Open, Suspended, false)),
-            Self::Pending => None,
+            Self::Pending | Self::New => None,
         }
     }
 }
@@ -236,6 +238,16 @@ pub enum StepKind {
     /// Carries an alias's or a list's address (`order_items.username` is its local part), as it
     /// routes when the step runs, to a platform behind the `http` agent.
     SyncAddress,
+    /// An order's new account opens (`pending` → `open`).
+    OpenAccount,
+    /// An order's API user is added to its account (`order_items.username` is the user name).
+    CreateUser,
+    /// An order's contacts replace its account's.
+    SetContacts,
+    /// An order's payment method becomes its account's default.
+    AddPayment,
+    /// Exchange on an order's domain opens (`order_items.username` is the domain).
+    CreateExchange,
 }
 
 impl StepKind {
@@ -255,6 +267,11 @@ impl StepKind {
             Self::RemoveAddOn(AddOn::Archiving) => "remove_archiving",
             Self::RemoveAddOn(AddOn::Blackberry) => "remove_blackberry",
             Self::SyncAddress => "sync_address",
+            Self::OpenAccount => "open_account",
+            Self::CreateUser => "create_user",
+            Self::SetContacts => "set_contacts",
+            Self::AddPayment => "add_payment",
+            Self::CreateExchange => "create_exchange",
         }
     }
 
@@ -274,6 +291,11 @@ impl StepKind {
             Self::RemoveAddOn(AddOn::Archiving),
             Self::RemoveAddOn(AddOn::Blackberry),
             Self::SyncAddress,
+            Self::OpenAccount,
+            Self::CreateUser,
+            Self::SetContacts,
+            Self::AddPayment,
+            Self::CreateExchange,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -283,6 +305,19 @@ impl StepKind {
     /// read when the step runs; they leave the mailbox's billing status alone.
     pub fn is_sync(self) -> bool {
         matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
+    }
+
+    /// The steps of a generic order that set up its account and domains, one after another
+    /// (each queued when the one before it is done).
+    pub fn is_onboarding(self) -> bool {
+        matches!(
+            self,
+            Self::OpenAccount
+                | Self::CreateUser
+                | Self::SetContacts
+                | Self::AddPayment
+                | Self::CreateExchange
+        )
     }
 
     /// Steps on a mailing list rather than a mailbox.
@@ -309,6 +344,11 @@ impl StepKind {
             Self::AddAddOn(_) => Some(BillingStatus::Pending),
             Self::RemoveAddOn(_) => Some(BillingStatus::PurgePending),
             Self::Update | Self::SetPassword | Self::AccountStatus | Self::SyncAddress => None,
+            Self::OpenAccount
+            | Self::CreateUser
+            | Self::SetContacts
+            | Self::AddPayment
+            | Self::CreateExchange => None,
         }
     }
 

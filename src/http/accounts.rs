@@ -20,7 +20,8 @@ use crate::store::{
     OrderScope, Role,
 };
 
-pub const ACCOUNT_STATUSES: &[&str] = AccountStatus::NAMES;
+/// The statuses an account list shows (a draft, `new`, only its order shows).
+pub const ACCOUNT_STATUSES: &[&str] = &["pending", "open", "suspended", "closed"];
 
 pub(crate) const SPEC: ListSpec = ListSpec {
     sort_fields: &[],

@@ -26,10 +26,14 @@ mod mailboxes;
 mod observe;
 pub mod openapi;
 mod ops;
+mod order_account;
 mod order_actions;
+mod order_create;
 mod order_list;
+mod order_products;
 mod order_wait;
 mod orders;
+mod payments;
 mod products;
 mod quotes;
 pub mod types;
@@ -97,7 +101,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 44] = [
+pub const API_PATHS: [&str; 62] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -121,13 +125,31 @@ pub const API_PATHS: [&str; 44] = [
     "/accounts/{account}/contacts",
     "/accounts/{account}/users",
     "/accounts/{account}/user/{user}",
+    "/accounts/{account}/paymentInfo",
+    "/accounts/{account}/paymentInfo/{payment}",
     "/orders",
     "/orders/{order}",
     "/orders/{order}/action",
     "/orders/{order}/quote",
+    "/orders/{order}/account",
+    "/orders/{order}/account/user",
+    "/orders/{order}/account/contacts",
+    "/orders/{order}/account/paymentInfo",
+    "/orders/{order}/account/products",
+    "/orders/{order}/account/products/{product}",
+    "/orders/{order}/account/products/{product}/services",
+    "/orders/{order}/account/products/{product}/services/{service}",
     "/order",
     "/order/action",
     "/order/quote",
+    "/order/account",
+    "/order/account/user",
+    "/order/account/contacts",
+    "/order/account/paymentInfo",
+    "/order/account/products",
+    "/order/account/products/{product}",
+    "/order/account/products/{product}/services",
+    "/order/account/products/{product}/services/{service}",
     "/audit",
     "/productSpecifications",
     "/productSpecifications/{spec}",
@@ -148,7 +170,7 @@ pub const API_PATHS: [&str; 44] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 44] = [
+    let methods: [MethodRouter<Arc<AppState>>; 62] = [
         get(accounts::list),
         get(accounts::read).put(accounts::update),
         get(exchange::list),
@@ -188,13 +210,31 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(account_contacts::read).put(account_contacts::update),
         get(account_users::list).post(account_users::create),
         get(account_users::read).put(account_users::update),
-        get(order_list::list),
+        get(payments::list),
+        get(payments::read),
+        get(order_list::list).post(order_create::create),
         get(orders::read).delete(orders::cancel),
         post(order_actions::action),
         get(order_actions::quote),
+        get(order_account::read).put(order_account::update),
+        get(order_account::read_user).put(order_account::update_user),
+        get(order_account::read_contacts).put(order_account::update_contacts),
+        get(order_account::read_payment).put(order_account::update_payment),
+        post(order_products::create_product),
+        get(order_products::read_product),
+        post(order_products::create_service),
+        get(order_products::read_service).put(order_products::update_service),
         get(orders::read_current).delete(orders::cancel_current),
         post(order_actions::action_current),
         get(order_actions::quote_current),
+        get(order_account::read).put(order_account::update),
+        get(order_account::read_user).put(order_account::update_user),
+        get(order_account::read_contacts).put(order_account::update_contacts),
+        get(order_account::read_payment).put(order_account::update_payment),
+        post(order_products::create_product),
+        get(order_products::read_product),
+        post(order_products::create_service),
+        get(order_products::read_service).put(order_products::update_service),
         get(audit::list),
         get(products::list_specs),
         get(products::read_spec),

@@ -13,7 +13,9 @@ use super::quotes::{price_lines, unpriceable};
 use super::types::{FullQuote, Link, OrderActionRequest, QuoteFields};
 use crate::domain::Field;
 use crate::error::{ApiError, ApiResult, Details};
-use crate::store::{AccountStatus, OrderRecord, OrderStatus, SubmitOrder, SubmitOutcome};
+use crate::store::{
+    AccountStatus, OrderRecord, OrderSetup, OrderStatus, SubmitOrder, SubmitOutcome,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Action {
@@ -59,7 +61,7 @@ pub(super) fn parse_action(body: OrderActionRequest) -> ApiResult<(Action, Optio
     }
 }
 
-fn not_open(status: OrderStatus) -> ApiError {
+pub(super) fn not_open(status: OrderStatus) -> ApiError {
     ApiError::conflict(match status {
         OrderStatus::Cancelled => "Order has been cancelled",
         OrderStatus::New => "Order has changed",
@@ -110,11 +112,18 @@ async fn act(
             return Err(not_open(order.status));
         }
         let priced = price_lines(&state, order.id.as_str(), &lines).map_err(unpriceable)?;
+        // A generic order (`POST /orders`) names what it still misses; an order of the
+        // mailbox shortcuts needs lines on an open account.
+        let setup = match state.store.order_account(order.id.as_str()).await? {
+            Some(account) => Some(super::order_products::setup(&state, &order, &account).await?),
+            None => None,
+        };
         let mut problems = std::collections::BTreeMap::new();
-        if lines.is_empty() {
+        if setup.is_none() && lines.is_empty() {
             problems.insert("items".to_owned(), "the order has no lines".to_owned());
         }
         match state.store.account(&order.account_number).await? {
+            _ if setup.is_some() => {}
             Some(a) if a.status == AccountStatus::Open => {}
             Some(a) => {
                 problems.insert("account".to_owned(), format!("Account is {}", a.status));
@@ -139,12 +148,19 @@ async fn act(
         }
         let quote_json = serde_json::to_string(&QuoteFields::of(&priced.quote))
             .map_err(|e| ApiError::Internal(e.into()))?;
+        let domains = setup.as_ref().map(|s| s.domains()).unwrap_or_default();
+        let store_setup = setup.as_ref().map(|s| OrderSetup {
+            account_id: s.account_id,
+            domains: &domains,
+            steps: &s.steps,
+        });
         let submit = SubmitOrder {
             order_id: order.id.as_str(),
             revision: order.revision,
             quote_hash: &priced.quote.hash,
             quote_json: &quote_json,
             charges: &priced.charges(),
+            setup: store_setup.as_ref(),
             now_ms: crate::now_ms(),
         };
         match state.store.submit_order(&submit).await? {
@@ -155,6 +171,9 @@ async fn act(
                 return submitted(&base, &order);
             }
             SubmitOutcome::NotFound => return Err(ApiError::NotFound),
+            SubmitOutcome::DomainTaken(domain) => {
+                return Err(super::order_products::domain_taken(&domain));
+            }
             SubmitOutcome::NotOpen(status) => return Err(not_open(status)),
             SubmitOutcome::Changed => {
                 (order, lines) = state

@@ -14,7 +14,7 @@ use crate::auth::Caller;
 use crate::domain::OrderId;
 use crate::error::{ApiError, ApiResult};
 use crate::store::watch::Waiter;
-use crate::store::{CancelOutcome, OrderLine, OrderRecord, OrderStatus, Role};
+use crate::store::{AccountStatus, CancelOutcome, OrderLine, OrderRecord, OrderStatus, Role};
 
 pub const PERMISSION: &str = "Unauthorized: Order failed permission check";
 
@@ -256,7 +256,8 @@ pub(crate) fn document(
         .iter()
         .map(|l| OrderItem {
             kind: l.kind.as_str(),
-            mailbox: format!("{}@{}", l.username, l.domain),
+            mailbox: (!l.kind.is_onboarding()).then(|| format!("{}@{}", l.username, l.domain)),
+            target: l.kind.is_onboarding().then(|| l.username.clone()),
             plan: l.plan.clone(),
             status: l.status,
             error: l.error.clone(),
@@ -265,7 +266,15 @@ pub(crate) fn document(
     OrderDocument {
         order: OrderFields {
             status: order.status,
-            account: format!("{base}/accounts/{}", order.account_number),
+            // A draft account (a generic order's, until submitted) is the order's own.
+            account: if order.account_status == AccountStatus::New {
+                match target {
+                    Target::Id(_) => format!("{base}/orders/{}/account", order.id),
+                    Target::Current => format!("{base}/order/account"),
+                }
+            } else {
+                format!("{base}/accounts/{}", order.account_number)
+            },
             errors: (order.status == OrderStatus::Failed).then(|| order.errors.clone()),
             items,
             created: timestamp(order.created_ms),

@@ -72,8 +72,14 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
         }
         StepKind::AccountStatus => "restore_mailbox",
         StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => kind.as_str(),
-        // Lists and addresses go through `list_step` and `address_step`, never here.
+        // Lists and addresses go through `list_step` and `address_step`, never here; an
+        // order's onboarding steps are mailorder's own records.
         StepKind::CreateList | StepKind::DeleteList | StepKind::SyncAddress => "unsupported",
+        StepKind::OpenAccount
+        | StepKind::CreateUser
+        | StepKind::SetContacts
+        | StepKind::AddPayment
+        | StepKind::CreateExchange => "unsupported",
     }
 }
 

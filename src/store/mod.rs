@@ -12,6 +12,7 @@ mod db;
 mod dialect;
 mod list_sql;
 mod model;
+mod onboarding_model;
 mod order_model;
 mod rows;
 mod sql;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 
 pub use crate::domain::{AccountStatus, AddOn, BillingStatus, OrderStatus, Role, StepKind};
 pub use model::*;
+pub use onboarding_model::*;
 pub use order_model::*;
 pub use sql::{ClaimTimes, IdempotencyClaim, Store};
 

@@ -42,6 +42,8 @@ pub struct SubmitOrder<'a> {
     /// The full quote, kept for `GET /orders/{id}/quote` after the submit.
     pub quote_json: &'a str,
     pub charges: &'a [NewCharge],
+    /// A generic order's account, domains and steps.
+    pub setup: Option<&'a super::OrderSetup<'a>>,
     pub now_ms: i64,
 }
 
@@ -53,6 +55,8 @@ pub enum SubmitOutcome {
     /// The order is no longer open; its current status.
     NotOpen(OrderStatus),
     NotFound,
+    /// A domain of the order has Exchange already.
+    DomainTaken(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use base64::Engine;
 use serde_json::Value;
 
 /// The keys of JSON bodies whose values are secrets: passwords, and the card data and webhook
-/// secrets the API takes or will take.
+/// secrets the API takes or will take (card numbers and codes: `take_json`).
 const SECRET_KEYS: [&str; 7] = [
     "password",
     "secret",
@@ -45,6 +45,14 @@ impl Secrets {
                 .expect("not poisoned")
                 .insert(secret.to_owned());
         }
+    }
+
+    /// A secret of any length (one that cannot be found by chance).
+    fn add_exact(&self, secret: &str) {
+        self.0
+            .lock()
+            .expect("not poisoned")
+            .insert(secret.to_owned());
     }
 
     pub fn all(&self) -> Vec<String> {
@@ -90,6 +98,18 @@ impl Secrets {
                 for (key, v) in map {
                     match (key.as_str(), v) {
                         (k, Value::String(s)) if SECRET_KEYS.contains(&k) => self.add(s),
+                        // A card number (an account number is letters and digits).
+                        ("accountNumber", Value::String(s))
+                            if s.len() >= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            self.add(s)
+                        }
+                        // A card's code is too short to search for alone: as a JSON string,
+                        // and the field's name, neither of which anything may keep.
+                        ("verificationNumber", Value::String(s)) => {
+                            self.add_exact(&format!("\"{s}\""));
+                            self.add_exact("verificationNumber");
+                        }
                         _ => self.take_json(v),
                     }
                 }

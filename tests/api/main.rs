@@ -29,6 +29,7 @@ mod mailserver;
 mod manage;
 mod matrix;
 mod objects;
+mod onboarding;
 mod openapi;
 mod ops;
 mod order_races;

@@ -71,6 +71,7 @@ async fn a_submit_priced_before_a_new_line_is_refused(backend: Backend) {
         quote_hash: "0000000000000000000000000000000000000000",
         quote_json: "{}",
         charges: &[],
+        setup: None,
         now_ms: mailorder::now_ms(),
     };
     assert_eq!(

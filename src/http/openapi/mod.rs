@@ -9,6 +9,7 @@ mod paths_addons;
 mod paths_catalog;
 mod paths_lists;
 mod paths_objects;
+mod paths_onboarding;
 mod paths_users;
 mod paths_webhooks;
 mod refine;
@@ -72,9 +73,25 @@ impl Modify for Security {
         paths_lists::non_member_list,
         paths::charges_list, paths_users::contacts_read, paths_users::contacts_update,
         paths_users::user_list, paths_users::user_create,
-        paths_users::user_read, paths_users::user_update, paths::order_list, paths::order_read,
+        paths_users::user_read, paths_users::user_update,
+        paths_onboarding::account_payment_list, paths_onboarding::account_payment_read,
+        paths::order_list, paths_onboarding::order_create, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
-        paths::current_cancel, paths::current_action, paths::current_quote, paths::audit_list,
+        paths::current_cancel, paths::current_action, paths::current_quote,
+        paths_onboarding::account_read, paths_onboarding::current_account_read,
+        paths_onboarding::account_update, paths_onboarding::current_account_update,
+        paths_onboarding::user_read, paths_onboarding::current_user_read,
+        paths_onboarding::user_update, paths_onboarding::current_user_update,
+        paths_onboarding::contacts_read, paths_onboarding::current_contacts_read,
+        paths_onboarding::contacts_update, paths_onboarding::current_contacts_update,
+        paths_onboarding::payment_read, paths_onboarding::current_payment_read,
+        paths_onboarding::payment_update, paths_onboarding::current_payment_update,
+        paths_onboarding::product_create, paths_onboarding::current_product_create,
+        paths_onboarding::product_read, paths_onboarding::current_product_read,
+        paths_onboarding::service_create, paths_onboarding::current_service_create,
+        paths_onboarding::service_read, paths_onboarding::current_service_read,
+        paths_onboarding::service_update, paths_onboarding::current_service_update,
+        paths::audit_list,
         paths_catalog::spec_list, paths_catalog::spec_read, paths_catalog::offering_list,
         paths_catalog::offering_read, paths_catalog::price_list, paths_catalog::service_list,
         paths_catalog::service_read, paths_catalog::attribute_list, paths_webhooks::webhook_list,
@@ -150,7 +167,7 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Value> {
 }
 
 /// Every documented response header is `required` (always sent with that answer) unless
-/// [`CONDITIONAL_HEADERS`] says otherwise.
+/// [`CONDITIONAL_HEADERS`] says otherwise or its description starts with "Only ".
 fn require_headers(doc: &mut Value) {
     for op in operations_mut(doc) {
         let id = op["operationId"].as_str().unwrap_or("").to_owned();
@@ -161,8 +178,11 @@ fn require_headers(doc: &mut Value) {
                 if header.get("required").is_some() {
                     continue;
                 }
-                let conditional =
-                    CONDITIONAL_HEADERS.contains(&(id.as_str(), status.as_str(), name.as_str()));
+                let described_so = header["description"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with("Only "));
+                let conditional = described_so
+                    || CONDITIONAL_HEADERS.contains(&(id.as_str(), status.as_str(), name.as_str()));
                 header["required"] = Value::Bool(!conditional);
             }
         }

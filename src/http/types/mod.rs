@@ -6,6 +6,7 @@
 mod audit;
 mod catalog;
 mod objects;
+mod onboarding;
 mod orders;
 mod quotes;
 mod requests;
@@ -20,6 +21,11 @@ pub use catalog::{
 pub use objects::{
     AddOnDocument, EmailAlias, GlobalContactDocument, GlobalContactListItem, ListMember,
     MailingListDocument, MailingListItem,
+};
+pub use onboarding::{
+    CreatedUrl, OrderAccountDocument, OrderAccountRequest, OrderCreateRequest, OrderCreated,
+    OrderProductDocument, OrderServiceDocument, OrderUserDocument, PaymentInfoDocument,
+    PaymentInfoList, ProductRequest, ServiceChange, ServiceRequest,
 };
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};

@@ -37,12 +37,19 @@ pub struct OrderFields {
 pub struct OrderItem {
     /// `create_mailbox`, `close_mailbox`, `restore_mailbox`, `purge_mailbox`, `create_list`,
     /// `delete_list`, `add_archiving`, `add_blackberry`, `remove_archiving`,
-    /// `remove_blackberry`, or a step that carries a change to the mail platform
-    /// (`update_mailbox`, `set_password`, `account_status`, `sync_address`).
+    /// `remove_blackberry`, a step that carries a change to the mail platform
+    /// (`update_mailbox`, `set_password`, `account_status`, `sync_address`), or a step of a
+    /// generic order (`open_account`, `create_user`, `set_contacts`, `add_payment`,
+    /// `create_exchange`, run one after another).
     #[serde(rename = "Type")]
     pub kind: &'static str,
-    /// The mailbox's address.
-    pub mailbox: String,
+    /// The mailbox's address (steps on a mailbox, list or address of a domain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mailbox: Option<String>,
+    /// What an onboarding step sets up (`open_account`, `create_user`, `set_contacts`,
+    /// `add_payment`, `create_exchange`): the account number, the user name or the domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// The catalog plan of a paid line (the add-on's name for a paid add-on); `null` otherwise.
     #[schema(required = true)]
     pub plan: Option<String>,

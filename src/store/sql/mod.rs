@@ -14,6 +14,7 @@ pub use idempotency::{ClaimTimes, IdempotencyClaim};
 mod directory;
 mod lists;
 mod objects;
+mod onboarding;
 mod orders;
 mod queue;
 mod webhooks;
@@ -417,7 +418,7 @@ impl Store {
         domain: &str,
     ) -> StoreResult<Option<ExchangeRecord>> {
         sql(format!(
-            "{} WHERE a.number = $1 AND e.domain = $2",
+            "{} WHERE a.number = $1 AND e.domain = $2 AND e.status = 'open'",
             rows::EXCHANGE_SELECT
         ))
         .bind(account)
@@ -446,11 +447,15 @@ impl Store {
         Ok(self.order_with_lines(id).await?.map(|(order, _)| order))
     }
 
+    /// An account by number; a draft (`new`, only its order shows it) is not found.
     pub async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
-        sql(format!("{} WHERE number = $1", rows::ACCOUNT_SELECT))
-            .bind(number)
-            .optional(&self.db, rows::account)
-            .await
+        sql(format!(
+            "{} WHERE number = $1 AND status <> 'new'",
+            rows::ACCOUNT_SELECT
+        ))
+        .bind(number)
+        .optional(&self.db, rows::account)
+        .await
     }
 
     pub async fn account_by_id(&self, id: i64) -> StoreResult<Option<AccountRecord>> {
@@ -462,7 +467,7 @@ impl Store {
 
     pub async fn exchanges_of(&self, account_id: i64) -> StoreResult<Vec<ExchangeRecord>> {
         sql(format!(
-            "{} WHERE a.id = $1 ORDER BY e.domain",
+            "{} WHERE a.id = $1 AND e.status = 'open' ORDER BY e.domain",
             rows::EXCHANGE_SELECT
         ))
         .bind(account_id)

@@ -107,7 +107,8 @@ async fn status_of(tx: &mut Tx, order_id: &str) -> StoreResult<Option<OrderStatu
 /// order: the domains' rows are the first locks of the lock order.
 async fn touch_order_exchanges(tx: &mut Tx, order_id: &str, now_ms: i64) -> StoreResult<()> {
     let domains = sql(
-        "SELECT DISTINCT exchange_id FROM order_items WHERE order_id = $1 ORDER BY exchange_id",
+        "SELECT DISTINCT i.exchange_id FROM order_items i JOIN exchanges e ON e.id = i.exchange_id
+         WHERE i.order_id = $1 AND e.status = 'open' ORDER BY i.exchange_id",
     )
     .bind(order_id)
     .fetch_all(&mut *tx)
@@ -131,7 +132,7 @@ fn account_scope(q: &AccountListQuery) -> (String, i64) {
         .statuses
         .as_ref()
         .map(|l| l.iter().map(|s| s.as_str()).collect());
-    list_sql::scope_where(q.scope, "a.id", "a.status", statuses)
+    list_sql::account_scope_where(q.scope, statuses)
 }
 
 impl Store {
@@ -237,6 +238,11 @@ impl Store {
                 Some(other) => SubmitOutcome::NotOpen(other),
             });
         }
+        if let Some(setup) = s.setup
+            && let Err(domain) = onboarding::submit_setup(&mut tx, s.order_id, setup).await?
+        {
+            return Ok(SubmitOutcome::DomainTaken(domain));
+        }
         sql(concat!(
             "UPDATE mailboxes SET billing_status = 'pending', ",
             bump_updated_at!(),
@@ -258,10 +264,13 @@ impl Store {
             .bind(s.order_id)
             .execute(&mut tx)
             .await?;
-        sql(
+        // An order's onboarding steps run one after another: the first is queued now.
+        sql(format!(
             "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
-             SELECT id, 'queued', $1, $1, $1 FROM order_items WHERE order_id = $2 ORDER BY id",
-        )
+             SELECT id, 'queued', $1, $1, $1 FROM order_items WHERE order_id = $2 AND {}
+             ORDER BY id",
+            onboarding::first_jobs_filter()
+        ))
         .bind(s.now_ms)
         .bind(s.order_id)
         .execute(&mut tx)

@@ -156,6 +156,19 @@ impl Store {
             tx.commit().await?;
             return Ok(true);
         }
+        let failed = match outcome {
+            JobOutcome::Failed(e) => Some(e),
+            _ => None,
+        };
+        if job.kind.is_onboarding() {
+            self.lock_order(&mut tx, job).await?;
+            record_item(&mut tx, job, failed).await?;
+            onboarding::finish_onboarding_step(&mut tx, job, failed.is_some(), now_ms).await?;
+            if failed.is_none() {
+                notify_work(&mut tx, self.dialect).await?;
+            }
+            return self.settle_order(tx, job, failed, now_ms).await;
+        }
         let item =
             sql("SELECT kind, exchange_id, username, from_status FROM order_items WHERE id = $1")
                 .bind(job.item_id)
@@ -174,30 +187,8 @@ impl Store {
         // Then the order's row (lock order: domain, then order): the items of one order may be
         // on several domains, and their last two steps must not both miss each other's
         // completion in the check below.
-        sql(format!(
-            "SELECT id FROM orders WHERE id = $1{}",
-            self.dialect.row_lock()
-        ))
-        .bind(job.order_id.as_str())
-        .fetch_one(&mut tx)
-        .await?;
-        let failed = match outcome {
-            JobOutcome::Failed(e) => Some(e),
-            _ => None,
-        };
-        let (item_status, item_error) = match failed {
-            Some(e) => (
-                OrderStatus::Failed,
-                Some(serde_json::to_string(e).context("cannot encode error")?),
-            ),
-            None => (OrderStatus::Completed, None),
-        };
-        sql("UPDATE order_items SET status = $1, error = $2 WHERE id = $3")
-            .bind(item_status.as_str())
-            .bind(item_error.as_deref())
-            .bind(job.item_id)
-            .execute(&mut tx)
-            .await?;
+        self.lock_order(&mut tx, job).await?;
+        record_item(&mut tx, job, failed).await?;
         let target = (exchange_id, username.as_str());
         let carry = self.carry(now_ms);
         if kind.is_list() {
@@ -233,6 +224,29 @@ impl Store {
         if failed.is_none() {
             step_event(&mut tx, kind, exchange_id, &username, now_ms).await?;
         }
+        self.settle_order(tx, job, failed, now_ms).await
+    }
+
+    async fn lock_order(&self, tx: &mut Tx, job: &ClaimedJob) -> StoreResult<()> {
+        sql(format!(
+            "SELECT id FROM orders WHERE id = $1{}",
+            self.dialect.row_lock()
+        ))
+        .bind(job.order_id.as_str())
+        .fetch_one(tx)
+        .await?;
+        Ok(())
+    }
+
+    /// The order after one of its steps: `Failed` with the step's error, or `Completed` once
+    /// every line is; commits.
+    async fn settle_order(
+        &self,
+        mut tx: Tx,
+        job: &ClaimedJob,
+        failed: Option<&OrderError>,
+        now_ms: i64,
+    ) -> StoreResult<bool> {
         let order_id = job.order_id.as_str();
         match failed {
             Some(e) => {
@@ -362,4 +376,26 @@ async fn step_event(
         _ => (EventKind::MailboxUpdated, format!("mailboxes/{name}")),
     };
     webhooks::exchange_event(tx, event, exchange_id, &tail, now_ms).await
+}
+
+/// A step's line: `Completed`, or `Failed` with its error.
+async fn record_item(
+    tx: &mut Tx,
+    job: &ClaimedJob,
+    failed: Option<&OrderError>,
+) -> StoreResult<()> {
+    let (item_status, item_error) = match failed {
+        Some(e) => (
+            OrderStatus::Failed,
+            Some(serde_json::to_string(e).context("cannot encode error")?),
+        ),
+        None => (OrderStatus::Completed, None),
+    };
+    sql("UPDATE order_items SET status = $1, error = $2 WHERE id = $3")
+        .bind(item_status.as_str())
+        .bind(item_error.as_deref())
+        .bind(job.item_id)
+        .execute(tx)
+        .await?;
+    Ok(())
 }

@@ -1,0 +1,62 @@
+-- Customer onboarding through the generic order flow (docs §3.1-3.2, §6.4).
+
+-- An account made by an order is `new` (a draft only its order shows) until submit makes it
+-- `pending`; its first provisioning step opens it. `language` is the order's choice.
+ALTER TABLE accounts ADD COLUMN language TEXT NOT NULL DEFAULT 'en-US';
+-- An Exchange domain an order sets up exists from its submit (the name is then taken) as
+-- `pending`, hidden from every read, until its step opens it.
+ALTER TABLE exchanges ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+-- The end customer's address an agent named when creating the order (docs `clientIp`).
+ALTER TABLE orders ADD COLUMN client_ip TEXT;
+
+-- What an order sets up on its account: the API user (its argon2id hash only), the contacts
+-- (the docs' record per kind, JSON) and the payment method (masked, JSON: never a card number
+-- or a verification code).
+CREATE TABLE order_accounts (
+    order_id      TEXT    PRIMARY KEY REFERENCES orders (id),
+    user_name     TEXT,
+    password_hash TEXT,
+    contacts      TEXT,
+    payment       TEXT,
+    updated_at    INTEGER NOT NULL
+);
+
+-- The products of an order (a catalog offering each) and their services.
+CREATE TABLE order_products (
+    id         INTEGER PRIMARY KEY,
+    order_id   TEXT    NOT NULL REFERENCES orders (id),
+    plan       TEXT    NOT NULL,
+    offering   TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX order_products_order ON order_products (order_id, id);
+
+CREATE TABLE order_services (
+    id                 INTEGER PRIMARY KEY,
+    order_id           TEXT    NOT NULL REFERENCES orders (id),
+    product_id         INTEGER NOT NULL REFERENCES order_products (id),
+    spec               TEXT    NOT NULL,
+    name               TEXT    NOT NULL,
+    billing_cycle      INTEGER NOT NULL,
+    domain             TEXT,
+    related_to         TEXT    NOT NULL,
+    created_at         INTEGER NOT NULL
+);
+CREATE INDEX order_services_order ON order_services (order_id, product_id, id);
+
+-- An account's payment methods (docs §6.4): only what may be shown (type, masked number,
+-- expiry, holder, billing address) and a random token standing for the card.
+CREATE TABLE payment_methods (
+    id              INTEGER PRIMARY KEY,
+    account_id      INTEGER NOT NULL REFERENCES accounts (id),
+    kind            TEXT    NOT NULL CHECK (kind IN ('credit_card', 'offline')),
+    card_type       TEXT,
+    masked          TEXT,
+    expiration      TEXT,
+    holder          TEXT,
+    billing_address TEXT,
+    token           TEXT    NOT NULL UNIQUE,
+    is_default      INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+CREATE INDEX payment_methods_account ON payment_methods (account_id, id);

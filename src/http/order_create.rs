@@ -1,0 +1,214 @@
+//! `POST /orders` (docs §3.1) and what every write under an order's account shares: which order
+//! a path names, creating one on the fly under `/order` (docs §1.4), and the open-order check.
+
+use axum::Json;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::extract::{Auth, Base, JsonBody, OwnerCookie, owner_cookie};
+use super::orders::{Asker, PERMISSION, Target, authorized};
+use super::types::{Link, OrderCreateRequest, OrderCreated};
+use super::{AppState, State};
+use crate::auth::Caller;
+use crate::domain::{Field, OrderId, OwnerId, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{GenericCreate, NewGenericOrder, OrderAccountChoice, OrderRecord, OrderStatus};
+
+/// The languages an account may have: the ones mailorder's texts are in.
+pub const LANGUAGES: &[&str] = &["en-US"];
+
+/// The order a path under `/orders/{order}` or `/order` names, with the product and service
+/// it goes on to name.
+pub struct OrderPath {
+    pub target: Target,
+    pub product: Option<String>,
+    pub service: Option<String>,
+}
+
+impl FromRequestParts<std::sync::Arc<AppState>> for OrderPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &std::sync::Arc<AppState>,
+    ) -> ApiResult<Self> {
+        let mut path = Self {
+            target: Target::Current,
+            product: None,
+            service: None,
+        };
+        if let Ok(params) = RawPathParams::from_request_parts(parts, state).await {
+            for (name, value) in &params {
+                match name {
+                    "order" => path.target = Target::Id(value.to_owned()),
+                    "product" => path.product = Some(value.to_owned()),
+                    "service" => path.service = Some(value.to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        Ok(path)
+    }
+}
+
+impl OrderPath {
+    /// The URL of the order's resources: `/orders/{id}` or `/order`.
+    pub fn base(&self, base: &str, order: &OrderRecord) -> String {
+        match self.target {
+            Target::Id(_) => format!("{base}/orders/{}", order.id),
+            Target::Current => format!("{base}/order"),
+        }
+    }
+}
+
+/// A generic order opened for the caller: its id and owner. Agents' orders set up a new
+/// account (the franchise's currency, the first language); an account user's order is for its
+/// own account. Mailbox logins order through the mailbox shortcuts only (`403`).
+pub(super) async fn open_generic(
+    state: &AppState,
+    caller: &Caller,
+    cookie: OwnerCookie,
+    client_ip: Option<&str>,
+) -> ApiResult<(OrderId, OwnerId)> {
+    let franchise = state
+        .store
+        .franchise_name(caller.franchise_id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the caller's franchise is gone")))?;
+    let currency = state.catalog.currency(&franchise);
+    let account = match caller.role {
+        Role::Agent => OrderAccountChoice::New {
+            currency: currency.as_str(),
+            language: LANGUAGES[0],
+        },
+        Role::AccountUser { account_id } => {
+            super::access::own_account_visible(state, caller).await?;
+            OrderAccountChoice::Existing(account_id)
+        }
+        Role::MailboxAdmin { .. } | Role::MailboxUser { .. } => {
+            return Err(super::access::forbidden("Order"));
+        }
+    };
+    // A cookie that owns an open order is refused (Hostway's 409); any other is replaced by
+    // one the server mints, so nobody can plant a known `OwnerId`.
+    let owner = match cookie {
+        OwnerCookie::Valid(owner) if state.store.open_order_of(&owner).await?.is_some() => owner,
+        _ => OwnerId::generate(),
+    };
+    let now = crate::now_ms();
+    let order_id = OrderId::generate(now);
+    let order = NewGenericOrder {
+        order_id: &order_id,
+        owner_id: &owner,
+        franchise_id: caller.franchise_id,
+        account,
+        client_ip,
+        now_ms: now,
+    };
+    match state.store.create_generic_order(&order).await? {
+        GenericCreate::Created => {
+            tracing::info!(order.id = %order_id, "order created");
+            Ok((order_id, owner))
+        }
+        GenericCreate::OwnerBusy => Err(ApiError::conflict(
+            "A new order has already been created for this ownerID",
+        )),
+    }
+}
+
+/// `POST /orders`: `201` with `Location`, the `OwnerId` cookie and `{"orderId", "links"}`.
+pub async fn create(
+    state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
+    headers: axum::http::HeaderMap,
+    JsonBody(body): JsonBody<OrderCreateRequest>,
+) -> ApiResult<Response> {
+    let client_ip = match body.client_ip {
+        Field::Absent | Field::Null => None,
+        Field::Given(_) if caller.role != Role::Agent => {
+            return Err(ApiError::bad_request(
+                "User cannot specify the client IP address",
+            ));
+        }
+        Field::Given(ip) => match ip.parse::<std::net::IpAddr>() {
+            Ok(ip) => Some(ip.to_string()),
+            Err(_) => return Err(ApiError::field("clientIp", "must be an IP address")),
+        },
+        Field::Wrong => return Err(ApiError::field("clientIp", "must be a string")),
+    };
+    let cookie = owner_cookie(&headers);
+    let (order_id, owner) = open_generic(&state, &caller, cookie, client_ip.as_deref()).await?;
+    let location = format!("{base}/orders/{order_id}");
+    let body = OrderCreated {
+        order_id: order_id.to_string(),
+        links: vec![
+            Link::new(format!("{base}/orders/"), "self"),
+            Link::new(location.clone(), "item"),
+        ],
+    };
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    response.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::try_from(location).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    with_cookie(response, Some(owner))
+}
+
+/// Adds `Set-Cookie: OwnerId=…; Path=/` for an order made by this request.
+pub(super) fn with_cookie(mut response: Response, owner: Option<OwnerId>) -> ApiResult<Response> {
+    if let Some(owner) = owner {
+        let cookie = format!("OwnerId={owner}; Path=/");
+        response.headers_mut().insert(
+            header::SET_COOKIE,
+            HeaderValue::try_from(cookie).map_err(|e| ApiError::Internal(e.into()))?,
+        );
+    }
+    Ok(response)
+}
+
+/// The open generic order a write names, and the `OwnerId` of one this request created (a
+/// `PUT`/`POST` under `/order` without an open order opens one, docs §1.4; that needs
+/// credentials). A submitted order is `409`; an order of the mailbox shortcuts has no account
+/// to set up (`409`).
+pub(super) async fn writable(
+    state: &AppState,
+    asker: &Asker,
+    path: &OrderPath,
+) -> ApiResult<(OrderRecord, Option<OwnerId>)> {
+    let (order, created) = match authorized(state, asker, &path.target, PERMISSION).await {
+        Ok((order, _)) => (order, None),
+        Err(ApiError::NotFound) if matches!(path.target, Target::Current) => {
+            let Some(caller) = &asker.caller else {
+                return Err(ApiError::Unauthorized("Authentication required"));
+            };
+            let (id, owner) = open_generic(state, caller, asker.cookie, None).await?;
+            let order = state
+                .store
+                .order(id.as_str())
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            (order, Some(owner))
+        }
+        Err(e) => return Err(e),
+    };
+    if order.status != OrderStatus::New {
+        return Err(super::order_actions::not_open(order.status));
+    }
+    Ok((order, created))
+}
+
+/// The generic order's account (`409` for an order of the mailbox shortcuts).
+pub(super) async fn order_account(
+    state: &AppState,
+    order: &OrderRecord,
+) -> ApiResult<crate::store::OrderAccount> {
+    state
+        .store
+        .order_account(order.id.as_str())
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict("This order was made by a shortcut; it has no account to set up")
+        })
+}
