@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::State;
 use super::extract::{Base, JsonBody};
-use super::order_create::{LANGUAGES, OrderPath, order_account, with_cookie, writable};
+use super::order_create::{LANGUAGES, OrderPath, begin_write, order_account, with_cookie};
 use super::orders::{Asker, authorized};
 use super::types::{
     AccountContacts, Link, OrderAccountDocument, OrderAccountRequest, OrderUserDocument,
@@ -81,45 +81,39 @@ pub async fn update(
     path: OrderPath,
     JsonBody(body): JsonBody<OrderAccountRequest>,
 ) -> ApiResult<Response> {
-    let (order, created) = writable(&state, &asker, &path).await?;
+    let write = begin_write(&state, &asker, &path).await?;
+    let wanted = Wanted::parse(body)?;
+    let (order, created) = write.open(&state, asker.cookie).await?;
     let account = order_account(&state, &order).await?;
-    let text = |name: &str, f: Field<String>| match f {
-        Field::Absent | Field::Null => Ok(None),
-        Field::Given(s) => Ok(Some(s)),
-        Field::Wrong => Err(ApiError::field(name, "must be a string")),
-    };
-    let number = text("accountNumber", body.account_number)?;
-    let currency = text("currency", body.currency)?;
-    let language = text("language", body.language)?;
-    let franchise = state
-        .store
-        .franchise_name(order.franchise_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let choice = match (number, currency, language) {
-        (Some(number), None, None) => {
+    let choice = match &wanted {
+        Wanted::Existing(number) => {
             // Only with credentials that cover it: an agent of its franchise or its own user.
             let caller = asker
                 .caller
                 .as_ref()
                 .ok_or(ApiError::Unauthorized("Authentication required"))?;
-            let account = super::access::account(&state, caller, &number).await?;
-            if account.status != AccountStatus::Open {
+            let existing = super::access::account(&state, caller, number).await?;
+            if existing.status != AccountStatus::Open {
                 return Err(ApiError::Forbidden(format!(
                     "Account is {}",
-                    account.status
+                    existing.status
                 )));
             }
-            OrderAccountChoice::Existing(account.id)
+            OrderAccountChoice::Existing(existing.id)
         }
-        (None, Some(currency), Some(language)) => {
+        Wanted::New { currency, language } => {
             // The draft an agent's order set up may be shaped by whoever builds the order;
             // a new account instead of an existing one takes an agent.
             let agent = matches!(&asker.caller, Some(c) if c.role == Role::Agent);
             if !agent && account.status != AccountStatus::New {
                 return Err(ApiError::Forbidden(PERMISSION.into()));
             }
-            if currency != state.catalog.currency(&franchise).as_str() {
+            let franchise = state
+                .store
+                .franchise_name(order.franchise_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            if *currency != state.catalog.currency(&franchise).as_str() {
                 return Err(ApiError::bad_request(format!(
                     "Currency {currency} not allowed for this franchise"
                 )));
@@ -129,27 +123,7 @@ pub async fn update(
                     "Language {language} not allowed for this franchise"
                 )));
             }
-            let choice = OrderAccountChoice::New {
-                currency: &currency,
-                language: &language,
-            };
-            let outcome = state
-                .store
-                .set_order_account(
-                    order.id.as_str(),
-                    order.franchise_id,
-                    choice,
-                    crate::now_ms(),
-                )
-                .await?;
-            changed(outcome)?;
-            return no_content(created);
-        }
-        (None, _, _) => return Err(ApiError::bad_request("Missing language or currency.")),
-        (Some(_), _, _) => {
-            return Err(ApiError::bad_request(
-                "POST data error: send accountNumber, or currency and language",
-            ));
+            OrderAccountChoice::New { currency, language }
         }
     };
     let outcome = state
@@ -163,6 +137,33 @@ pub async fn update(
         .await?;
     changed(outcome)?;
     no_content(created)
+}
+
+/// What `PUT …/account` asks for, checked before anything is looked up.
+enum Wanted {
+    New { currency: String, language: String },
+    Existing(String),
+}
+
+impl Wanted {
+    fn parse(body: OrderAccountRequest) -> ApiResult<Self> {
+        let text = |name: &str, f: Field<String>| match f {
+            Field::Absent | Field::Null => Ok(None),
+            Field::Given(s) => Ok(Some(s)),
+            Field::Wrong => Err(ApiError::field(name, "must be a string")),
+        };
+        let number = text("accountNumber", body.account_number)?;
+        let currency = text("currency", body.currency)?;
+        let language = text("language", body.language)?;
+        match (number, currency, language) {
+            (Some(number), None, None) => Ok(Self::Existing(number)),
+            (None, Some(currency), Some(language)) => Ok(Self::New { currency, language }),
+            (None, _, _) => Err(ApiError::bad_request("Missing language or currency.")),
+            (Some(_), _, _) => Err(ApiError::bad_request(
+                "POST data error: send accountNumber, or currency and language",
+            )),
+        }
+    }
 }
 
 /// `GET …/account/user`: the user name (never the password); `404` until set.
@@ -188,8 +189,9 @@ pub async fn update_user(
     path: OrderPath,
     JsonBody(body): JsonBody<AccountUserRequest>,
 ) -> ApiResult<Response> {
+    let write = begin_write(&state, &asker, &path).await?;
     let (name, password) = body.parse().map_err(ApiError::Validation)?;
-    let (order, created) = writable(&state, &asker, &path).await?;
+    let (order, created) = write.open(&state, asker.cookie).await?;
     order_account(&state, &order).await?;
     if state
         .store
@@ -247,8 +249,9 @@ pub async fn update_contacts(
     path: OrderPath,
     JsonBody(body): JsonBody<AccountContactsRequest>,
 ) -> ApiResult<Response> {
+    let write = begin_write(&state, &asker, &path).await?;
     let changes = body.parse().map_err(ApiError::Validation)?;
-    let (order, created) = writable(&state, &asker, &path).await?;
+    let (order, created) = write.open(&state, asker.cookie).await?;
     let account = order_account(&state, &order).await?;
     let mut set = stored_contacts(account.contacts.as_deref())?;
     for (kind, contact) in changes {
@@ -310,8 +313,9 @@ pub async fn update_payment(
 ) -> ApiResult<Response> {
     let agent = matches!(&asker.caller, Some(c) if c.role == Role::Agent);
     let today = time::OffsetDateTime::now_utc().date();
+    let write = begin_write(&state, &asker, &path).await?;
     let method = body.parse(agent, today).map_err(ApiError::Validation)?;
-    let (order, created) = writable(&state, &asker, &path).await?;
+    let (order, created) = write.open(&state, asker.cookie).await?;
     order_account(&state, &order).await?;
     let json = serde_json::to_string(&method).map_err(|e| ApiError::Internal(e.into()))?;
     let outcome = state

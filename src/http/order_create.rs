@@ -168,35 +168,54 @@ pub(super) fn with_cookie(mut response: Response, owner: Option<OwnerId>) -> Api
     Ok(response)
 }
 
-/// The open generic order a write names, and the `OwnerId` of one this request created (a
-/// `PUT`/`POST` under `/order` without an open order opens one, docs §1.4; that needs
-/// credentials). A submitted order is `409`; an order of the mailbox shortcuts has no account
-/// to set up (`409`).
-pub(super) async fn writable(
+/// A write's order: one that exists (checked: the asker may write it, it is open), or one this
+/// request will open under `/order` (docs §1.4) once its body has been checked.
+pub(super) enum Write {
+    Existing(OrderRecord),
+    ToOpen(Caller),
+}
+
+/// The first half of a write: who may write which order. A `PUT`/`POST` under `/order` without
+/// an open order will open one (credentials needed: `401` without); a submitted order is
+/// `409`. The body is parsed between this and [`Write::open`], so a bad body opens nothing.
+pub(super) async fn begin_write(
     state: &AppState,
     asker: &Asker,
     path: &OrderPath,
-) -> ApiResult<(OrderRecord, Option<OwnerId>)> {
-    let (order, created) = match authorized(state, asker, &path.target, PERMISSION).await {
-        Ok((order, _)) => (order, None),
-        Err(ApiError::NotFound) if matches!(path.target, Target::Current) => {
-            let Some(caller) = &asker.caller else {
-                return Err(ApiError::Unauthorized("Authentication required"));
-            };
-            let (id, owner) = open_generic(state, caller, asker.cookie, None).await?;
-            let order = state
-                .store
-                .order(id.as_str())
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            (order, Some(owner))
+) -> ApiResult<Write> {
+    match authorized(state, asker, &path.target, PERMISSION).await {
+        Ok((order, _)) if order.status != OrderStatus::New => {
+            Err(super::order_actions::not_open(order.status))
         }
-        Err(e) => return Err(e),
-    };
-    if order.status != OrderStatus::New {
-        return Err(super::order_actions::not_open(order.status));
+        Ok((order, _)) => Ok(Write::Existing(order)),
+        Err(ApiError::NotFound) if matches!(path.target, Target::Current) => match &asker.caller {
+            Some(caller) => Ok(Write::ToOpen(caller.clone())),
+            None => Err(ApiError::Unauthorized("Authentication required")),
+        },
+        Err(e) => Err(e),
     }
-    Ok((order, created))
+}
+
+impl Write {
+    /// The order, opened now if it is to be; with the `OwnerId` of one opened.
+    pub(super) async fn open(
+        self,
+        state: &AppState,
+        cookie: OwnerCookie,
+    ) -> ApiResult<(OrderRecord, Option<OwnerId>)> {
+        match self {
+            Write::Existing(order) => Ok((order, None)),
+            Write::ToOpen(caller) => {
+                let (id, owner) = open_generic(state, &caller, cookie, None).await?;
+                let order = state
+                    .store
+                    .order(id.as_str())
+                    .await?
+                    .ok_or(ApiError::NotFound)?;
+                Ok((order, Some(owner)))
+            }
+        }
+    }
 }
 
 /// The generic order's account (`409` for an order of the mailbox shortcuts).

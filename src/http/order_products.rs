@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::{Base, JsonBody};
-use super::order_create::{OrderPath, order_account, with_cookie, writable};
+use super::order_create::{OrderPath, begin_write, order_account, with_cookie};
 use super::orders::{Asker, PERMISSION, authorized};
 use super::types::{
     CreatedUrl, Link, OrderProductDocument, OrderServiceDocument, ProductRequest, ServiceChange,
@@ -65,6 +65,7 @@ pub async fn create_product(
     path: OrderPath,
     JsonBody(body): JsonBody<ProductRequest>,
 ) -> ApiResult<Response> {
+    let write = begin_write(&state, &asker, &path).await?;
     if body.promo_code.is_present() {
         return Err(ApiError::field(
             "promoCode",
@@ -76,7 +77,7 @@ pub async fn create_product(
         Field::Absent | Field::Null => return Err(ApiError::field("offering", "Required")),
         Field::Wrong => return Err(ApiError::field("offering", "must be a string")),
     };
-    let (order, owner) = writable(&state, &asker, &path).await?;
+    let (order, owner) = write.open(&state, asker.cookie).await?;
     let account = order_account(&state, &order).await?;
     let franchise = franchise(&state, &order).await?;
     let tail = after(&offering, "/productSpecifications/")
@@ -212,6 +213,7 @@ pub async fn create_service(
     path: OrderPath,
     JsonBody(body): JsonBody<ServiceRequest>,
 ) -> ApiResult<Response> {
+    let write = begin_write(&state, &asker, &path).await?;
     if body.promo_code.is_present() {
         return Err(ApiError::field(
             "promoCode",
@@ -221,7 +223,7 @@ pub async fn create_service(
     if !matches!(body.quantity, Field::Absent | Field::Null | Field::Given(1)) {
         return Err(ApiError::field("quantity", "must be 1"));
     }
-    let (order, owner) = writable(&state, &asker, &path).await?;
+    let (order, owner) = write.open(&state, asker.cookie).await?;
     let product = product(&state, &order, &path).await?;
     let franchise = franchise(&state, &order).await?;
     let spec_url = text("serviceSpecification", body.service_specification, 2048)?
@@ -357,11 +359,22 @@ pub async fn update_service(
     path: OrderPath,
     JsonBody(body): JsonBody<ServiceChange>,
 ) -> ApiResult<Response> {
-    let (order, owner) = writable(&state, &asker, &path).await?;
+    let write = begin_write(&state, &asker, &path).await?;
+    let name = text("name", body.name, 100)?;
+    if !matches!(
+        body.billing_cycle,
+        Field::Absent | Field::Null | Field::Given(1..=120)
+    ) {
+        return Err(ApiError::field(
+            "billingCycle",
+            "must be a number of months from 1 to 120",
+        ));
+    }
+    let (order, owner) = write.open(&state, asker.cookie).await?;
     let current = service(&state, &order, &path).await?;
     let franchise = franchise(&state, &order).await?;
     let spec = ServiceSpec::parse(&current.spec).ok_or(ApiError::NotFound)?;
-    let name = text("name", body.name, 100)?.unwrap_or(current.name);
+    let name = name.unwrap_or(current.name);
     let billing_cycle =
         cycle(&state, &franchise, spec, body.billing_cycle)?.unwrap_or(current.billing_cycle);
     let outcome = state

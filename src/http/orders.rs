@@ -101,7 +101,9 @@ pub async fn authorized(
     let allowed = match c.role {
         role if role.can_manage_account(order.account_id) => true,
         // A domain's admin mailbox has the orders that touch only its domain.
-        Role::MailboxAdmin { exchange_id } => lines.iter().all(|l| l.exchange_id == exchange_id),
+        Role::MailboxAdmin { exchange_id } => {
+            !lines.is_empty() && lines.iter().all(|l| l.exchange_id == exchange_id)
+        }
         _ => false,
     };
     if !allowed {

@@ -28,6 +28,7 @@ mod mail_peers;
 mod mailserver;
 mod manage;
 mod matrix;
+mod matrix_orders;
 mod objects;
 mod onboarding;
 mod openapi;

@@ -15,7 +15,7 @@ use crate::helpers::*;
 use crate::on_both_backends;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Principal {
+pub enum Principal {
     Nobody,
     WrongPassword,
     OtherFranchise,
@@ -31,7 +31,7 @@ enum Principal {
     RightAgent,
 }
 
-const PRINCIPALS: [Principal; 9] = [
+pub const PRINCIPALS: [Principal; 9] = [
     Principal::Nobody,
     Principal::WrongPassword,
     Principal::OtherFranchise,
@@ -45,9 +45,45 @@ const PRINCIPALS: [Principal; 9] = [
 
 impl Principal {
     /// Whether the demo account's objects are this principal's to reach.
-    fn owns(self) -> bool {
+    pub fn owns(self) -> bool {
         matches!(self, Principal::OwnAccountUser | Principal::RightAgent)
     }
+
+    /// The request with this principal's credentials (or planted cookie).
+    pub fn sign(self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Principal::Nobody => req,
+            Principal::WrongPassword => req.basic_auth(QWE.0, Some("not-the-password-1")),
+            Principal::OtherFranchise => req.basic_auth(MALLORY.0, Some(MALLORY.1)),
+            Principal::OtherAccount => req.basic_auth(BOB.0, Some(BOB.1)),
+            Principal::OtherDomainAdmin => {
+                req.basic_auth("boss@admins.example.com", Some("tester1234"))
+            }
+            Principal::PlainMailbox => {
+                req.basic_auth("plain@myexchangedomain.com", Some("tester1234"))
+            }
+            Principal::PlantedOwner => {
+                req.header("Cookie", "OwnerId=00000000-0000-0000-0000-000000000000")
+            }
+            Principal::OwnAccountUser => req.basic_auth(CAROL.0, Some(CAROL.1)),
+            Principal::RightAgent => req.basic_auth(QWE.0, Some(QWE.1)),
+        }
+    }
+}
+
+/// A fresh client address per request (`checked` requests so far, principal `n`), so that
+/// wrong passwords do not add up to the login back-off.
+pub fn fresh_client(checked: usize, n: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::from([
+            127,
+            0,
+            (checked / 200 + 1) as u8,
+            (checked % 200) as u8 + n as u8 + 1,
+        ]))
+        .build()
+        .expect("client")
 }
 
 /// The body a stranger sends: one the operation accepts, so that what answers is the
@@ -442,6 +478,10 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
         }
         for (method, op) in item.as_object().expect("operations") {
             let operation = op["operationId"].as_str().expect("id");
+            // Orders being built have objects of their own (`matrix_orders`).
+            if crate::matrix_orders::ONBOARDING.contains(&operation) {
+                continue;
+            }
             assert!(
                 KNOWN.contains(&operation)
                     || CATALOG.contains(&operation)
@@ -449,18 +489,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                 "{operation} has no row in the matrix"
             );
             for (n, who) in PRINCIPALS.into_iter().enumerate() {
-                // A fresh client address per request, so that wrong passwords do not add up
-                // to the login back-off.
-                let client = reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .local_address(std::net::IpAddr::from([
-                        127,
-                        0,
-                        (checked / 200 + 1) as u8,
-                        (checked % 200) as u8 + n as u8 + 1,
-                    ]))
-                    .build()
-                    .expect("client");
+                let client = fresh_client(checked, n);
                 let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
                 let (query, body) = if who.owns() {
                     owner_request(operation)
@@ -468,24 +497,7 @@ async fn every_principal_gets_what_the_rules_say(backend: Backend) {
                     ("", stranger_body(operation))
                 };
                 let url = app.url(&format!("{}{query}", concrete(path, operation, who.owns())));
-                let mut req = client.request(method.clone(), url);
-                req = match who {
-                    Principal::Nobody => req,
-                    Principal::WrongPassword => req.basic_auth(QWE.0, Some("not-the-password-1")),
-                    Principal::OtherFranchise => req.basic_auth(MALLORY.0, Some(MALLORY.1)),
-                    Principal::OtherAccount => req.basic_auth(BOB.0, Some(BOB.1)),
-                    Principal::OtherDomainAdmin => {
-                        req.basic_auth("boss@admins.example.com", Some("tester1234"))
-                    }
-                    Principal::PlainMailbox => {
-                        req.basic_auth("plain@myexchangedomain.com", Some("tester1234"))
-                    }
-                    Principal::PlantedOwner => {
-                        req.header("Cookie", "OwnerId=00000000-0000-0000-0000-000000000000")
-                    }
-                    Principal::OwnAccountUser => req.basic_auth(CAROL.0, Some(CAROL.1)),
-                    Principal::RightAgent => req.basic_auth(QWE.0, Some(QWE.1)),
-                };
+                let mut req = who.sign(client.request(method.clone(), url));
                 if let Some(body) = body {
                     req = req.json(&body);
                 }

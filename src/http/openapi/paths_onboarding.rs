@@ -36,7 +36,7 @@ pub fn order_create() {}
 
 twin!(
     get,
-    account_read = "/orders/{order}/account",
+    order_account_read = "/orders/{order}/account",
     current_account_read = "/order/account",
     [],
     summary = "The order's account",
@@ -55,7 +55,7 @@ twin!(
 
 twin!(
     put,
-    account_update = "/orders/{order}/account",
+    order_account_update = "/orders/{order}/account",
     current_account_update = "/order/account",
     [],
     summary = "Choose the order's account: a new one or an existing one",
@@ -82,7 +82,7 @@ twin!(
 
 twin!(
     get,
-    user_read = "/orders/{order}/account/user",
+    order_user_read = "/orders/{order}/account/user",
     current_user_read = "/order/account/user",
     [],
     summary = "The order's account user (never its password)",
@@ -96,7 +96,7 @@ twin!(
 
 twin!(
     put,
-    user_update = "/orders/{order}/account/user",
+    order_user_update = "/orders/{order}/account/user",
     current_user_update = "/order/account/user",
     [],
     summary = "Set the account user the order adds",
@@ -123,7 +123,7 @@ twin!(
 
 twin!(
     get,
-    contacts_read = "/orders/{order}/account/contacts",
+    order_contacts_read = "/orders/{order}/account/contacts",
     current_contacts_read = "/order/account/contacts",
     [],
     summary = "The contacts the order sets on its account",
@@ -137,7 +137,7 @@ twin!(
 
 twin!(
     put,
-    contacts_update = "/orders/{order}/account/contacts",
+    order_contacts_update = "/orders/{order}/account/contacts",
     current_contacts_update = "/order/account/contacts",
     [],
     summary = "Set the contacts the order sets on its account",
@@ -165,7 +165,7 @@ twin!(
 
 twin!(
     get,
-    payment_read = "/orders/{order}/account/paymentInfo",
+    order_payment_read = "/orders/{order}/account/paymentInfo",
     current_payment_read = "/order/account/paymentInfo",
     [],
     summary = "The order's payment method, masked",
@@ -179,7 +179,7 @@ twin!(
 
 twin!(
     put,
-    payment_update = "/orders/{order}/account/paymentInfo",
+    order_payment_update = "/orders/{order}/account/paymentInfo",
     current_payment_update = "/order/account/paymentInfo",
     [],
     summary = "Set the order's payment method",
@@ -206,7 +206,7 @@ twin!(
 
 twin!(
     post,
-    product_create = "/orders/{order}/account/products",
+    order_product_create = "/orders/{order}/account/products",
     current_product_create = "/order/account/products",
     [],
     summary = "Add a product (a catalog offering) to the order",
@@ -233,7 +233,7 @@ twin!(
 
 twin!(
     get,
-    product_read = "/orders/{order}/account/products/{product}",
+    order_product_read = "/orders/{order}/account/products/{product}",
     current_product_read = "/order/account/products/{product}",
     [("product" = i64, Path, example = 1)],
     summary = "A product of the order",
@@ -246,7 +246,7 @@ twin!(
 
 twin!(
     post,
-    service_create = "/orders/{order}/account/products/{product}/services",
+    order_service_create = "/orders/{order}/account/products/{product}/services",
     current_service_create = "/order/account/products/{product}/services",
     [("product" = i64, Path, example = 1)],
     summary = "Add a service to a product: Exchange on a domain",
@@ -273,7 +273,7 @@ twin!(
 
 twin!(
     get,
-    service_read = "/orders/{order}/account/products/{product}/services/{service}",
+    order_service_read = "/orders/{order}/account/products/{product}/services/{service}",
     current_service_read = "/order/account/products/{product}/services/{service}",
     [
         ("product" = i64, Path, example = 1),
@@ -289,7 +289,7 @@ twin!(
 
 twin!(
     put,
-    service_update = "/orders/{order}/account/products/{product}/services/{service}",
+    order_service_update = "/orders/{order}/account/products/{product}/services/{service}",
     current_service_update = "/order/account/products/{product}/services/{service}",
     [
         ("product" = i64, Path, example = 1),
