@@ -220,7 +220,7 @@ impl Worker {
                     self.outcome_of(job, result)
                 }
             }
-        } else if job.kind.is_onboarding() {
+        } else if job.kind.is_account_step() {
             tracing::Span::current().record("step", job.kind.as_str());
             match self.store.run_onboarding_step(job, now_ms()).await? {
                 Ok(found) => {
@@ -297,7 +297,7 @@ impl Worker {
             StepKind::AddAddOn(_) | StepKind::RemoveAddOn(_) => {
                 self.with_lease_renewal(job, p.add_on_step(task)).await
             }
-            // List, address and onboarding steps do not load a mailbox task (`run_job`).
+            // List, address and account steps do not load a mailbox task (`run_job`).
             StepKind::CreateList
             | StepKind::DeleteList
             | StepKind::SyncAddress
@@ -305,8 +305,9 @@ impl Worker {
             | StepKind::CreateUser
             | StepKind::SetContacts
             | StepKind::AddPayment
-            | StepKind::CreateExchange => Err(ProvisionError::Permanent {
-                message: "a list or address step on a mailbox".into(),
+            | StepKind::CreateExchange
+            | StepKind::CloseAccount => Err(ProvisionError::Permanent {
+                message: "a list, address or account step on a mailbox".into(),
                 code: 500,
             }),
         };

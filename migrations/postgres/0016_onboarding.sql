@@ -8,6 +8,25 @@ ALTER TABLE accounts ADD COLUMN language TEXT NOT NULL DEFAULT 'en-US';
 ALTER TABLE exchanges ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
 -- The end customer's address an agent named when creating the order (docs `clientIp`).
 ALTER TABLE orders ADD COLUMN client_ip TEXT;
+-- A sequential order's steps run one after another (each queued when the one before it is
+-- done): a generic order's, an account deletion's.
+ALTER TABLE orders ADD COLUMN sequential BIGINT  NOT NULL DEFAULT 0;
+-- A deleted account's domains keep their rows (orders refer to them) under a name that can
+-- never be a domain's (`deleted-<id>.invalid`), so the domain is free; the name it had.
+ALTER TABLE exchanges ADD COLUMN deleted_domain TEXT;
+
+-- An account's attributes (docs §6.6): name and value. `partner_account_id` names the account
+-- under /partnerAccounts/{value}/…, so it is unique in the franchise.
+CREATE TABLE account_attributes (
+    account_id   BIGINT  NOT NULL REFERENCES accounts (id),
+    franchise_id BIGINT  NOT NULL REFERENCES franchises (id),
+    name         TEXT    NOT NULL,
+    value        TEXT    NOT NULL,
+    updated_at   BIGINT  NOT NULL,
+    PRIMARY KEY (account_id, name)
+);
+CREATE UNIQUE INDEX account_partner_ids ON account_attributes (franchise_id, value)
+    WHERE name = 'partner_account_id';
 
 -- What an order sets up on its account: the API user (its argon2id hash only), the contacts
 -- (the docs' record per kind, JSON) and the payment method (masked, JSON: never a card number

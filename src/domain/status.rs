@@ -248,6 +248,10 @@ pub enum StepKind {
     AddPayment,
     /// Exchange on an order's domain opens (`order_items.username` is the domain).
     CreateExchange,
+    /// A deleted account's last step, after its mailboxes and lists are purged: its domains,
+    /// logins, attributes and payment methods go, and it is `closed` (`order_items.username`
+    /// is the account number).
+    CloseAccount,
 }
 
 impl StepKind {
@@ -272,6 +276,7 @@ impl StepKind {
             Self::SetContacts => "set_contacts",
             Self::AddPayment => "add_payment",
             Self::CreateExchange => "create_exchange",
+            Self::CloseAccount => "close_account",
         }
     }
 
@@ -296,6 +301,7 @@ impl StepKind {
             Self::SetContacts,
             Self::AddPayment,
             Self::CreateExchange,
+            Self::CloseAccount,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -307,9 +313,9 @@ impl StepKind {
         matches!(self, Self::Update | Self::SetPassword | Self::AccountStatus)
     }
 
-    /// The steps of a generic order that set up its account and domains, one after another
-    /// (each queued when the one before it is done).
-    pub fn is_onboarding(self) -> bool {
+    /// The steps on mailorder's own records of an account (a generic order's setup, an
+    /// account's deletion), which the store runs itself.
+    pub fn is_account_step(self) -> bool {
         matches!(
             self,
             Self::OpenAccount
@@ -317,6 +323,7 @@ impl StepKind {
                 | Self::SetContacts
                 | Self::AddPayment
                 | Self::CreateExchange
+                | Self::CloseAccount
         )
     }
 
@@ -348,7 +355,8 @@ impl StepKind {
             | Self::CreateUser
             | Self::SetContacts
             | Self::AddPayment
-            | Self::CreateExchange => None,
+            | Self::CreateExchange
+            | Self::CloseAccount => None,
         }
     }
 

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::provision::DriverKind;
 use crate::store::{
     AccountListQuery, AccountRecord, AccountStatus, AccountStatusChange, AccountStatusOutcome,
-    OrderScope, Role,
+    DeleteOutcome, OrderScope, Role,
 };
 
 /// The statuses an account list shows (a draft, `new`, only its order shows).
@@ -105,6 +105,9 @@ pub(crate) fn document(base: &str, a: AccountRecord) -> Account {
         charges: Link::related(format!("{own}/charges")),
         contacts: Link::related(format!("{own}/contacts")),
         users: Link::related(format!("{own}/users")),
+        payment_info: Link::related(format!("{own}/paymentInfo")),
+        products: Link::related(format!("{own}/products")),
+        attributes: Link::related(format!("{own}/attributes")),
         links: Link::own(format!("{own}/")),
         account_number: a.number,
     }
@@ -175,4 +178,47 @@ pub async fn update(
         "account status changed"
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /accounts/{acct}` (agents): an order purges the account's mailboxes and lists (their
+/// mail directory rows with them; the mailboxes stop logging in at once), then closes it: its
+/// domains and logins are free for others. `202` with the order's `Location` and cookie; an
+/// account without domains is closed at once (`204`); `409` while something of it is in an
+/// order.
+pub async fn delete(
+    state: State,
+    Auth(caller): Auth,
+    Base(base): Base,
+    Path(number): Path<String>,
+) -> ApiResult<axum::response::Response> {
+    scope(&caller)?;
+    let account = access::account(&state, &caller, &number).await?;
+    if caller.role != Role::Agent {
+        return Err(access::forbidden("Account"));
+    }
+    let now = crate::now_ms();
+    let order_id = crate::domain::OrderId::generate(now);
+    let owner = crate::domain::OwnerId::generate();
+    let outcome = state
+        .store
+        .delete_account(account.id, (&order_id, &owner), &account.number, now)
+        .await?;
+    super::credentials_changed(&state).await;
+    match outcome {
+        DeleteOutcome::Busy => Err(ApiError::conflict(
+            "The account has orders open or in progress; retry when they have finished",
+        )),
+        DeleteOutcome::Closed => {
+            tracing::info!(account = account.number, "account deleted");
+            Ok(axum::response::IntoResponse::into_response(
+                StatusCode::NO_CONTENT,
+            ))
+        }
+        DeleteOutcome::Ordered => {
+            state.wake.notify_waiters();
+            state.metrics.accepted("delete_account");
+            tracing::info!(account = account.number, order.id = %order_id, "account deletion ordered");
+            access::accepted(&base, &order_id, owner)
+        }
+    }
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod account_contacts;
+mod account_resources;
 mod account_users;
 mod accounts;
 mod addons;
@@ -101,7 +102,7 @@ pub(crate) async fn credentials_changed(state: &AppState) {
 
 /// Every path the API serves (each also with a trailing `/`), in the router's order; the
 /// OpenAPI test checks the spec against it.
-pub const API_PATHS: [&str; 62] = [
+pub const API_PATHS: [&str; 65] = [
     "/accounts",
     "/accounts/{account}",
     "/accounts/{account}/exchange",
@@ -127,6 +128,9 @@ pub const API_PATHS: [&str; 62] = [
     "/accounts/{account}/user/{user}",
     "/accounts/{account}/paymentInfo",
     "/accounts/{account}/paymentInfo/{payment}",
+    "/accounts/{account}/attributes",
+    "/accounts/{account}/attributes/{name}",
+    "/accounts/{account}/products",
     "/orders",
     "/orders/{order}",
     "/orders/{order}/action",
@@ -170,9 +174,11 @@ pub const API_PATHS: [&str; 62] = [
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
 pub fn router(state: Arc<AppState>) -> Router {
-    let methods: [MethodRouter<Arc<AppState>>; 62] = [
+    let methods: [MethodRouter<Arc<AppState>>; 65] = [
         get(accounts::list),
-        get(accounts::read).put(accounts::update),
+        get(accounts::read)
+            .put(accounts::update)
+            .delete(accounts::delete),
         get(exchange::list),
         get(exchange::read),
         get(mailbox_list::list)
@@ -212,6 +218,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(account_users::read).put(account_users::update),
         get(payments::list),
         get(payments::read),
+        get(account_resources::list_attributes).post(account_resources::create_attribute),
+        get(account_resources::read_attribute)
+            .put(account_resources::update_attribute)
+            .delete(account_resources::delete_attribute),
+        get(account_resources::list_products),
         get(order_list::list).post(order_create::create),
         get(orders::read).delete(orders::cancel),
         post(order_actions::action),

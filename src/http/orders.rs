@@ -258,8 +258,8 @@ pub(crate) fn document(
         .iter()
         .map(|l| OrderItem {
             kind: l.kind.as_str(),
-            mailbox: (!l.kind.is_onboarding()).then(|| format!("{}@{}", l.username, l.domain)),
-            target: l.kind.is_onboarding().then(|| l.username.clone()),
+            mailbox: (!l.kind.is_account_step()).then(|| format!("{}@{}", l.username, l.domain)),
+            target: l.kind.is_account_step().then(|| l.username.clone()),
             plan: l.plan.clone(),
             status: l.status,
             error: l.error.clone(),

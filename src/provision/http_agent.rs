@@ -79,7 +79,8 @@ pub fn step_name(kind: StepKind, task: &MailboxTask) -> &'static str {
         | StepKind::CreateUser
         | StepKind::SetContacts
         | StepKind::AddPayment
-        | StepKind::CreateExchange => "unsupported",
+        | StepKind::CreateExchange
+        | StepKind::CloseAccount => "unsupported",
     }
 }
 

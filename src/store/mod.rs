@@ -24,7 +24,7 @@ pub use crate::domain::{AccountStatus, AddOn, BillingStatus, OrderStatus, Role, 
 pub use model::*;
 pub use onboarding_model::*;
 pub use order_model::*;
-pub use sql::{ClaimTimes, IdempotencyClaim, Store};
+pub use sql::{AttributeOutcome, ClaimTimes, DeleteOutcome, IdempotencyClaim, PARTNER_ID, Store};
 
 use crate::domain::OrderId;
 

@@ -206,7 +206,8 @@ pub(super) fn order_line(r: &Row) -> StoreResult<OrderLine> {
 pub(super) const ORDER_WITH_LINES_SELECT: &str =
     "SELECT o.id, o.account_id, a.number, a.franchise_id, a.status AS account_status,
         o.owner_id, o.status, o.errors, o.revision, o.quote_hash, o.created_at, o.updated_at,
-        i.id AS item_id, i.kind, i.exchange_id, e.domain, f.name AS franchise_name,
+        i.id AS item_id, i.kind, i.exchange_id, coalesce(e.deleted_domain, e.domain) AS domain,
+        f.name AS franchise_name,
         i.username, i.plan, i.status AS item_status, i.error
     FROM orders o JOIN accounts a ON a.id = o.account_id
     JOIN franchises f ON f.id = a.franchise_id

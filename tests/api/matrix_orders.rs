@@ -14,10 +14,17 @@ use crate::matrix::{PRINCIPALS, Principal, fresh_client};
 use crate::on_both_backends;
 use crate::onboarding::{Shop, card, contact, domain_service, fill_account, offering};
 
-pub const ONBOARDING: [&str; 29] = [
+pub const ONBOARDING: [&str; 36] = [
     "order_create",
     "account_payment_list",
     "account_payment_read",
+    "account_delete",
+    "account_attribute_list",
+    "account_attribute_create",
+    "account_attribute_read",
+    "account_attribute_update",
+    "account_attribute_delete",
+    "account_product_list",
     "order_account_read",
     "current_account_read",
     "order_account_update",
@@ -78,6 +85,8 @@ fn stranger_body(app: &TestApp, operation: &str) -> Option<Value> {
         "product_create" => json!({"offering": offering(app)}),
         "service_create" => domain_service(app, Some("intruder.example")),
         "service_update" => json!({"name": "intruder"}),
+        "account_attribute_create" => json!({"name": "intruder", "value": "intruder"}),
+        "account_attribute_update" => json!({"value": "intruder"}),
         _ => return None,
     })
 }
@@ -93,6 +102,8 @@ fn owner_body(operation: &str) -> Option<Value> {
         "product_create" => json!({"offering": 5}),
         "service_create" => json!({"quantity": 2}),
         "service_update" => json!({"billingCycle": 0}),
+        "account_attribute_create" => json!({"name": "Not Valid!", "value": "x"}),
+        "account_attribute_update" => json!({"value": 5}),
         _ => return None,
     })
 }
@@ -102,6 +113,7 @@ fn expected(operation: &str, who: Principal) -> u16 {
     let current = operation.starts_with("current_");
     let write = is_write(operation);
     let mailbox_login = matches!(who, Principal::OtherDomainAdmin | Principal::PlainMailbox);
+    let account = operation.starts_with("account_");
     match (operation, who) {
         (_, Principal::WrongPassword) => 401,
         // Anyone signed in but a mailbox login opens orders of its own.
@@ -109,15 +121,17 @@ fn expected(operation: &str, who: Principal) -> u16 {
         ("order_create", _) if mailbox_login => 403,
         ("order_create", _) if who.owns() => 400,
         ("order_create", _) => 201,
-        // The demo account's payment methods: its agents' and users' (it has none: `404`).
-        (
-            "account_payment_list" | "account_payment_read",
-            Principal::Nobody | Principal::PlantedOwner,
-        ) => 401,
-        ("account_payment_list" | "account_payment_read", Principal::OtherFranchise) => 404,
-        ("account_payment_list" | "account_payment_read", _) if !who.owns() => 403,
-        ("account_payment_list", _) => 200,
-        ("account_payment_read", _) => 404,
+        // The demo account's resources: its agents' and users'.
+        (_, Principal::Nobody | Principal::PlantedOwner) if account => 401,
+        (_, Principal::OtherFranchise) if account => 404,
+        _ if account && !who.owns() => 403,
+        // Deleting an account is the agents' (and the demo account has an order open: `409`).
+        ("account_delete", Principal::OwnAccountUser) => 403,
+        ("account_delete", _) => 409,
+        // It has no payment method; the attribute deleted is not there.
+        ("account_payment_read" | "account_attribute_delete", _) => 404,
+        ("account_attribute_create" | "account_attribute_update", _) => 400,
+        _ if account => 200,
         // `/order`: nobody's cookie names the agent's order.
         _ if current && !write => 404,
         _ if current && who.owns() => 400,
@@ -179,6 +193,17 @@ async fn every_principal_on_an_order_being_built(backend: Backend) {
     assert_eq!(r.status(), 201);
     let service = location_id(&r);
     let order = shop.order.rsplit('/').next().expect("id").to_owned();
+    // The demo account: an attribute, and an order of its own user's open on it.
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/accounts/{ACCT}/attributes"),
+            QWE,
+            Some(&json!({"name": "partner_account_id", "value": "demo-partner"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let carols = Shop::open(&app, CAROL).await;
     let number = shop.json("/account").await["number"]
         .as_str()
         .expect("number")
@@ -205,7 +230,15 @@ async fn every_principal_on_an_order_being_built(backend: Backend) {
                     .replace("{product}", &product)
                     .replace("{service}", &service)
                     .replace("{account}", ACCT)
-                    .replace("{payment}", "cc-999999");
+                    .replace("{payment}", "cc-999999")
+                    .replace(
+                        "{name}",
+                        if who.owns() && operation == "account_attribute_delete" {
+                            "no_such_attribute"
+                        } else {
+                            "partner_account_id"
+                        },
+                    );
                 let mut req = who.sign(client.request(method.clone(), app.url(&concrete)));
                 if let Some(body) = body {
                     req = req.json(&body);
@@ -224,6 +257,7 @@ async fn every_principal_on_an_order_being_built(backend: Backend) {
                         number.as_str(),
                         "matrixuser",
                         "matrix.example",
+                        "demo-partner",
                     ] {
                         assert!(
                             !text.contains(secret),
@@ -253,6 +287,23 @@ async fn every_principal_on_an_order_being_built(backend: Backend) {
         .json(&format!("/account/products/{product}/services/{service}"))
         .await;
     assert_eq!(service_doc["name"], "Exchange");
+    // Nor of the demo account.
+    let attribute = app
+        .get_json(
+            &format!("/accounts/{ACCT}/attributes/partner_account_id"),
+            QWE,
+        )
+        .await;
+    assert_eq!(attribute["value"], "demo-partner");
+    let attributes = app
+        .get_json(&format!("/accounts/{ACCT}/attributes"), QWE)
+        .await;
+    assert_eq!(attributes["list"].as_array().expect("list").len(), 1);
+    assert_eq!(
+        app.get_json(&format!("/accounts/{ACCT}"), QWE).await["status"],
+        "open"
+    );
+    assert_eq!(carols.json("/account").await["number"], ACCT);
     let product_doc = shop.json(&format!("/account/products/{product}")).await;
     assert_eq!(
         product_doc["services"].as_array().expect("services").len(),

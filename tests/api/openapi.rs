@@ -254,7 +254,7 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
         assert_eq!(r.status(), 400, "{path}: an undocumented filter");
     }
     assert_eq!(
-        lists, 20,
+        lists, 22,
         "twenty lists (the offering takes the prices' filters)"
     );
 }

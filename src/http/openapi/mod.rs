@@ -75,6 +75,10 @@ impl Modify for Security {
         paths_users::user_list, paths_users::user_create,
         paths_users::user_read, paths_users::user_update,
         paths_onboarding::account_payment_list, paths_onboarding::account_payment_read,
+        paths_onboarding::account_delete, paths_onboarding::account_attribute_list,
+        paths_onboarding::account_attribute_create, paths_onboarding::account_attribute_read,
+        paths_onboarding::account_attribute_update, paths_onboarding::account_attribute_delete,
+        paths_onboarding::account_product_list,
         paths::order_list, paths_onboarding::order_create, paths::order_read,
         paths::order_cancel, paths::order_action, paths::order_quote, paths::current_read,
         paths::current_cancel, paths::current_action, paths::current_quote,
@@ -190,8 +194,16 @@ fn require_headers(doc: &mut Value) {
 }
 
 /// The list routes and the `ListSpec` each handler parses its query with.
-fn lists() -> [(&'static str, &'static ListSpec); 20] {
+fn lists() -> [(&'static str, &'static ListSpec); 22] {
     [
+        (
+            "/accounts/{account}/attributes",
+            &super::account_resources::ATTRIBUTES,
+        ),
+        (
+            "/accounts/{account}/products",
+            &super::account_resources::PRODUCTS,
+        ),
         ("/accounts", &super::accounts::SPEC),
         ("/accounts/{account}/exchange", &super::exchange::SPEC),
         (

@@ -327,3 +327,63 @@ pub fn account_payment_list() {}
     responses((status = 200, body = PaymentInfoDocument), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("basic" = [])))]
 pub fn account_payment_read() {}
+
+#[utoipa::path(delete, path = "/accounts/{account}", tag = "Accounts",
+    summary = "Delete an account (agents)",
+    description = "An order purges each of the account's mailboxes and mailing lists (with their mail directory rows; the mailboxes stop logging in at once), then closes the account: its domains are renamed out of the way (so the names are free for anyone), its logins, attributes, payment methods and contacts are deleted, and it is `closed`. `202` with the order's `Location` and cookie; an account without domains is closed at once (`204`). `409` while something of the account is in an order.",
+    params(("account" = String, Path, example = "acct999999")),
+    responses((status = 202, description = "Ordered", headers(("Location" = String, description = "The order"), ("Set-Cookie" = String, description = "`OwnerId=<uuid>; Path=/`"))),
+        (status = 204, description = "Closed at once (no domains)"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_delete() {}
+
+#[utoipa::path(get, path = "/accounts/{account}/attributes", tag = "Accounts",
+    summary = "The account's attributes",
+    description = "`partner_account_id` names the account under `/partnerAccounts/{partnerAccountId}/…` (unique in the franchise).",
+    params(("account" = String, Path, example = "acct999999")),
+    responses((status = 200, body = ListBody<AccountAttribute>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_attribute_list() {}
+
+#[utoipa::path(post, path = "/accounts/{account}/attributes", tag = "Accounts",
+    summary = "Add an attribute",
+    description = "`201` with its `Location`; `409` if the account has it, or (for `partner_account_id`) another account of the franchise has that value.",
+    params(("account" = String, Path, example = "acct999999")),
+    request_body(content = AttributeRequest, content_type = "application/json"),
+    responses((status = 201, description = "Created, no body", headers(("Location" = String, description = "The attribute"))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_attribute_create() {}
+
+#[utoipa::path(get, path = "/accounts/{account}/attributes/{name}", tag = "Accounts",
+    summary = "An attribute",
+    params(("account" = String, Path, example = "acct999999"), ("name" = String, Path, example = "partner_account_id")),
+    responses((status = 200, body = AccountAttribute), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_attribute_read() {}
+
+#[utoipa::path(put, path = "/accounts/{account}/attributes/{name}", tag = "Accounts",
+    summary = "Set an attribute (made if missing)",
+    params(("account" = String, Path, example = "acct999999"), ("name" = String, Path, example = "partner_account_id")),
+    request_body(content = AttributeRequest, content_type = "application/json"),
+    responses((status = 204, description = "Set"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_attribute_update() {}
+
+#[utoipa::path(delete, path = "/accounts/{account}/attributes/{name}", tag = "Accounts",
+    summary = "Remove an attribute",
+    params(("account" = String, Path, example = "acct999999"), ("name" = String, Path, example = "partner_account_id")),
+    responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_attribute_delete() {}
+
+#[utoipa::path(get, path = "/accounts/{account}/products", tag = "Accounts",
+    summary = "The account's products: each Exchange domain on its plan",
+    params(("account" = String, Path, example = "acct999999")),
+    responses((status = 200, body = ListBody<AccountProduct>), (status = 303, description = "Paging redirect", headers(("Location" = String))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("basic" = [])))]
+pub fn account_product_list() {}

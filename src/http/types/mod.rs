@@ -23,9 +23,10 @@ pub use objects::{
     MailingListDocument, MailingListItem,
 };
 pub use onboarding::{
-    CreatedUrl, OrderAccountDocument, OrderAccountRequest, OrderCreateRequest, OrderCreated,
-    OrderProductDocument, OrderServiceDocument, OrderUserDocument, PaymentInfoDocument,
-    PaymentInfoList, ProductRequest, ServiceChange, ServiceRequest,
+    AccountAttribute, AccountProduct, AttributeRequest, CreatedUrl, OrderAccountDocument,
+    OrderAccountRequest, OrderCreateRequest, OrderCreated, OrderProductDocument,
+    OrderServiceDocument, OrderUserDocument, PaymentInfoDocument, PaymentInfoList, ProductRequest,
+    ServiceChange, ServiceRequest,
 };
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};

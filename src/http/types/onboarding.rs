@@ -203,3 +203,43 @@ pub struct OrderServiceDocument {
     pub related_to: Vec<String>,
     pub links: Vec<Link>,
 }
+
+/// An account attribute.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountAttribute {
+    #[schema(example = "partner_account_id")]
+    pub name: String,
+    #[schema(example = "partner-4711")]
+    pub value: String,
+    pub links: Vec<Link>,
+}
+
+/// `POST /accounts/{account}/attributes` (`name` and `value`), `PUT …/attributes/{name}`
+/// (`value`; `name`, if sent, must be the path's).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "partner_account_id", "value": "partner-4711"}))]
+pub struct AttributeRequest {
+    /// 1 to 64 letters, digits, `_`, `.` or `-`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9_.-]{1,64}$")]
+    pub name: Field<String>,
+    /// At most 255 characters.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, max_length = 255)]
+    pub value: Field<String>,
+}
+
+/// A product of an account in `GET /accounts/{account}/products`: an Exchange domain on its
+/// plan.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountProduct {
+    pub product_specification: String,
+    /// `open`.
+    pub status: &'static str,
+    pub service_specification: String,
+    /// The domains (the domain service's `domain` attribute).
+    pub services: Vec<String>,
+    /// `related`: the Exchange domain.
+    pub links: Vec<Link>,
+}

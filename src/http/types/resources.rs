@@ -36,6 +36,12 @@ pub struct Account {
     pub contacts: Vec<Link>,
     /// The account's API users (docs §6.2's `users`).
     pub users: Vec<Link>,
+    /// Its payment methods, masked (docs §6.4).
+    pub payment_info: Vec<Link>,
+    /// Its products: the Exchange domains on their plans.
+    pub products: Vec<Link>,
+    /// Its attributes (docs §6.6).
+    pub attributes: Vec<Link>,
     pub links: Vec<Link>,
 }
 

@@ -6,6 +6,9 @@
 //! touches the domain's `exchanges` row ([`touch_exchange`]), then the order, then mailboxes;
 //! so concurrent instances queue up instead of deadlocking.
 
+mod account_steps;
+mod accounts;
+pub use accounts::{AttributeOutcome, DeleteOutcome, PARTNER_ID};
 mod addons;
 mod admin;
 mod audit;

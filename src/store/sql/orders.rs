@@ -264,12 +264,12 @@ impl Store {
             .bind(s.order_id)
             .execute(&mut tx)
             .await?;
-        // An order's onboarding steps run one after another: the first is queued now.
+        // A sequential order's steps run one after another: the first is queued now.
         sql(format!(
             "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
              SELECT id, 'queued', $1, $1, $1 FROM order_items WHERE order_id = $2 AND {}
              ORDER BY id",
-            onboarding::first_jobs_filter()
+            onboarding::FIRST_JOBS
         ))
         .bind(s.now_ms)
         .bind(s.order_id)

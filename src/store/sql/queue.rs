@@ -160,13 +160,9 @@ impl Store {
             JobOutcome::Failed(e) => Some(e),
             _ => None,
         };
-        if job.kind.is_onboarding() {
+        if job.kind.is_account_step() {
             self.lock_order(&mut tx, job).await?;
             record_item(&mut tx, job, failed).await?;
-            onboarding::finish_onboarding_step(&mut tx, job, failed.is_some(), now_ms).await?;
-            if failed.is_none() {
-                notify_work(&mut tx, self.dialect).await?;
-            }
             return self.settle_order(tx, job, failed, now_ms).await;
         }
         let item =
@@ -248,6 +244,9 @@ impl Store {
         now_ms: i64,
     ) -> StoreResult<bool> {
         let order_id = job.order_id.as_str();
+        if onboarding::after_step(&mut tx, job, failed.is_some(), now_ms).await? {
+            notify_work(&mut tx, self.dialect).await?;
+        }
         match failed {
             Some(e) => {
                 let row = sql("SELECT errors, status FROM orders WHERE id = $1")
