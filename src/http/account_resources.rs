@@ -16,7 +16,7 @@ use super::types::{AccountAttribute, AccountProduct, AttributeRequest, Link};
 use crate::domain::{BoundedText, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::pricing::offerings::{PLAN_PREFIX, ServiceSpec};
-use crate::store::AttributeOutcome;
+use crate::store::{AttributeOutcome, PARTNER_ID};
 
 pub(crate) const ATTRIBUTES: ListSpec = ListSpec {
     sort_fields: &["name"],
@@ -44,8 +44,15 @@ fn attribute_name(raw: &str) -> ApiResult<String> {
     }
 }
 
-fn attribute_value(field: Field<String>) -> ApiResult<String> {
+/// A value: at most 255 characters; a `partner_account_id` is one a URL path carries as it is.
+fn attribute_value(name: &str, field: Field<String>) -> ApiResult<String> {
     match field {
+        Field::Given(v) if name == PARTNER_ID && !super::partner::valid_partner_id(&v) => {
+            Err(ApiError::field(
+                "value",
+                "a partner_account_id is 1 to 64 letters, digits, '.', '_', '~' or '-'",
+            ))
+        }
         Field::Given(v) => BoundedText::<255>::parse(&v)
             .map(|t| t.as_str().to_owned())
             .map_err(|p| ApiError::field("value", p)),
@@ -102,7 +109,7 @@ pub async fn create_attribute(
         Field::Absent | Field::Null => return Err(ApiError::field("name", "Required")),
         Field::Wrong => return Err(ApiError::field("name", "must be a string")),
     };
-    let value = attribute_value(body.value)?;
+    let value = attribute_value(&name, body.value)?;
     let ids = (account.id, account.franchise_id);
     match state
         .store
@@ -160,7 +167,7 @@ pub async fn update_attribute(
             return Err(ApiError::field("name", "cannot be changed"));
         }
     }
-    let value = attribute_value(body.value)?;
+    let value = attribute_value(&name, body.value)?;
     let ids = (account.id, account.franchise_id);
     match state
         .store

@@ -34,6 +34,7 @@ mod order_list;
 mod order_products;
 mod order_wait;
 mod orders;
+pub mod partner;
 mod payments;
 mod products;
 mod quotes;
@@ -170,6 +171,14 @@ pub const API_PATHS: [&str; 65] = [
     "/webhooks/{webhook}/deliveries/{delivery}",
 ];
 
+/// The `/partnerAccounts/{partnerAccount}/…` paths: the account paths of [`API_PATHS`] again.
+pub fn partner_paths() -> Vec<String> {
+    API_PATHS
+        .iter()
+        .filter_map(|path| partner::mirrored(path))
+        .collect()
+}
+
 /// The operations paths (no trailing-slash twins).
 pub const OPS_PATHS: [&str; 5] = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"];
 
@@ -263,16 +272,36 @@ pub fn router(state: Arc<AppState>) -> Router {
         get(webhooks::deliveries),
         get(webhooks::delivery),
     ];
-    let routes = API_PATHS.into_iter().zip(methods);
-    // Every route also answers with a trailing slash, as the docs' `self` links end in one;
     // `emailAliases` also as the docs' list pages spell it, `emailaliases`.
-    routes
+    let routes: Vec<(String, MethodRouter<Arc<AppState>>)> = API_PATHS
         .into_iter()
+        .zip(methods)
         .flat_map(|(path, methods)| {
             let lower = path.replace("emailAliases", "emailaliases");
             let twin = (lower != path).then(|| (lower, methods.clone()));
             std::iter::once((path.to_owned(), methods)).chain(twin)
         })
+        .collect();
+    // `/partnerAccounts/{partnerAccount}/…`: the account routes again, by partner id.
+    let accounts = routes
+        .iter()
+        .filter(|(path, _)| path.starts_with(partner::ACCOUNT_PREFIX))
+        .fold(Router::new(), |router, (path, methods)| {
+            router
+                .route(path, methods.clone())
+                .route(&format!("{path}/"), methods.clone())
+        })
+        .with_state(Arc::clone(&state));
+    let forward = partner::forwarder(accounts);
+    let mirrors: Vec<(String, MethodRouter<Arc<AppState>>)> = routes
+        .iter()
+        .filter_map(|(path, _)| partner::mirrored(path))
+        .map(|path| (path, forward.clone()))
+        .collect();
+    // Every route also answers with a trailing slash, as the docs' `self` links end in one.
+    routes
+        .into_iter()
+        .chain(mirrors)
         .fold(Router::new(), |router, (path, methods)| {
             router
                 .route(&path, methods.clone())

@@ -6,6 +6,7 @@ mod helpers;
 mod hygiene;
 
 mod access;
+mod account_delete;
 mod account_status;
 mod account_users;
 mod accounts;
@@ -36,6 +37,7 @@ mod ops;
 mod order_races;
 mod orders;
 mod paid;
+mod partner_accounts;
 mod postfix;
 mod processes;
 mod roles;

@@ -42,6 +42,7 @@ async fn the_spec_matches_its_snapshot() {
 
 fn concrete(path: &str) -> String {
     path.replace("{account}", ACCT)
+        .replace("{partnerAccount}", "demo-partner")
         .replace("{domain}", DOMAIN)
         .replace("{username}", "nobody")
         .replace("{order}", "0000000000000000000000000000000000000000")
@@ -58,7 +59,38 @@ async fn the_spec_covers_every_route() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let spec = mailorder::http::openapi::document();
     let documented = spec["paths"].as_object().expect("paths");
-    let served: Vec<&str> = API_PATHS.iter().chain(OPS_PATHS.iter()).copied().collect();
+    // The demo account by partner id too.
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/accounts/{ACCT}/attributes"),
+            QWE,
+            Some(&serde_json::json!({"name": "partner_account_id", "value": "demo-partner"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    // An order open on it, so that `DELETE /accounts/{account}` is refused (`409`), not done.
+    let r = app
+        .send(Method::POST, "/orders", QWE, Some(&serde_json::json!({})))
+        .await;
+    assert_eq!(r.status(), 201);
+    let order = r.headers()["location"].to_str().expect("ascii").to_owned();
+    let r = app
+        .send(
+            Method::PUT,
+            &format!("{order}/account"),
+            QWE,
+            Some(&serde_json::json!({"accountNumber": ACCT})),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let partner = mailorder::http::partner_paths();
+    let served: Vec<&str> = API_PATHS
+        .iter()
+        .copied()
+        .chain(partner.iter().map(String::as_str))
+        .chain(OPS_PATHS.iter().copied())
+        .collect();
     for path in documented.keys() {
         assert!(
             served.contains(&path.as_str()),
@@ -201,8 +233,18 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
         .await;
     assert_eq!(r.status(), 201);
     let webhook = location_id(&r);
+    // And the account a partner id (its lists again under `/partnerAccounts`).
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/accounts/{ACCT}/attributes"),
+            QWE,
+            Some(&serde_json::json!({"name": "partner_account_id", "value": "demo-partner"})),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
     let spec = mailorder::http::openapi::document();
-    let mut lists = 0;
+    let (mut lists, mut account_lists, mut partner_lists) = (0, 0, 0);
     for (path, item) in spec["paths"].as_object().expect("paths") {
         let Some(params) = item["get"]["parameters"].as_array() else {
             continue;
@@ -211,7 +253,12 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
         if !names.contains(&"pageSize") {
             continue;
         }
-        lists += 1;
+        if path.starts_with("/partnerAccounts/") {
+            partner_lists += 1;
+        } else {
+            lists += 1;
+            account_lists += usize::from(path.starts_with("/accounts/{account}"));
+        }
         let mut queries = vec!["page=1&pageSize=10".to_owned()];
         for p in params.iter().filter(|p| p["in"] == "query") {
             let name = p["name"].as_str().expect("name");
@@ -255,7 +302,11 @@ async fn the_lists_parameters_are_what_the_handlers_take() {
     }
     assert_eq!(
         lists, 22,
-        "twenty lists (the offering takes the prices' filters)"
+        "twenty-two lists (the offering takes the prices' filters)"
+    );
+    assert_eq!(
+        partner_lists, account_lists,
+        "each account list by partner id too"
     );
 }
 

@@ -133,8 +133,55 @@ pub fn document() -> &'static Value {
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]
             ["x-optional-body"] =
             json!({"application/json": {"schema": {"$ref": "#/components/schemas/CompactQuote"}}});
+        mirror_partner_paths(&mut doc);
         doc
     })
+}
+
+/// `/partnerAccounts/{partnerAccount}/…`: each account operation again, by partner id, with
+/// the same answers (`…_partner` operation ids, the tag "Partner accounts").
+fn mirror_partner_paths(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object() else {
+        return;
+    };
+    let mirrors: Vec<(String, Value)> = paths
+        .iter()
+        .filter_map(|(path, item)| {
+            let mirror = super::partner::mirrored(path)?;
+            let mut item = item.clone();
+            for op in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+                if let Some(id) = op["operationId"].as_str() {
+                    op["operationId"] = Value::String(format!("{id}_partner"));
+                }
+                op["tags"] = json!(["Partner accounts"]);
+                let summary = op["summary"].as_str().unwrap_or("").to_owned();
+                op["summary"] = Value::String(format!("{summary} (by partner id)"));
+                for param in op["parameters"].as_array_mut().into_iter().flatten() {
+                    if param["name"] == "account" && param["in"] == "path" {
+                        param["name"] = json!("partnerAccount");
+                        param["description"] = json!(
+                            "The account's `partner_account_id` attribute (in the caller's franchise)"
+                        );
+                        param["example"] = json!("partner-4711");
+                    }
+                }
+                // Links name `/accounts` operations and their parameters.
+                for response in op["responses"]
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|r| r.values_mut())
+                {
+                    if let Some(r) = response.as_object_mut() {
+                        r.remove("links");
+                    }
+                }
+            }
+            Some((mirror, item))
+        })
+        .collect();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(mirrors);
+    }
 }
 
 /// Hostway's error body has exactly one key, the error's type, whose value is the detail:
