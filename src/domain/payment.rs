@@ -71,7 +71,7 @@ pub fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The card types the docs name.
@@ -330,7 +330,7 @@ impl PaymentInfoRequest {
                     if raw.len() == code_len && raw.bytes().all(|b| b.is_ascii_digit()) {
                         Ok(())
                     } else {
-                        Err(format!("must be {code_len} digits").into())
+                        Err(format!("must be {code_len} digits"))
                     }
                 });
                 if let (Some(n), Some(c)) = (&number, card)

@@ -189,7 +189,7 @@ pub(super) async fn begin_write(
         }
         Ok((order, _)) => Ok(Write::Existing(order)),
         Err(ApiError::NotFound) if matches!(path.target, Target::Current) => match &asker.caller {
-            Some(caller) => Ok(Write::ToOpen(caller.clone())),
+            Some(caller) => Ok(Write::ToOpen(*caller)),
             None => Err(ApiError::Unauthorized("Authentication required")),
         },
         Err(e) => Err(e),
