@@ -698,7 +698,7 @@ mod tests {
         let settable = || {
             AccountStatus::ALL
                 .iter()
-                .filter(|s| **s != AccountStatus::New)
+                .filter(|s| !matches!(s, AccountStatus::New | AccountStatus::Purged))
         };
         for status in settable() {
             let arg = AccountStatusArg::from_str(status.as_str(), false).expect("a value");

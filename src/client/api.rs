@@ -161,6 +161,35 @@ impl Api {
         Ok((location, body))
     }
 
+    /// A request to an open order (with its cookie): the answer's `Location` and body.
+    pub async fn with_cookie(
+        &self,
+        method: &str,
+        path: &str,
+        cookie: &str,
+        body: &Value,
+    ) -> anyhow::Result<(Option<String>, Value)> {
+        let method = Method::from_bytes(method.as_bytes())?;
+        let r = self.request(method, path, cookie, Some(body)).await?;
+        let location = header_str(&r, header::LOCATION);
+        let text = r.text().await?;
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        };
+        Ok((location, body))
+    }
+
+    /// `GET` of an open order's resource (with its cookie).
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .request(Method::GET, path, cookie, None)
+            .await?
+            .json()
+            .await?)
+    }
+
     /// A request that answers `202` with an order: its URL.
     pub async fn send_order(
         &self,

@@ -6,6 +6,7 @@ mod api;
 mod catalog;
 mod directory;
 mod output;
+mod signup;
 mod webhooks;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -47,6 +48,9 @@ pub struct Cli {
 enum Command {
     /// Order a mailbox, confirm its price if it is paid, and follow the order to its end.
     OrderMailbox(OrderMailbox),
+    /// Sign up a new customer: account, user, contacts, payment method, Exchange on a
+    /// domain; validated, submitted and followed to its end, step by step.
+    Signup(Box<signup::Signup>),
     /// Orders: list, get, cancel, submit.
     #[command(subcommand)]
     Orders(OrdersCmd),
@@ -279,6 +283,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let j = cli.json;
     match cli.command {
         Command::OrderMailbox(o) => return order_mailbox(&api, o, j).await,
+        Command::Signup(s) => return signup::signup(&api, *s, j).await,
         Command::Orders(OrdersCmd::List { status }) => {
             let query = status
                 .map(|s| format!("?filterStatus={s}"))

@@ -123,6 +123,8 @@ spelled! {
         Open = "open",
         Suspended = "suspended",
         Closed = "closed",
+        /// Deleted (`DELETE /accounts/{acct}`): not found anywhere (docs §6.5's purged account).
+        Purged = "purged",
     }
 }
 
@@ -130,7 +132,8 @@ impl AccountStatus {
     /// `PUT /accounts/{acct}` may set `open`, `suspended` or `closed` on any account that is
     /// not `pending` (being provisioned); setting the status it has changes nothing.
     pub fn can_move_to(self, next: Self) -> bool {
-        !matches!(self, Self::Pending | Self::New) && !matches!(next, Self::Pending | Self::New)
+        let settable = |s: Self| !matches!(s, Self::Pending | Self::New | Self::Purged);
+        settable(self) && settable(next)
     }
 
     /// The billing status this account status moves the account's mailboxes from, and to; and
@@ -141,7 +144,7 @@ impl AccountStatus {
         match self {
             Self::Open => Some((Suspended, Open, true)),
             Self::Suspended | Self::Closed => Some((Open, Suspended, false)),
-            Self::Pending | Self::New => None,
+            Self::Pending | Self::New | Self::Purged => None,
         }
     }
 }
@@ -249,7 +252,7 @@ pub enum StepKind {
     /// Exchange on an order's domain opens (`order_items.username` is the domain).
     CreateExchange,
     /// A deleted account's last step, after its mailboxes and lists are purged: its domains,
-    /// logins, attributes and payment methods go, and it is `closed` (`order_items.username`
+    /// logins, attributes and payment methods go, and it is `purged` (`order_items.username`
     /// is the account number).
     CloseAccount,
 }

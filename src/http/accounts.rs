@@ -181,9 +181,9 @@ pub async fn update(
 }
 
 /// `DELETE /accounts/{acct}` (agents): an order purges the account's mailboxes and lists (their
-/// mail directory rows with them; the mailboxes stop logging in at once), then closes it: its
-/// domains and logins are free for others. `202` with the order's `Location` and cookie; an
-/// account without domains is closed at once (`204`); `409` while something of it is in an
+/// mail directory rows with them; the mailboxes stop logging in at once), then the account
+/// (`purged`: found no more): its domains and logins are free for others. `202` with the
+/// order's `Location` and cookie; an account without domains is purged at once (`204`); `409` while something of it is in an
 /// order.
 pub async fn delete(
     state: State,

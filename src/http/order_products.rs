@@ -106,10 +106,9 @@ pub async fn create_product(
         .add_order_product(order.id.as_str(), pair, crate::now_ms())
         .await?
         .map_err(changed)?;
-    created(
-        format!("{}/account/products/{id}", path.base(&base, &order)),
-        owner,
-    )
+    // The explicit order's URL (under `/order` too): it stays valid after the submit.
+    let url = format!("{base}/orders/{}/account/products/{id}", order.id);
+    created(url, owner)
 }
 
 /// The product named in the path, of the order.
@@ -293,9 +292,8 @@ pub async fn create_service(
         .await?
         .map_err(changed)?;
     let url = format!(
-        "{}/account/products/{}/services/{id}",
-        path.base(&base, &order),
-        product.id
+        "{base}/orders/{}/account/products/{}/services/{id}",
+        order.id, product.id
     );
     created(url, owner)
 }

@@ -220,13 +220,17 @@ pub(super) fn scope_where(
     (format!("WHERE {column} = $1{statuses}"), id)
 }
 
-/// [`scope_where`] for accounts: drafts (`new`, only their orders show them) are never listed.
+/// [`scope_where`] for accounts: drafts (`new`, only their orders show them) and deleted
+/// accounts (`purged`) are never listed.
 pub(super) fn account_scope_where(
     scope: super::OrderScope,
     statuses: Option<Vec<&str>>,
 ) -> (String, i64) {
     let (filter, id) = scope_where(scope, "a.id", "a.status", statuses);
-    (format!("{filter} AND a.status <> 'new'"), id)
+    (
+        format!("{filter} AND a.status NOT IN ('new', 'purged')"),
+        id,
+    )
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! `DELETE /accounts/{account}` (agents): an order purges the account's mailboxes and lists one
-//! after another, then closes it. Its mailboxes stop logging in over IMAP, its logins stop
+//! after another, then purges it (not found any more). Its mailboxes stop logging in over IMAP, its logins stop
 //! working, and its names (the domain, the users' logins) are free for a new account.
 
 use std::time::Duration;
@@ -81,9 +81,11 @@ async fn a_deleted_account_frees_its_names_and_stops_its_mail(backend: Backend) 
         );
         let _ = child.kill().await;
     }
-    // The account is closed; its users' logins are gone.
-    let account = app.get_json(&path, QWE).await;
-    assert_eq!(account["status"], "closed");
+    // The account is purged (not found, as the docs' purged accounts); its users' logins are
+    // gone; it is in no list.
+    assert_eq!(app.send(Method::GET, &path, QWE, None).await.status(), 404);
+    let accounts = app.get_json("/accounts", QWE).await;
+    assert!(!accounts.to_string().contains(ACCT), "{accounts}");
     let r = app.send(Method::GET, &path, CAROL, None).await;
     assert_eq!(r.status(), 401);
     // Its old orders still read as they were.
@@ -125,11 +127,18 @@ async fn a_deleted_account_frees_its_names_and_stops_its_mail(backend: Backend) 
         .await;
     assert_eq!(done["order"]["Status"], "Completed");
 
-    // Deleted again: nothing left to purge, closed at once.
+    // Gone: a second delete finds nothing; an account without domains is purged at once.
     assert_eq!(
         app.send(Method::DELETE, &path, QWE, None).await.status(),
+        404
+    );
+    let bobs = "/accounts/acct999998";
+    assert_eq!(
+        app.send(Method::DELETE, bobs, QWE, None).await.status(),
         204
     );
+    assert_eq!(app.send(Method::GET, bobs, QWE, None).await.status(), 404);
+    assert_eq!(app.send(Method::GET, bobs, BOB, None).await.status(), 401);
 }
 
 on_both_backends!(a_deleted_account_frees_its_names_and_stops_its_mail);

@@ -333,8 +333,66 @@ on_both_backends!(
     catalog_and_add_on_commands,
     order_mailbox_end_to_end,
     directory_commands,
-    webhook_commands
+    webhook_commands,
+    signup_walks_a_new_customer_through,
 );
+
+/// `mo signup`: every step of the generic flow in one command; the new login works at once. A
+/// domain that has Exchange is refused at validate, and the order is cancelled.
+async fn signup_walks_a_new_customer_through(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let args = |domain: &'static str, user: &'static str| {
+        vec![
+            "signup",
+            domain,
+            user,
+            "--first-name",
+            "Jane",
+            "--last-name",
+            "Doe",
+            "--email",
+            "jane@newco.example",
+            "--country",
+            "US",
+            "--card-type",
+            "visa",
+            "--card-expiry",
+            "2031-04",
+            "--secrets-stdin",
+        ]
+    };
+    let secrets = "Customer123\n4111111111111111\n739\n";
+    let mut json = args("newco.example", "newcustomer");
+    json.push("--json");
+    let run = mo(&app, &json, secrets).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let order = run.json();
+    assert_eq!(order["order"]["Status"], "Completed");
+    assert_eq!(order["order"]["Items"].as_array().expect("items").len(), 5);
+    // The progress display: a line per step without a terminal.
+    assert!(run.stderr.contains("[1/10] order opened"), "{}", run.stderr);
+    assert!(run.stderr.contains("[8/10] validated"), "{}", run.stderr);
+    let login = ("newcustomer@partner_api_developer_us_main", "Customer123");
+    let accounts = app.get_json("/accounts", login).await;
+    let number = accounts["list"][0]["accountNumber"]
+        .as_str()
+        .expect("number");
+    let exchange = app
+        .get_json(&format!("/accounts/{number}/exchange/newco.example"), login)
+        .await;
+    assert_eq!(exchange["domain"], "newco.example");
+    // Human output names the account; a taken domain fails at validate, nothing is left open.
+    let run = mo(&app, &args(DOMAIN, "another"), secrets).await;
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("cancelled"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("already has Exchange"),
+        "{}",
+        run.stderr
+    );
+    let open = app.get_json("/orders?filterStatus=new", QWE).await;
+    assert_eq!(open["list"].as_array().expect("list").len(), 0, "{open}");
+}
 
 /// `mo webhooks`: add (the secret printed once), list, test (the delivery's outcome: the
 /// target is a closed loopback port, so it failed and is pending), disable, delete.

@@ -128,6 +128,7 @@ pub fn document() -> &'static Value {
         refine::split_contact_bodies(&mut doc);
         refine::split_list_bodies(&mut doc);
         refine::account_contact_bodies(&mut doc);
+        refine::payment_bodies(&mut doc);
         refine::add_links(&mut doc);
         paths_webhooks::refine_bodies(&mut doc);
         doc["paths"]["/accounts/{account}/exchange/{domain}/mailboxes"]["post"]["responses"]["202"]

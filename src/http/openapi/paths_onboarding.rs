@@ -330,7 +330,7 @@ pub fn account_payment_read() {}
 
 #[utoipa::path(delete, path = "/accounts/{account}", tag = "Accounts",
     summary = "Delete an account (agents)",
-    description = "An order purges each of the account's mailboxes and mailing lists (with their mail directory rows; the mailboxes stop logging in at once), then closes the account: its domains are renamed out of the way (so the names are free for anyone), its logins, attributes, payment methods and contacts are deleted, and it is `closed`. `202` with the order's `Location` and cookie; an account without domains is closed at once (`204`). `409` while something of the account is in an order.",
+    description = "An order purges each of the account's mailboxes and mailing lists (with their mail directory rows; the mailboxes stop logging in at once), then purges the account: its domains are renamed out of the way (so the names are free for anyone), its logins, attributes, payment methods and contacts are deleted, and it is `purged`: not found (`404`) any more. `202` with the order's `Location` and cookie; an account without domains is purged at once (`204`). `409` while something of the account is in an order.",
     params(("account" = String, Path, example = "acct999999")),
     responses((status = 202, description = "Ordered", headers(("Location" = String, description = "The order"), ("Set-Cookie" = String, description = "`OwnerId=<uuid>; Path=/`"))),
         (status = 204, description = "Closed at once (no domains)"),

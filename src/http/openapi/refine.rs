@@ -392,3 +392,24 @@ mod tests {
         );
     }
 }
+
+/// The payment method's bodies: closed (unknown fields are refused by name), free text as the
+/// parser takes it, the billing address's country two letters.
+pub fn payment_bodies(doc: &mut Value) {
+    use crate::domain::TEXT_PATTERN;
+    let schemas = &mut doc["components"]["schemas"];
+    let address = &mut schemas["BillingAddressInput"];
+    for (name, field) in address["properties"].as_object_mut().into_iter().flatten() {
+        let pattern = match name.as_str() {
+            "countryCode" => "^([A-Za-z]{2})?$",
+            _ => TEXT_PATTERN,
+        };
+        field["pattern"] = json!(pattern);
+        field["maxLength"] = json!(128);
+    }
+    address["additionalProperties"] = json!(false);
+    let request = &mut schemas["PaymentInfoRequest"];
+    request["properties"]["cardHolderName"]["pattern"] = json!(TEXT_PATTERN);
+    request["properties"]["cardHolderName"]["maxLength"] = json!(128);
+    request["additionalProperties"] = json!(false);
+}

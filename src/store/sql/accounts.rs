@@ -20,7 +20,7 @@ pub enum AttributeOutcome {
 pub enum DeleteOutcome {
     /// An order purges it (its mailboxes, lists, then the rest).
     Ordered,
-    /// Nothing to purge: closed at once.
+    /// Nothing to purge: purged at once.
     Closed,
     /// Something of it is being provisioned or in an open order.
     Busy,
@@ -117,8 +117,8 @@ impl Store {
     }
 
     /// Deletes an account: an order (sequential) purges each of its mailboxes and lists, then
-    /// closes it (its domains, logins, attributes and payment methods go). Its mailboxes stop
-    /// logging in at once. Without a domain there is nothing to purge: it is closed at once.
+    /// purges it (its domains, logins, attributes and payment methods go). Its mailboxes stop
+    /// logging in at once. Without a domain there is nothing to purge: it is purged at once.
     pub async fn delete_account(
         &self,
         account_id: i64,
@@ -274,7 +274,7 @@ async fn insert_step(
 
 /// An account's end: its domains are renamed out of the way (`deleted-<id>.invalid`; orders
 /// still refer to their rows) with their directory rows and objects, its logins, attributes,
-/// payment methods and contacts are deleted, and it is `closed`.
+/// payment methods and contacts are deleted, and it is `purged` (found no more).
 pub(super) async fn close_account(tx: &mut Tx, account_id: i64, now_ms: i64) -> StoreResult<()> {
     let of_account = "(SELECT id FROM exchanges WHERE account_id = $1)";
     for statement in [
@@ -301,7 +301,7 @@ pub(super) async fn close_account(tx: &mut Tx, account_id: i64, now_ms: i64) -> 
     .bind(now_ms)
     .execute(&mut *tx)
     .await?;
-    let closed = sql("UPDATE accounts SET status = 'closed' WHERE id = $1 AND status <> 'closed'")
+    let closed = sql("UPDATE accounts SET status = 'purged' WHERE id = $1 AND status <> 'purged'")
         .bind(account_id)
         .execute(&mut *tx)
         .await?;

@@ -450,10 +450,11 @@ impl Store {
         Ok(self.order_with_lines(id).await?.map(|(order, _)| order))
     }
 
-    /// An account by number; a draft (`new`, only its order shows it) is not found.
+    /// An account by number; a draft (`new`, only its order shows it) or a deleted one
+    /// (`purged`) is not found.
     pub async fn account(&self, number: &str) -> StoreResult<Option<AccountRecord>> {
         sql(format!(
-            "{} WHERE number = $1 AND status <> 'new'",
+            "{} WHERE number = $1 AND status NOT IN ('new', 'purged')",
             rows::ACCOUNT_SELECT
         ))
         .bind(number)
