@@ -381,18 +381,6 @@ pub fn add_links(doc: &mut Value) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn filter_patterns_take_any_case_and_stars() {
-        let pattern = super::filter_pattern(&["new", "close_pending"]);
-        assert_eq!(
-            pattern,
-            "^(?:[nN][eE][wW]|[cC][lL][oO][sS][eE]_[pP][eE][nN][dD][iI][nN][gG])$|\\*"
-        );
-    }
-}
-
 /// The payment method's bodies: closed (unknown fields are refused by name), free text as the
 /// parser takes it, the billing address's country two letters.
 pub fn payment_bodies(doc: &mut Value) {
@@ -412,4 +400,16 @@ pub fn payment_bodies(doc: &mut Value) {
     request["properties"]["cardHolderName"]["pattern"] = json!(TEXT_PATTERN);
     request["properties"]["cardHolderName"]["maxLength"] = json!(128);
     request["additionalProperties"] = json!(false);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn filter_patterns_take_any_case_and_stars() {
+        let pattern = super::filter_pattern(&["new", "close_pending"]);
+        assert_eq!(
+            pattern,
+            "^(?:[nN][eE][wW]|[cC][lL][oO][sS][eE]_[pP][eE][nN][dD][iI][nN][gG])$|\\*"
+        );
+    }
 }
