@@ -85,6 +85,10 @@ def generic_order(case):
         # The name may be repeated as it is, never changed.
         if isinstance(body.get("name"), str):
             body["name"] = case.path_parameters.get("name")
+    elif label == "POST /accounts/{account}/attributes":
+        # A partner id is one a URL path carries as it is.
+        if body.get("name") == "partner_account_id" and isinstance(body.get("value"), str):
+            body["value"] = f"st-{uuid.uuid4().hex[:12]}"
     elif label in PRODUCT_POST:
         body.pop("promoCode", None)
         if isinstance(body.get("offering"), str):
@@ -93,10 +97,9 @@ def generic_order(case):
         body.pop("promoCode", None)
         if isinstance(body.get("name"), str):
             body["name"] = "Exchange"
-        if isinstance(body.get("billingCycle"), int):
-            body["billingCycle"] = 1
-        if isinstance(body.get("quantity"), int):
-            body["quantity"] = 1
+        for field in ("billingCycle", "quantity"):
+            if isinstance(body.get(field), (int, float)) and not isinstance(body.get(field), bool):
+                body[field] = 1
         if label in SERVICE_POST:
             if isinstance(body.get("serviceSpecification"), str):
                 body["serviceSpecification"] = (

@@ -12,7 +12,7 @@ use super::State;
 use super::access;
 use super::extract::{Auth, Base, JsonBody};
 use super::list::{ListRequest, ListSpec};
-use super::types::{AccountAttribute, AccountProduct, AttributeRequest, Link};
+use super::types::{AccountAttribute, AccountProduct, AttributeChange, AttributeCreate, Link};
 use crate::domain::{BoundedText, Field};
 use crate::error::{ApiError, ApiResult};
 use crate::pricing::offerings::{PLAN_PREFIX, ServiceSpec};
@@ -101,7 +101,7 @@ pub async fn create_attribute(
     Auth(caller): Auth,
     Base(base): Base,
     Path(number): Path<String>,
-    JsonBody(body): JsonBody<AttributeRequest>,
+    JsonBody(body): JsonBody<AttributeCreate>,
 ) -> ApiResult<Response> {
     let account = access::account(&state, &caller, &number).await?;
     let name = match body.name {
@@ -156,7 +156,7 @@ pub async fn update_attribute(
     state: State,
     Auth(caller): Auth,
     Path((number, name)): Path<(String, String)>,
-    JsonBody(body): JsonBody<AttributeRequest>,
+    JsonBody(body): JsonBody<AttributeChange>,
 ) -> ApiResult<StatusCode> {
     let account = access::account(&state, &caller, &number).await?;
     let name = attribute_name(&name).map_err(|_| ApiError::NotFound)?;

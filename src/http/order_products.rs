@@ -72,6 +72,14 @@ pub async fn create_product(
             "Promotion codes are not supported",
         ));
     }
+    for (name, field) in [
+        ("displayName", &body.display_name),
+        ("partnerId", &body.partner_id),
+    ] {
+        if *field == Field::Wrong {
+            return Err(ApiError::field(name, "must be a string"));
+        }
+    }
     let offering = match body.offering {
         Field::Given(s) => s,
         Field::Absent | Field::Null => return Err(ApiError::field("offering", "Required")),

@@ -235,7 +235,12 @@ twin!(
     get,
     order_product_read = "/orders/{order}/account/products/{product}",
     current_product_read = "/order/account/products/{product}",
-    [("product" = i64, Path, example = 1)],
+    [(
+        "product" = String,
+        Path,
+        pattern = "^[0-9]{1,18}$",
+        example = "1"
+    )],
     summary = "A product of the order",
     responses(
         (status = 200, body = OrderProductDocument),
@@ -248,7 +253,12 @@ twin!(
     post,
     order_service_create = "/orders/{order}/account/products/{product}/services",
     current_service_create = "/order/account/products/{product}/services",
-    [("product" = i64, Path, example = 1)],
+    [(
+        "product" = String,
+        Path,
+        pattern = "^[0-9]{1,18}$",
+        example = "1"
+    )],
     summary = "Add a service to a product: Exchange on a domain",
     description = "`serviceSpecification`: `…/serviceSpecifications/core.service.email.exchange.domain` (mailboxes and add-ons are ordered with their shortcuts); `attributes`: `{\"domain\": \"example.com\"}`; `billingCycle`: months the catalog offers (1-120); `name`; `relatedTo`: up to 16 service URLs. A domain that has Exchange anywhere is `409` at validate and submit.",
     request_body(content = ServiceRequest, content_type = "application/json"),
@@ -276,8 +286,18 @@ twin!(
     order_service_read = "/orders/{order}/account/products/{product}/services/{service}",
     current_service_read = "/order/account/products/{product}/services/{service}",
     [
-        ("product" = i64, Path, example = 1),
-        ("service" = i64, Path, example = 1)
+        (
+            "product" = String,
+            Path,
+            pattern = "^[0-9]{1,18}$",
+            example = "1"
+        ),
+        (
+            "service" = String,
+            Path,
+            pattern = "^[0-9]{1,18}$",
+            example = "1"
+        )
     ],
     summary = "A service of the order",
     responses(
@@ -292,8 +312,18 @@ twin!(
     order_service_update = "/orders/{order}/account/products/{product}/services/{service}",
     current_service_update = "/order/account/products/{product}/services/{service}",
     [
-        ("product" = i64, Path, example = 1),
-        ("service" = i64, Path, example = 1)
+        (
+            "product" = String,
+            Path,
+            pattern = "^[0-9]{1,18}$",
+            example = "1"
+        ),
+        (
+            "service" = String,
+            Path,
+            pattern = "^[0-9]{1,18}$",
+            example = "1"
+        )
     ],
     summary = "Rename a service or change its billing cycle",
     request_body(content = ServiceChange, content_type = "application/json"),
@@ -351,7 +381,7 @@ pub fn account_attribute_list() {}
     summary = "Add an attribute",
     description = "`201` with its `Location`; `409` if the account has it, or (for `partner_account_id`) another account of the franchise has that value.",
     params(("account" = String, Path, example = "acct999999")),
-    request_body(content = AttributeRequest, content_type = "application/json"),
+    request_body(content = AttributeCreate, content_type = "application/json"),
     responses((status = 201, description = "Created, no body", headers(("Location" = String, description = "The attribute"))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("basic" = [])))]
@@ -367,7 +397,7 @@ pub fn account_attribute_read() {}
 #[utoipa::path(put, path = "/accounts/{account}/attributes/{name}", tag = "Accounts",
     summary = "Set an attribute (made if missing)",
     params(("account" = String, Path, example = "acct999999"), ("name" = String, Path, example = "partner_account_id")),
-    request_body(content = AttributeRequest, content_type = "application/json"),
+    request_body(content = AttributeChange, content_type = "application/json"),
     responses((status = 204, description = "Set"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("basic" = [])))]

@@ -23,10 +23,10 @@ pub use objects::{
     MailingListDocument, MailingListItem,
 };
 pub use onboarding::{
-    AccountAttribute, AccountProduct, AttributeRequest, CreatedUrl, OrderAccountDocument,
-    OrderAccountRequest, OrderCreateRequest, OrderCreated, OrderProductDocument,
-    OrderServiceDocument, OrderUserDocument, PaymentInfoDocument, PaymentInfoList, ProductRequest,
-    ServiceChange, ServiceRequest,
+    AccountAttribute, AccountProduct, AttributeChange, AttributeCreate, CreatedUrl,
+    OrderAccountDocument, OrderAccountRequest, OrderCreateRequest, OrderCreated,
+    OrderProductDocument, OrderServiceDocument, OrderUserDocument, PaymentInfoDocument,
+    PaymentInfoList, ProductRequest, ServiceChange, ServiceRequest,
 };
 pub use orders::{OrderDocument, OrderFields, OrderItem, OrderListItem};
 pub use quotes::{CompactQuote, FullQuote, QuoteFields, QuotedFee, QuotedProduct};

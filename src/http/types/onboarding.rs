@@ -121,9 +121,11 @@ pub struct ProductRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub promo_code: Field<String>,
+    /// Accepted and not used (Hostway's; mailorder names products by their offering).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub display_name: Field<String>,
+    /// Accepted and not used (Hostway's).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub partner_id: Field<String>,
@@ -165,9 +167,10 @@ pub struct ServiceRequest {
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub attributes: Field<serde_json::Map<String, serde_json::Value>>,
-    /// URLs of services of this order (or of the account) it belongs with.
+    /// URLs of services of this order (or of the account) it belongs with: at most 16, each at
+    /// most 2048 characters.
     #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<String>>, max_items = 16)]
     pub related_to: Field<Vec<String>>,
     /// Not supported: a code is refused (`400`).
     #[serde(default)]
@@ -175,7 +178,7 @@ pub struct ServiceRequest {
     pub promo_code: Field<String>,
     /// 1 (the only quantity a domain has).
     #[serde(default)]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 1)]
     pub quantity: Field<i64>,
 }
 
@@ -214,18 +217,32 @@ pub struct AccountAttribute {
     pub links: Vec<Link>,
 }
 
-/// `POST /accounts/{account}/attributes` (`name` and `value`), `PUT …/attributes/{name}`
-/// (`value`; `name`, if sent, must be the path's).
+/// `POST /accounts/{account}/attributes`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "partner_account_id", "value": "partner-4711"}))]
-pub struct AttributeRequest {
+pub struct AttributeCreate {
     /// 1 to 64 letters, digits, `_`, `.` or `-`.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, pattern = "^[A-Za-z0-9_.-]{1,64}$")]
+    pub name: Field<String>,
+    /// At most 255 characters, no control characters; a `partner_account_id` 1 to 64 of
+    /// letters, digits, `.`, `_`, `~`, `-`.
+    #[serde(default)]
+    #[schema(value_type = String, required = true, max_length = 255, pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$")]
+    pub value: Field<String>,
+}
+
+/// `PUT /accounts/{account}/attributes/{name}`: the value (`name`, if sent, must be the
+/// path's).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"value": "partner-4712"}))]
+pub struct AttributeChange {
     #[serde(default)]
     #[schema(value_type = Option<String>, pattern = "^[A-Za-z0-9_.-]{1,64}$")]
     pub name: Field<String>,
-    /// At most 255 characters.
+    /// As `AttributeCreate`'s.
     #[serde(default)]
-    #[schema(value_type = String, required = true, max_length = 255)]
+    #[schema(value_type = String, required = true, max_length = 255, pattern = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$")]
     pub value: Field<String>,
 }
 
