@@ -110,6 +110,7 @@ pub async fn create_attribute(
         Field::Wrong => return Err(ApiError::field("name", "must be a string")),
     };
     let value = attribute_value(&name, body.value)?;
+    partner_id_is_agents(&caller, &name)?;
     let ids = (account.id, account.franchise_id);
     match state
         .store
@@ -168,6 +169,7 @@ pub async fn update_attribute(
         }
     }
     let value = attribute_value(&name, body.value)?;
+    partner_id_is_agents(&caller, &name)?;
     let ids = (account.id, account.franchise_id);
     match state
         .store
@@ -186,6 +188,7 @@ pub async fn delete_attribute(
     Path((number, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let account = access::account(&state, &caller, &number).await?;
+    partner_id_is_agents(&caller, &name)?;
     if state
         .store
         .delete_account_attribute(account.id, &name)
@@ -234,4 +237,14 @@ pub async fn list_products(
             items,
         )
         .await
+}
+
+/// `partner_account_id` is how the partner addresses the account (`/partnerAccounts`, delete
+/// included): its agents set it, not the customer.
+fn partner_id_is_agents(caller: &crate::auth::Caller, name: &str) -> ApiResult<()> {
+    if name == PARTNER_ID && caller.role != crate::domain::Role::Agent {
+        Err(access::forbidden("Attribute"))
+    } else {
+        Ok(())
+    }
 }

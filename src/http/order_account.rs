@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::State;
 use super::extract::{Base, JsonBody};
-use super::order_create::{LANGUAGES, OrderPath, begin_write, order_account, with_cookie};
+use super::order_create::{
+    LANGUAGES, OrderPath, account_rights, begin_write, no_mailbox_logins, order_account,
+    with_cookie,
+};
 use super::orders::{Asker, authorized};
 use super::types::{
     AccountContacts, Link, OrderAccountDocument, OrderAccountRequest, OrderUserDocument,
@@ -32,6 +35,7 @@ async fn readable(
     path: &OrderPath,
 ) -> ApiResult<(OrderRecord, crate::store::OrderAccount)> {
     let (order, _) = authorized(state, asker, &path.target, PERMISSION).await?;
+    no_mailbox_logins(asker, &order)?;
     let account = order_account(state, &order).await?;
     Ok((order, account))
 }
@@ -192,7 +196,7 @@ pub async fn update_user(
     let write = begin_write(&state, &asker, &path).await?;
     let (name, password) = body.parse().map_err(ApiError::Validation)?;
     let (order, created) = write.open(&state, asker.cookie).await?;
-    order_account(&state, &order).await?;
+    account_rights(&asker, &order_account(&state, &order).await?)?;
     if state
         .store
         .login_taken(order.franchise_id, name.as_str())
@@ -253,6 +257,7 @@ pub async fn update_contacts(
     let changes = body.parse().map_err(ApiError::Validation)?;
     let (order, created) = write.open(&state, asker.cookie).await?;
     let account = order_account(&state, &order).await?;
+    account_rights(&asker, &account)?;
     let mut set = stored_contacts(account.contacts.as_deref())?;
     for (kind, contact) in changes {
         match contact {
@@ -316,7 +321,7 @@ pub async fn update_payment(
     let write = begin_write(&state, &asker, &path).await?;
     let method = body.parse(agent, today).map_err(ApiError::Validation)?;
     let (order, created) = write.open(&state, asker.cookie).await?;
-    order_account(&state, &order).await?;
+    account_rights(&asker, &order_account(&state, &order).await?)?;
     let json = serde_json::to_string(&method).map_err(|e| ApiError::Internal(e.into()))?;
     let outcome = state
         .store

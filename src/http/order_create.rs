@@ -187,7 +187,10 @@ pub(super) async fn begin_write(
         Ok((order, _)) if order.status != OrderStatus::New => {
             Err(super::order_actions::not_open(order.status))
         }
-        Ok((order, _)) => Ok(Write::Existing(order)),
+        Ok((order, _)) => {
+            no_mailbox_logins(asker, &order)?;
+            Ok(Write::Existing(order))
+        }
         Err(ApiError::NotFound) if matches!(path.target, Target::Current) => match &asker.caller {
             Some(caller) => Ok(Write::ToOpen(*caller)),
             None => Err(ApiError::Unauthorized("Authentication required")),
@@ -230,4 +233,35 @@ pub(super) async fn order_account(
         .ok_or_else(|| {
             ApiError::conflict("This order was made by a shortcut; it has no account to set up")
         })
+}
+
+/// What an order sets up on an account is no mailbox login's business, whatever lines the
+/// order has on its domain: only the order's cookie, agents and account users reach it.
+pub(super) fn no_mailbox_logins(asker: &Asker, order: &OrderRecord) -> ApiResult<()> {
+    let cookie_owns =
+        matches!(asker.cookie, OwnerCookie::Valid(owner) if owner.stored_key() == order.owner_id);
+    match &asker.caller {
+        Some(c)
+            if !cookie_owns
+                && matches!(c.role, Role::MailboxAdmin { .. } | Role::MailboxUser { .. }) =>
+        {
+            Err(ApiError::Forbidden(PERMISSION.into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Changes to an existing account (its users, contacts, payment method) take credentials that
+/// cover it: the order's cookie alone sets up only a new account.
+pub(super) fn account_rights(asker: &Asker, account: &crate::store::OrderAccount) -> ApiResult<()> {
+    if account.status == crate::store::AccountStatus::New {
+        return Ok(());
+    }
+    match &asker.caller {
+        None => Err(ApiError::Unauthorized("Authentication required")),
+        Some(c) if c.role.can_manage_account(account.account_id) => Ok(()),
+        Some(_) => Err(ApiError::Forbidden(
+            "Unauthorized: OrderAccount failed permission check".into(),
+        )),
+    }
 }

@@ -10,7 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::extract::{Base, JsonBody};
-use super::order_create::{OrderPath, begin_write, order_account, with_cookie};
+use super::order_create::{
+    OrderPath, account_rights, begin_write, no_mailbox_logins, order_account, with_cookie,
+};
 use super::orders::{Asker, PERMISSION, authorized};
 use super::types::{
     CreatedUrl, Link, OrderProductDocument, OrderServiceDocument, ProductRequest, ServiceChange,
@@ -85,15 +87,16 @@ pub async fn create_product(
         Field::Absent | Field::Null => return Err(ApiError::field("offering", "Required")),
         Field::Wrong => return Err(ApiError::field("offering", "must be a string")),
     };
-    let (order, owner) = write.open(&state, asker.cookie).await?;
-    let account = order_account(&state, &order).await?;
-    let franchise = franchise(&state, &order).await?;
     let tail = after(&offering, "/productSpecifications/")
         .map(|t| t.trim_end_matches('/'))
         .ok_or_else(|| ApiError::field("offering", "must be an offering's URL"))?;
     let (spec_id, offering_id) = tail
         .split_once("/offerings/")
         .ok_or_else(|| ApiError::field("offering", "must be an offering's URL"))?;
+    let (order, owner) = write.open(&state, asker.cookie).await?;
+    let account = order_account(&state, &order).await?;
+    account_rights(&asker, &account)?;
+    let franchise = franchise(&state, &order).await?;
     let spec = state
         .catalog
         .product_spec(&franchise, spec_id)
@@ -147,6 +150,7 @@ pub async fn read_product(
     path: OrderPath,
 ) -> ApiResult<Json<OrderProductDocument>> {
     let (order, _) = authorized(&state, &asker, &path.target, PERMISSION).await?;
+    no_mailbox_logins(&asker, &order)?;
     let product = product(&state, &order, &path).await?;
     let at = format!(
         "{}/account/products/{}",
@@ -231,6 +235,7 @@ pub async fn create_service(
         return Err(ApiError::field("quantity", "must be 1"));
     }
     let (order, owner) = write.open(&state, asker.cookie).await?;
+    account_rights(&asker, &order_account(&state, &order).await?)?;
     let product = product(&state, &order, &path).await?;
     let franchise = franchise(&state, &order).await?;
     let spec_url = text("serviceSpecification", body.service_specification, 2048)?
@@ -335,6 +340,7 @@ pub async fn read_service(
     path: OrderPath,
 ) -> ApiResult<Json<OrderServiceDocument>> {
     let (order, _) = authorized(&state, &asker, &path.target, PERMISSION).await?;
+    no_mailbox_logins(&asker, &order)?;
     let s = service(&state, &order, &path).await?;
     let related_to = serde_json::from_str(&s.related_to)
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("stored relatedTo")))?;
@@ -377,6 +383,7 @@ pub async fn update_service(
         ));
     }
     let (order, owner) = write.open(&state, asker.cookie).await?;
+    account_rights(&asker, &order_account(&state, &order).await?)?;
     let current = service(&state, &order, &path).await?;
     let franchise = franchise(&state, &order).await?;
     let spec = ServiceSpec::parse(&current.spec).ok_or(ApiError::NotFound)?;
@@ -431,6 +438,16 @@ pub(super) async fn setup(
 ) -> ApiResult<Setup> {
     let mut missing = BTreeMap::new();
     let new_account = account.status == AccountStatus::New;
+    // A login taken since the user was set (by another order, say) is refused now, not by a
+    // step that would fail the order half done.
+    if let Some(user) = &account.user_name
+        && state.store.login_taken(order.franchise_id, user).await?
+    {
+        return Err(ApiError::Conflict {
+            message: format!("User name {user} is taken"),
+            details: Details::field("userName", user),
+        });
+    }
     if new_account {
         if account.user_name.is_none() {
             missing.insert("user".to_owned(), "The account has no user".to_owned());

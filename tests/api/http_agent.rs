@@ -649,7 +649,73 @@ async fn add_ons_are_carried_to_the_agent(backend: Backend) {
     assert_eq!(mailbox["blackberry"], 0);
 }
 
+/// `DELETE /accounts/{acct}` whose purge the platform refuses: the deletion fails, what it had
+/// not purged comes back (the mailboxes `open`, the account `open` as it was), and it can be
+/// asked for again.
+async fn a_failed_account_deletion_undoes_itself(backend: Backend) {
+    let agent = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/agent"))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"step": "delete_mailbox"}),
+        ))
+        .respond_with(VerifyingAgent {
+            then: ResponseTemplate::new(422).set_body_json(json!({"message": "legal hold"})),
+        })
+        .with_priority(1)
+        .mount(&agent)
+        .await;
+    agent_mock(ResponseTemplate::new(200)).mount(&agent).await;
+    let app = TestApp::spawn_with(backend, |c| {
+        use_agent(c, &agent, SECRET, Duration::from_secs(5))
+    })
+    .await;
+    for name in ["held1", "held2"] {
+        let done = app
+            .wait_final(&app.order(name).await, Duration::from_secs(20))
+            .await;
+        assert_eq!(done["order"]["Status"], "Completed");
+    }
+    let path = format!("/accounts/{ACCT}");
+    let r = app.send(Method::DELETE, &path, QWE, None).await;
+    assert_eq!(r.status(), 202);
+    let done = app
+        .wait_final(&Placed::from_response(&r), Duration::from_secs(20))
+        .await;
+    assert_eq!(done["order"]["Status"], "Failed", "{done}");
+    let items: Vec<(&str, &str, i64)> = done["order"]["Items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let code = i["Error"]["code"].as_i64().unwrap_or(0);
+            (
+                i["Type"].as_str().unwrap(),
+                i["Status"].as_str().unwrap(),
+                code,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("purge_mailbox", "Failed", 502),
+            ("purge_mailbox", "Failed", 424),
+            ("close_account", "Failed", 424),
+        ]
+    );
+    assert_eq!(app.get_json(&path, QWE).await["status"], "open");
+    for name in ["held1", "held2"] {
+        let mailbox = app.get_json(&mailboxes_path(DOMAIN, name), QWE).await;
+        assert_eq!(mailbox["billingStatus"], "open", "{name}");
+    }
+    // Nothing is left half done: it may be asked for again.
+    let r = app.send(Method::DELETE, &path, QWE, None).await;
+    assert_eq!(r.status(), 202);
+}
+
 on_both_backends!(
+    a_failed_account_deletion_undoes_itself,
     add_ons_are_carried_to_the_agent,
     directory_objects_are_carried_to_the_agent,
     directory_domains_queue_no_address_steps,

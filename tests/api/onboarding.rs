@@ -588,6 +588,36 @@ async fn orders_and_their_accounts_are_the_owners_only(backend: Backend) {
     let account = agent.json("/account").await;
     assert_eq!(account["number"], ACCT);
     assert_eq!(account["status"], "open");
+    // An existing account's users, contacts and payment method take credentials covering it:
+    // the cookie alone sets up only a new account.
+    let cookie_only = Shop {
+        auth: None,
+        app: &app,
+        order: agent.order.clone(),
+        cookie: agent.cookie.clone(),
+    };
+    let user = json!({"userName": "sneaky", "password": "Sneaky1234"});
+    assert_eq!(
+        cookie_only
+            .put("/account/user", user.clone())
+            .await
+            .status(),
+        401
+    );
+    let contacts = json!({"regular": contact("Sneaky")});
+    assert_eq!(
+        cookie_only
+            .put("/account/contacts", contacts)
+            .await
+            .status(),
+        401
+    );
+    let bobs = Shop {
+        auth: Some(BOB),
+        ..cookie_only
+    };
+    assert_eq!(bobs.put("/account/user", user.clone()).await.status(), 403);
+    assert_eq!(agent.put("/account/user", user).await.status(), 204);
     // An account user's order is for its own account; it cannot open new accounts.
     let own = Shop::open(&app, BOB).await;
     assert_eq!(own.json("/account").await["number"], "acct999998");
@@ -631,7 +661,84 @@ async fn orders_and_their_accounts_are_the_owners_only(backend: Backend) {
     assert_eq!(r.status(), 201);
 }
 
+/// Two customers ordered with one user name: the second order's `create_user` fails when the
+/// first has taken it; the second order fails step by step (the rest not run), its domain is
+/// free again and its account closed. Validate refuses the taken name from then on.
+async fn a_failed_step_fails_the_rest_and_frees_the_domain(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.worker.workers = 0).await;
+    let mut shops = Vec::new();
+    for domain in ["first.example", "second.example"] {
+        let shop = Shop::open(&app, QWE).await;
+        fill_account(&shop, "dupuser", "Dupuser123").await;
+        let r = shop
+            .post("/account/products", json!({"offering": offering(&app)}))
+            .await;
+        let product = location_id(&r);
+        let tail = format!("/account/products/{product}/services");
+        let r = shop.post(&tail, domain_service(&app, Some(domain))).await;
+        assert_eq!(r.status(), 201);
+        let r = shop.post("/action", json!({"action": "submit"})).await;
+        assert_eq!(r.status(), 202);
+        shops.push(shop);
+    }
+    app.drain_queue().await;
+    let first = shops[0].json("").await;
+    assert_eq!(first["order"]["Status"], "Completed", "{first}");
+    let second = shops[1].json("").await;
+    assert_eq!(second["order"]["Status"], "Failed", "{second}");
+    let items: Vec<(&str, &str, i64)> = second["order"]["Items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| {
+            let code = i["Error"]["code"].as_i64().unwrap_or(0);
+            (
+                i["Type"].as_str().unwrap(),
+                i["Status"].as_str().unwrap(),
+                code,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("open_account", "Completed", 0),
+            ("create_user", "Failed", 409),
+            ("set_contacts", "Failed", 424),
+            ("add_payment", "Failed", 424),
+            ("create_exchange", "Failed", 424),
+        ]
+    );
+    let number = shops[1].json("/account").await["number"]
+        .as_str()
+        .expect("number")
+        .to_owned();
+    let account = app.get_json(&format!("/accounts/{number}"), QWE).await;
+    assert_eq!(account["status"], "closed");
+    // The domain is free: another order takes it; the user name is taken now (409 at once).
+    let again = Shop::open(&app, QWE).await;
+    fill_account(&again, "another.user", "Another123").await;
+    let r = again
+        .post("/account/products", json!({"offering": offering(&app)}))
+        .await;
+    let product = location_id(&r);
+    let tail = format!("/account/products/{product}/services");
+    let r = again
+        .post(&tail, domain_service(&app, Some("second.example")))
+        .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(again.validate().await.0, 204);
+    let r = again
+        .put(
+            "/account/user",
+            json!({"userName": "dupuser", "password": "Dupuser123"}),
+        )
+        .await;
+    assert_eq!(r.status(), 409);
+}
+
 on_both_backends!(
+    a_failed_step_fails_the_rest_and_frees_the_domain,
     a_partner_onboards_a_customer_who_then_orders_a_mailbox,
     cards_are_checked_and_never_kept,
     a_domain_with_exchange_is_refused_at_validate_and_submit,

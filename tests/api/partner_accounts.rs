@@ -54,7 +54,18 @@ async fn partner_ids_answer_as_their_accounts(backend: Backend) {
         .await;
     assert_eq!(done["order"]["Status"], "Completed");
     assert_eq!(set_partner_id(&app, ACCT, PARTNER).await, 201);
-    // Unique in the franchise; URL-safe.
+    // The agents' to set (the partner addresses accounts by it), unique in the franchise,
+    // URL-safe.
+    let body = json!({"name": "partner_account_id", "value": "carols-pick"});
+    let r = app
+        .send(
+            Method::POST,
+            &format!("/accounts/{ACCT}/attributes"),
+            CAROL,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.status(), 403);
     assert_eq!(set_partner_id(&app, "acct999998", PARTNER).await, 409);
     assert_eq!(set_partner_id(&app, "acct999998", "has space").await, 400);
 

@@ -53,31 +53,39 @@ impl Store {
                 Ok(())
             }
             StepKind::CreateUser => {
-                let (Some(name), Some(hash)) =
-                    (row.opt_text("user_name")?, row.opt_text("password_hash")?)
-                else {
+                let Some(name) = row.opt_text("user_name")? else {
                     return Ok(Err(("The order has no user".into(), 400)));
                 };
-                sql("INSERT INTO api_users (franchise_id, login, password_hash, role, account_id, created_at)
-                     VALUES ($1, $2, $3, 'account', $4, $5) ON CONFLICT (franchise_id, login) DO NOTHING")
-                .bind(target.0)
-                .bind(name.as_str())
-                .bind(hash.as_str())
-                .bind(account_id)
-                .bind(now_ms)
-                .execute(&mut tx)
-                .await?;
                 let owner =
                     sql("SELECT account_id FROM api_users WHERE franchise_id = $1 AND login = $2")
                         .bind(target.0)
                         .bind(name.as_str())
-                        .fetch_one(&mut tx)
+                        .fetch_optional(&mut tx)
                         .await?
-                        .opt_int("account_id")?;
-                if owner == Some(account_id) {
-                    Ok(())
-                } else {
-                    Err((format!("User name {name} is taken"), 409))
+                        .map(|r| r.opt_int("account_id"))
+                        .transpose()?;
+                // The hash is cleared when the login is made: a retry after a lost lease
+                // finds the login the account's and nothing to do.
+                match (owner, row.opt_text("password_hash")?) {
+                    (Some(Some(owner)), None) if owner == account_id => Ok(()),
+                    (None, Some(hash)) => {
+                        sql("INSERT INTO api_users (franchise_id, login, password_hash, role, account_id, created_at)
+                             VALUES ($1, $2, $3, 'account', $4, $5)")
+                        .bind(target.0)
+                        .bind(name.as_str())
+                        .bind(hash.as_str())
+                        .bind(account_id)
+                        .bind(now_ms)
+                        .execute(&mut tx)
+                        .await?;
+                        sql("UPDATE order_accounts SET password_hash = NULL
+                             WHERE order_id = (SELECT order_id FROM order_items WHERE id = $1)")
+                        .bind(job.item_id)
+                        .execute(&mut tx)
+                        .await?;
+                        Ok(())
+                    }
+                    _ => Err((format!("User name {name} is taken"), 409)),
                 }
             }
             StepKind::SetContacts => {

@@ -67,7 +67,7 @@ impl Store {
         if exists && create_only {
             return Ok(None);
         }
-        sql("INSERT INTO account_attributes (account_id, franchise_id, name, value, updated_at)
+        let written = sql("INSERT INTO account_attributes (account_id, franchise_id, name, value, updated_at)
              VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (account_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
         .bind(account_id)
@@ -76,7 +76,12 @@ impl Store {
         .bind(value)
         .bind(now_ms)
         .execute(&mut tx)
-        .await?;
+        .await;
+        match written {
+            // Another account took the partner id in between (the partial unique index).
+            Err(e) if is_unique_violation(&e) => return Ok(Some(AttributeOutcome::PartnerIdTaken)),
+            other => other?,
+        };
         tx.commit().await?;
         Ok(Some(if exists {
             AttributeOutcome::Changed
@@ -220,13 +225,30 @@ impl Store {
         .bind(account_id)
         .execute(&mut tx)
         .await?;
+        // The account is out of service while it is deleted (no new mailbox, order or login);
+        // its status before is kept with the last step, to come back to if a step fails.
+        let before = sql("SELECT status FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(&mut tx)
+            .await?
+            .text("status")?;
+        let last = (first, number);
         insert_step(
             &mut tx,
             order_id,
             StepKind::CloseAccount,
-            (first, number),
-            None,
+            last,
+            Some(&before),
         )
+        .await?;
+        sql("UPDATE accounts SET status = 'suspended' WHERE id = $1")
+            .bind(account_id)
+            .execute(&mut tx)
+            .await?;
+        sql("UPDATE mail_domains SET active = 0
+             WHERE domain IN (SELECT domain FROM exchanges WHERE account_id = $1)")
+        .bind(account_id)
+        .execute(&mut tx)
         .await?;
         sql(format!(
             "INSERT INTO jobs (item_id, state, run_at, created_at, updated_at)
@@ -287,6 +309,8 @@ pub(super) async fn close_account(tx: &mut Tx, account_id: i64, now_ms: i64) -> 
              AND substr(mail_aliases.source, length(mail_aliases.source) - length(e.domain)) = '@' || e.domain)"
             .to_owned(),
         "DELETE FROM mail_domains WHERE domain IN (SELECT domain FROM exchanges WHERE account_id = $1)".to_owned(),
+        "DELETE FROM mail_users WHERE domain IN (SELECT domain FROM exchanges WHERE account_id = $1)"
+            .to_owned(),
         "DELETE FROM api_users WHERE account_id = $1".to_owned(),
         "DELETE FROM account_attributes WHERE account_id = $1".to_owned(),
         "DELETE FROM payment_methods WHERE account_id = $1".to_owned(),
@@ -308,5 +332,70 @@ pub(super) async fn close_account(tx: &mut Tx, account_id: i64, now_ms: i64) -> 
     if closed == 1 {
         webhooks::account_event(tx, EventKind::AccountStatusChanged, account_id, now_ms).await?;
     }
+    Ok(())
+}
+
+/// A deletion order whose step `failed_item` failed: what it had not purged yet comes back to
+/// the status it had, and so does the account (its mailboxes log in again if it is open).
+pub(super) async fn undo_deletion(
+    tx: &mut Tx,
+    order_id: &str,
+    failed_item: i64,
+) -> StoreResult<()> {
+    let before = sql("SELECT from_status FROM order_items
+         WHERE order_id = $1 AND kind = 'close_account' AND id > $2")
+    .bind(order_id)
+    .bind(failed_item)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(before) = before else {
+        return Ok(());
+    };
+    let before = before
+        .opt_text("from_status")?
+        .unwrap_or_else(|| "open".to_owned());
+    for (table, kind, name) in [
+        ("mailboxes", "purge_mailbox", "username"),
+        ("mailing_lists", "delete_list", "name"),
+    ] {
+        let item = format!(
+            "FROM order_items i WHERE i.order_id = $1 AND i.kind = '{kind}' AND i.id > $2
+               AND i.exchange_id = {table}.exchange_id AND i.username = {table}.{name}"
+        );
+        sql(format!(
+            "UPDATE {table} SET billing_status = (SELECT i.from_status {item})
+             WHERE billing_status = 'purge_pending' AND EXISTS (SELECT 1 {item})"
+        ))
+        .bind(order_id)
+        .bind(failed_item)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let account = "(SELECT account_id FROM orders WHERE id = $1)";
+    sql(format!(
+        "UPDATE accounts SET status = $2 WHERE id = {account}"
+    ))
+    .bind(order_id)
+    .bind(before.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let active = i64::from(before == "open");
+    sql(format!(
+        "UPDATE mail_domains SET active = $2
+         WHERE domain IN (SELECT domain FROM exchanges WHERE account_id = {account})"
+    ))
+    .bind(order_id)
+    .bind(active)
+    .execute(&mut *tx)
+    .await?;
+    sql(format!(
+        "UPDATE mail_users SET active = $2 WHERE address IN
+             (SELECT m.username || '@' || e.domain FROM mailboxes m JOIN exchanges e ON e.id = m.exchange_id
+              WHERE e.account_id = {account} AND m.billing_status = 'open')"
+    ))
+    .bind(order_id)
+    .bind(active)
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }

@@ -537,19 +537,24 @@ pub(super) async fn after_step(
     .bind(job.item_id)
     .execute(&mut *tx)
     .await?;
+    // A new customer's order: the domains it was taking are renamed out of the way (their rows
+    // stay, the order's lines refer to them), and the account it was opening is closed.
+    sql("UPDATE exchanges SET deleted_domain = domain, domain = 'deleted-' || CAST(id AS TEXT) || '.invalid',
+             status = 'deleted', updated_at = $2
+         WHERE status = 'pending'
+           AND id IN (SELECT exchange_id FROM order_items WHERE order_id = $1 AND kind = 'create_exchange')")
+    .bind(order_id)
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?;
     sql(
-        "DELETE FROM exchanges WHERE status = 'pending' AND domain IN
-             (SELECT username FROM order_items WHERE order_id = $1 AND kind = 'create_exchange')",
+        "UPDATE accounts SET status = 'closed' WHERE status IN ('pending', 'open')
+             AND id = (SELECT account_id FROM orders WHERE id = $1)
+             AND EXISTS (SELECT 1 FROM order_items WHERE order_id = $1 AND kind = 'open_account')",
     )
     .bind(order_id)
     .execute(&mut *tx)
     .await?;
-    sql(
-        "UPDATE accounts SET status = 'closed' WHERE status = 'pending'
-             AND id = (SELECT account_id FROM orders WHERE id = $1)",
-    )
-    .bind(order_id)
-    .execute(&mut *tx)
-    .await?;
+    super::accounts::undo_deletion(tx, order_id, job.item_id).await?;
     Ok(false)
 }

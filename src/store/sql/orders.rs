@@ -336,6 +336,11 @@ impl Store {
                 .bind(order_id)
                 .execute(&mut tx)
                 .await?;
+            // An open order's user hash is of no use any more.
+            sql("UPDATE order_accounts SET password_hash = NULL WHERE order_id = $1")
+                .bind(order_id)
+                .execute(&mut tx)
+                .await?;
             sql("UPDATE order_items SET status = 'Cancelled' WHERE order_id = $1")
                 .bind(order_id)
                 .execute(&mut tx)
