@@ -150,7 +150,8 @@ fn email(raw: &str) -> Result<Text, Problem> {
     Text::parse(raw)
 }
 
-fn country(raw: &str) -> Result<Text, Problem> {
+/// A country code: two letters (stored upper case), or empty.
+pub(super) fn country(raw: &str) -> Result<Text, Problem> {
     if raw.is_empty() || (raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic())) {
         Text::parse(&raw.to_ascii_uppercase())
     } else {

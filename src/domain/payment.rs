@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::account_contact::country;
 use super::fields::{Object, Problems};
 use super::{BoundedText, Field, FieldProblems, Problem};
 
@@ -237,14 +238,6 @@ pub struct PaymentMethod {
     pub billing_address: Option<BillingAddress>,
     /// Random; stands for the card with whoever charges it.
     pub token: String,
-}
-
-fn country(raw: &str) -> Result<Text, Problem> {
-    if raw.is_empty() || (raw.len() == 2 && raw.bytes().all(|b| b.is_ascii_alphabetic())) {
-        Text::parse(&raw.to_ascii_uppercase())
-    } else {
-        Err("must be a two-letter country code (ISO 3166-1)".into())
-    }
 }
 
 /// Never the card number or code: only which fields were sent.
