@@ -187,28 +187,38 @@ impl Store {
         Ok(OrderChange::Changed)
     }
 
-    /// Sets one of what the order sets up on its account: `column` is `user_name` (with the
-    /// hash), `contacts` or `payment`.
+    /// Sets what the order sets up on its account: `columns` of `order_accounts` (the user's
+    /// name and hash, the contacts, the payment method) and their values.
     async fn set_order_part(
         &self,
         order_id: &str,
-        assignments: &str,
-        values: [Option<&str>; 2],
+        columns: &[(&'static str, &str)],
         now_ms: i64,
     ) -> StoreResult<OrderChange> {
         let mut tx = self.write_tx().await?;
         if let Some(change) = touch_open(&mut tx, order_id, now_ms).await? {
             return Ok(change);
         }
-        sql(format!(
-            "UPDATE order_accounts SET {assignments}, updated_at = $3 WHERE order_id = $4"
-        ))
-        .bind(values[0])
-        .bind(values[1])
-        .bind(now_ms)
-        .bind(order_id)
-        .execute(&mut tx)
-        .await?;
+        let n = columns.len();
+        let assignments: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+            .collect();
+        let mut statement = sql(format!(
+            "UPDATE order_accounts SET {}, updated_at = ${} WHERE order_id = ${}",
+            assignments.join(", "),
+            n + 1,
+            n + 2
+        ));
+        for (_, value) in columns {
+            statement = statement.bind(*value);
+        }
+        statement
+            .bind(now_ms)
+            .bind(order_id)
+            .execute(&mut tx)
+            .await?;
         tx.commit().await?;
         self.order_changed(order_id).await;
         Ok(OrderChange::Changed)
@@ -220,14 +230,11 @@ impl Store {
         user: &OrderUser<'_>,
         now_ms: i64,
     ) -> StoreResult<OrderChange> {
-        let values = [Some(user.name), Some(user.hash.as_str())];
-        self.set_order_part(
-            order_id,
-            "user_name = $1, password_hash = $2",
-            values,
-            now_ms,
-        )
-        .await
+        let columns = [
+            ("user_name", user.name),
+            ("password_hash", user.hash.as_str()),
+        ];
+        self.set_order_part(order_id, &columns, now_ms).await
     }
 
     pub async fn set_order_contacts(
@@ -236,14 +243,8 @@ impl Store {
         contacts_json: &str,
         now_ms: i64,
     ) -> StoreResult<OrderChange> {
-        let values = [Some(contacts_json), None];
-        self.set_order_part(
-            order_id,
-            "contacts = $1, payment = coalesce(payment, $2)",
-            values,
-            now_ms,
-        )
-        .await
+        self.set_order_part(order_id, &[("contacts", contacts_json)], now_ms)
+            .await
     }
 
     pub async fn set_order_payment(
@@ -252,14 +253,8 @@ impl Store {
         payment_json: &str,
         now_ms: i64,
     ) -> StoreResult<OrderChange> {
-        let values = [Some(payment_json), None];
-        self.set_order_part(
-            order_id,
-            "payment = $1, contacts = coalesce(contacts, $2)",
-            values,
-            now_ms,
-        )
-        .await
+        self.set_order_part(order_id, &[("payment", payment_json)], now_ms)
+            .await
     }
 
     /// Whether a login of the franchise has the name.
